@@ -1,0 +1,95 @@
+/**
+ * The declarative list of every command-line flag Drover understands. Adding a flag is one entry
+ * here plus reading it in `buildConfig` (config/flags.ts). Defaults are written in flag syntax and
+ * go through the same parser as user input, so help text, the /flags page and the parsed default
+ * can never disagree.
+ */
+
+export type FlagKind = "string" | "int" | "float" | "bool" | "size" | "duration" | "enum";
+
+/**
+ * `list`: repeatable and comma-separated, all values kept in order.
+ * `perURL`: like `list`, but the N-th value belongs to the N-th -remoteWrite.url; missing values
+ * take the default and more values than URLs is an error.
+ */
+export type FlagArrayMode = "list" | "perURL";
+
+export interface FlagSpec {
+  readonly name: string;
+  readonly kind: FlagKind;
+  readonly array?: FlagArrayMode;
+  /** Default in flag syntax; a function when it depends on the CPU count. */
+  readonly def: string | ((cpus: number) => string);
+  readonly help: string;
+  readonly choices?: readonly string[];
+  /** Inclusive lower bound in flag syntax (e.g. "1ms", "64KiB"); smaller values are rejected. */
+  readonly min?: string;
+  readonly max?: string;
+  /** Not read from the environment and not part of Config (-help, -version, -envflag.*). */
+  readonly meta?: boolean;
+}
+
+type Extra = Omit<FlagSpec, "name" | "kind" | "def" | "help">;
+
+function f(name: string, kind: FlagKind, def: FlagSpec["def"], help: string, extra: Extra = {}): FlagSpec {
+  return { name, kind, def, help, ...extra };
+}
+
+const perURL = { array: "perURL" } as const;
+const DROVER = "Drover-specific: ";
+
+export const FLAGS: readonly FlagSpec[] = [
+  f("httpListenAddr", "string", ":8429", "TCP address to listen for HTTP connections"),
+  f("maxInsertRequestSize", "size", "32MiB", "The maximum size in bytes of a single remote write request body, compressed or decompressed", { min: "1" }),
+  f("maxConcurrentInserts", "int", (c) => String(2 * c), "The maximum number of concurrent insert requests. Default value depends on the number of available CPU cores", { min: "1" }),
+  f("insert.maxQueueDuration", "duration", "1m", "The maximum duration to wait in the queue when -maxConcurrentInserts concurrent insert requests are executed"),
+
+  f("remoteWrite.url", "string", "", "Remote storage URL to write data to. It must support the Prometheus remote_write API. Pass multiple -remoteWrite.url options in order to replicate the collected data to multiple remote storage systems", { array: "list" }),
+  f("remoteWrite.tmpDataPath", "string", "vmagent-remotewrite-data", "Path to the directory for storing pending data, which isn't sent to the configured -remoteWrite.url"),
+  f("remoteWrite.maxDiskUsagePerURL", "size", "0", "The maximum file-based buffer size in bytes at -remoteWrite.tmpDataPath for each -remoteWrite.url. The oldest data is dropped when the limit is reached. 0 means unlimited", perURL),
+  f("remoteWrite.maxRowsPerBlock", "int", "10000", "The maximum number of samples to send in each block to remote storage", { min: "1" }),
+  f("remoteWrite.maxBlockSize", "size", "8MiB", "The maximum block size in bytes to send to remote storage. Bigger blocks are split into smaller ones", { min: "1" }),
+  f("remoteWrite.flushInterval", "duration", "1s", "Interval for flushing the data to remote storage", { min: "1ms" }),
+  f("remoteWrite.queues", "int", (c) => String(2 * c), "The number of concurrent queues to each -remoteWrite.url. It is clamped to [1, 16*CPUs]"),
+  f("remoteWrite.sendTimeout", "duration", "1m", "Timeout for sending a single block of data to the corresponding -remoteWrite.url", perURL),
+  f("remoteWrite.basicAuth.username", "string", "", "Optional basic auth username to use for the corresponding -remoteWrite.url", perURL),
+  f("remoteWrite.basicAuth.password", "string", "", "Optional basic auth password to use for the corresponding -remoteWrite.url", perURL),
+  f("remoteWrite.basicAuth.passwordFile", "string", "", "Optional path to basic auth password to use for the corresponding -remoteWrite.url", perURL),
+  f("remoteWrite.bearerToken", "string", "", "Optional bearer auth token to use for the corresponding -remoteWrite.url", perURL),
+  f("remoteWrite.bearerTokenFile", "string", "", "Optional path to bearer token file to use for the corresponding -remoteWrite.url", perURL),
+  f("remoteWrite.headers", "string", "", "Optional HTTP headers to send with each request to the corresponding -remoteWrite.url. For example, -remoteWrite.headers='My-Auth:foobar^^X-Foo:bar' sends 'My-Auth: foobar' and 'X-Foo: bar'", perURL),
+  f("remoteWrite.label", "string", "", "Optional label in the form 'name=value' to add to all the metrics before sending them to -remoteWrite.url. Pass multiple -remoteWrite.label flags in order to add multiple labels", { array: "list" }),
+  f("remoteWrite.showURL", "bool", "false", "Whether to show -remoteWrite.url in the exported metrics and logs. It is hidden by default, since it can contain sensitive info such as auth key"),
+  f("remoteWrite.retryMinInterval", "duration", "1s", "The minimum delay between retry attempts to send a block of data to remote storage"),
+  f("remoteWrite.retryMaxInterval", "duration", "1m", "The maximum delay between retry attempts to send a block of data to remote storage"),
+  f("remoteWrite.fsyncPolicy", "enum", "interval", DROVER + "when the on-disk queue is fsynced: always = before acknowledging a push; interval = every -remoteWrite.fsyncInterval; never = leave it to the OS", { choices: ["always", "interval", "never"] }),
+  f("remoteWrite.fsyncInterval", "duration", "1s", DROVER + "how often the on-disk queue is fsynced when -remoteWrite.fsyncPolicy=interval", { min: "1ms" }),
+  f("remoteWrite.memoryQueueSize", "size", "64MiB", DROVER + "recently queued blocks kept in memory per -remoteWrite.url so senders need not read them back from disk"),
+  f("remoteWrite.quickstartFile", "string", "drover-samples.jsonl", DROVER + "where samples go as VictoriaMetrics /api/v1/import JSON lines when no -remoteWrite.url is given"),
+
+  f("loggerLevel", "enum", "INFO", "Minimum level of errors to log", { choices: ["INFO", "WARN", "ERROR", "FATAL", "PANIC"] }),
+  f("loggerFormat", "enum", "default", "Format for logs", { choices: ["default", "json"] }),
+  f("loggerOutput", "enum", "stderr", "Output for the logs", { choices: ["stderr", "stdout"] }),
+  f("loggerErrorsPerSecondLimit", "int", "0", "Per-second limit on the number of ERROR messages. If more than the given number of errors are emitted per second, the remaining errors are suppressed. Zero values disable the rate limit", { min: "0" }),
+  f("loggerWarnsPerSecondLimit", "int", "0", "Per-second limit on the number of WARN messages. If more than the given number of warns are emitted per second, then the remaining warns are suppressed. Zero values disable the rate limit", { min: "0" }),
+  f("loggerDisableTimestamps", "bool", "false", "Whether to disable writing timestamps in logs"),
+
+  f("http.maxGracefulShutdownDuration", "duration", "7s", "The maximum duration for a graceful shutdown of the HTTP server"),
+  f("http.shutdownDelay", "duration", "0", "Optional delay before http server shutdown. During this delay, the server returns non-OK responses from /health page, so load balancers can route new requests to other servers"),
+  f("memory.allowedPercent", "float", "60", "Allowed percent of system memory in-memory queues and buffers may occupy. See also -memory.allowedBytes", { min: "1", max: "200" }),
+  f("memory.allowedBytes", "size", "0", "Allowed size of system memory in-memory queues and buffers may occupy. This option overrides -memory.allowedPercent if set to a non-zero value"),
+  f("dryRun", "bool", "false", "Only check command-line flags and exit"),
+  f("parseWorkers", "int", (c) => String(Math.max(1, c)), DROVER + "number of parse worker threads", { min: "1" }),
+  f("ringBufferSize", "size", "16MiB", DROVER + "size of the SharedArrayBuffer ring of each parse worker", { min: "64KiB" }),
+
+  f("envflag.enable", "bool", "false", "Whether to enable reading flags from environment variables in addition to the command line. Command line flag values have priority over values from environment vars. Flags are read only from the command line if this flag isn't set", { meta: true }),
+  f("envflag.prefix", "string", "", "Prefix for environment variables if -envflag.enable is set", { meta: true }),
+  f("version", "bool", "false", "Show drover version", { meta: true }),
+  f("help", "bool", "false", "Show this help (also -h)", { meta: true }),
+];
+
+/** Flags whose values are shown as "secret" on the /flags page and in flagsSet. */
+export function isSecretFlag(name: string): boolean {
+  const n = name.toLowerCase();
+  return n.includes("password") || n.includes("bearertoken") || n.includes("authkey");
+}

@@ -1,0 +1,96 @@
+/**
+ * Drover: a vmagent-compatible metrics agent.
+ *
+ * Wiring only: flags → logger → threads (sender, parse workers) → HTTP
+ * listener → wait for a signal → stop in reverse order. Start-up order puts
+ * the sender first so nothing is accepted before it can be queued; shutdown
+ * closes the listener first so nothing is accepted that cannot be flushed.
+ *
+ * @module
+ */
+
+import { availableParallelism } from "node:os";
+import { flagsPage, parseFlags } from "./config/flags.ts";
+import { VERSION } from "./config/version.ts";
+import { Logger } from "./log/logger.ts";
+import { registerProcessMetrics } from "./selfmetrics/process.ts";
+import { Registry, renderMetrics } from "./selfmetrics/registry.ts";
+import { startHttpServer } from "./server/http_server.ts";
+import { WorkerPool } from "./workers/pool.ts";
+
+async function main(): Promise<number> {
+  const parsed = parseFlags(process.argv.slice(2), { env: process.env, cpus: availableParallelism() });
+  switch (parsed.kind) {
+    case "help":
+      process.stdout.write(parsed.text);
+      return 0;
+    case "version":
+      process.stdout.write(`${parsed.text}\n`);
+      return 0;
+    case "error":
+      process.stderr.write(`${parsed.message}\n`);
+      return 2;
+    case "config":
+      break;
+  }
+  const cfg = parsed.config;
+  const log = new Logger("main", cfg.logger);
+  if (cfg.dryRun) {
+    log.info("-dryRun: flags are valid; exiting");
+    return 0;
+  }
+  log.info(`starting Drover v${VERSION} (vmagent-compatible), pid ${process.pid}`);
+
+  const registry = new Registry();
+  registerProcessMetrics(registry, VERSION);
+  let fatal: ((msg: string) => void) | undefined;
+  const fatalError = new Promise<string>((resolve) => (fatal = resolve));
+  const pool = new WorkerPool(cfg, log.child("pool"), (msg) => fatal?.(msg));
+  try {
+    await pool.start();
+  } catch (err: unknown) {
+    log.fatal(`cannot start: ${err instanceof Error ? err.message : String(err)}`);
+    return 1;
+  }
+  registry.gauge("drover_ring_used_bytes", undefined, () => pool.ringUsedBytes());
+  if (cfg.remoteWrite.urls.length === 0) {
+    log.warn(
+      `no -remoteWrite.url given: writing received samples as VictoriaMetrics JSON lines to ${pool.destinations.join(", ")}; ` +
+        "import them later with: curl -T <file> http://<victoriametrics>:8428/api/v1/import",
+    );
+  } else {
+    log.info(`sending data to ${pool.destinations.join("; ")}`);
+  }
+
+  let stopping = false;
+  const server = startHttpServer(cfg, pool, registry, log, {
+    metricsText: async () => renderMetrics([registry.snapshot(), ...(await pool.metrics())]),
+    flagsText: () => flagsPage(cfg),
+    reload: () => void reload(),
+    shuttingDown: () => stopping,
+  });
+  log.info(`listening for HTTP at http://${server.hostname}:${server.port}/`);
+
+  async function reload(): Promise<void> {
+    log.info("reloading configuration");
+    await pool.reload();
+  }
+  process.on("SIGHUP", () => void reload());
+
+  const signal = await Promise.race([
+    new Promise<string>((resolve) => {
+      process.once("SIGTERM", () => resolve("SIGTERM"));
+      process.once("SIGINT", () => resolve("SIGINT"));
+    }),
+    fatalError.then((m) => `fatal: ${m}`),
+  ]);
+  stopping = true;
+  log.info(`received ${signal}; shutting down gracefully`);
+  if (cfg.http.shutdownDelayMs > 0) await Bun.sleep(cfg.http.shutdownDelayMs);
+  await server.stop();
+  await pool.stop();
+  log.info("stopped");
+  return signal.startsWith("fatal") ? 1 : 0;
+}
+
+process.exit(await main());

@@ -1,0 +1,349 @@
+/**
+ * Builder of Drover "blocks": the bytes of a `prometheus.WriteRequest` holding only field 1 (repeated TimeSeries).
+ * Parse workers append series, call finish() to get a transferable copy and reset() to reuse the buffer.
+ *
+ * Length prefixes are written optimistically (1 byte for labels and samples, 2 bytes for a TimeSeries) and the body is
+ * shifted when the final length needs a different varint size. Typical series (≥128 B and <16 KiB, labels <128 B)
+ * never shift, so no sizing pass over the strings is needed. codec.bench.ts: ~610 MB/s (2.1M series/s with 10
+ * labels) building from strings.
+ */
+
+const textEncoder = new TextEncoder();
+const F64 = new Float64Array(1);
+const F64_BYTES = new Uint8Array(F64.buffer);
+const TWO_32 = 4294967296;
+/** Little-endian bytes of the Prometheus staleness marker 0x7ff0000000000002. */
+export const STALE_NAN_BYTES: Readonly<Uint8Array> = new Uint8Array([0x02, 0, 0, 0, 0, 0, 0xf0, 0x7f]);
+const INITIAL_CAPACITY = 64 * 1024;
+
+/** Number of bytes of the varint encoding of a non-negative integer < 2^53. */
+export function varintSize(v: number): number {
+  let n = 1;
+  while (v >= 128) {
+    v = Math.floor(v / 128);
+    n++;
+  }
+  return n;
+}
+
+/** Position-restoring snapshot of a BlockBuilder (see BlockBuilder.mark). */
+export interface BlockMark {
+  readonly byteLength: number;
+  readonly rows: number;
+  readonly series: number;
+  readonly labels: number;
+}
+
+/**
+ * Appends encoded TimeSeries to a growing buffer; reset() keeps capacity.
+ * Not thread-safe; a builder belongs to one worker. Strings are written as UTF-8 without validation of lone surrogates
+ * (TextEncoder replaces them with U+FFFD).
+ */
+export class BlockBuilder {
+  #buf: Uint8Array;
+  #pos = 0;
+  #rows = 0;
+  #series = 0;
+  #labels = 0;
+  /** Start of the current TimeSeries' 2-byte length slot, or -1 outside beginSeries/endSeries. */
+  #seriesLenPos = -1;
+  /** rows/labels when the current series began, for abortSeries. */
+  #seriesRows = 0;
+  #seriesLabels = 0;
+
+  constructor(initialCapacity = INITIAL_CAPACITY) {
+    this.#buf = new Uint8Array(Math.max(16, initialCapacity));
+  }
+
+  /** Samples appended since reset. */
+  get rows(): number {
+    return this.#rows;
+  }
+  /** Series appended since reset. */
+  get series(): number {
+    return this.#series;
+  }
+  /** Labels appended since reset (vmagent also flushes at 10× maxRowsPerBlock labels). */
+  get labels(): number {
+    return this.#labels;
+  }
+  /** Encoded size so far (including a series in progress). */
+  get byteLength(): number {
+    return this.#pos;
+  }
+
+  #grow(need: number): void {
+    let cap = this.#buf.length * 2;
+    while (cap < this.#pos + need) cap *= 2;
+    const b = new Uint8Array(cap);
+    b.set(this.#buf.subarray(0, this.#pos));
+    this.#buf = b;
+  }
+
+  #varint(v: number): void {
+    const b = this.#buf;
+    let p = this.#pos;
+    while (v >= 128) {
+      b[p++] = (v & 0x7f) | 0x80;
+      v = Math.floor(v / 128);
+    }
+    b[p++] = v;
+    this.#pos = p;
+  }
+
+  /**
+   * Writes the length of the body that follows a `reserved`-byte slot at `lenPos` (body ends at #pos), moving the
+   * body when the varint needs a different number of bytes.
+   */
+  #closeLength(lenPos: number, reserved: number): void {
+    const bodyStart = lenPos + reserved;
+    const len = this.#pos - bodyStart;
+    const size = varintSize(len);
+    if (size !== reserved) {
+      if (size > reserved && this.#pos + size - reserved > this.#buf.length) this.#grow(size - reserved);
+      this.#buf.copyWithin(lenPos + size, bodyStart, this.#pos);
+      this.#pos += size - reserved;
+    }
+    const b = this.#buf;
+    let v = len;
+    let p = lenPos;
+    while (v >= 128) {
+      b[p++] = (v & 0x7f) | 0x80;
+      v = Math.floor(v / 128);
+    }
+    b[p] = v;
+  }
+
+  /** Writes a length-delimited string field; ASCII goes through a byte loop, anything else via encodeInto. */
+  #string(tag: number, s: string): void {
+    const n = s.length;
+    if (this.#pos + 6 + n * 3 > this.#buf.length) this.#grow(6 + n * 3);
+    const b = this.#buf;
+    const start = this.#pos;
+    b[start] = tag;
+    if (n < 128) {
+      let p = start + 2;
+      let i = 0;
+      for (; i < n; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x80) break;
+        b[p++] = c;
+      }
+      if (i === n) {
+        b[start + 1] = n;
+        this.#pos = p;
+        return;
+      }
+    }
+    // Non-ASCII or long: reserve the varint for the worst case (3 bytes per UTF-16 unit), then fix it up.
+    const lenPos = start + 1;
+    const reserved = varintSize(n * 3);
+    const { written } = textEncoder.encodeInto(s, b.subarray(lenPos + reserved));
+    this.#pos = lenPos + reserved + written;
+    this.#closeLength(lenPos, reserved);
+  }
+
+  /** Appends one TimeSeries message body (without the field-1 tag/length); `ts` is copied. */
+  appendRawTimeSeries(ts: Uint8Array, samples: number, labels = 0): void {
+    this.appendRawTimeSeriesRange(ts, 0, ts.length, samples, labels);
+  }
+
+  /** Like appendRawTimeSeries for `src[start:end]`, without creating a subarray. */
+  appendRawTimeSeriesRange(src: Uint8Array, start: number, end: number, samples: number, labels = 0): void {
+    if (this.#seriesLenPos >= 0) throw new TypeError("Cannot append a raw series: a series is in progress");
+    const len = end - start;
+    if (this.#pos + len + 6 > this.#buf.length) this.#grow(len + 6);
+    this.#buf[this.#pos++] = 0x0a;
+    this.#varint(len);
+    if (len < 32) {
+      const b = this.#buf;
+      let p = this.#pos;
+      for (let i = start; i < end; i++) b[p++] = src[i]!;
+    } else {
+      this.#buf.set(src.subarray(start, end), this.#pos);
+    }
+    this.#pos += len;
+    this.#rows += samples;
+    this.#series++;
+    this.#labels += labels;
+  }
+
+  /** Starts a series; follow with addLabel/addSample calls (any order) and endSeries. */
+  beginSeries(): void {
+    if (this.#seriesLenPos >= 0) throw new TypeError("Cannot begin a series: the previous one was not ended");
+    if (this.#pos + 3 > this.#buf.length) this.#grow(3);
+    this.#buf[this.#pos] = 0x0a;
+    this.#seriesLenPos = this.#pos + 1;
+    this.#pos += 3;
+    this.#seriesRows = this.#rows;
+    this.#seriesLabels = this.#labels;
+  }
+
+  /** Adds a label to the current series. Empty names/values are written as-is (filtering is the caller's job). */
+  addLabel(name: string, value: string): void {
+    if (this.#pos + 2 > this.#buf.length) this.#grow(2);
+    const lenPos = this.#pos + 1;
+    this.#buf[this.#pos] = 0x0a;
+    this.#pos += 2;
+    this.#string(0x0a, name);
+    this.#string(0x12, value);
+    this.#closeLength(lenPos, 1);
+    this.#labels++;
+  }
+
+  /**
+   * Adds a label from UTF-8 byte ranges (used by the relay to copy labels without decoding them).
+   * Ranges are copied; `nameSrc` and `valueSrc` may be the same array.
+   */
+  addLabelBytes(nameSrc: Uint8Array, ns: number, ne: number, valueSrc: Uint8Array, vs: number, ve: number): void {
+    const need = 2 + 10 + (ne - ns) + (ve - vs) + 8;
+    if (this.#pos + need > this.#buf.length) this.#grow(need);
+    const b = this.#buf;
+    b[this.#pos] = 0x0a;
+    const lenPos = this.#pos + 1;
+    this.#pos += 2;
+    b[this.#pos++] = 0x0a;
+    this.#varint(ne - ns);
+    this.#copy(nameSrc, ns, ne);
+    b[this.#pos++] = 0x12;
+    this.#varint(ve - vs);
+    this.#copy(valueSrc, vs, ve);
+    this.#closeLength(lenPos, 1);
+    this.#labels++;
+  }
+
+  #copy(src: Uint8Array, start: number, end: number): void {
+    const b = this.#buf;
+    let p = this.#pos;
+    if (end - start < 32) {
+      for (let i = start; i < end; i++) b[p++] = src[i]!;
+    } else {
+      b.set(src.subarray(start, end), p);
+      p += end - start;
+    }
+    this.#pos = p;
+  }
+
+  /**
+   * Copies already-encoded TimeSeries fields (tags included, e.g. `samples` entries) into the current series.
+   * `samples` is the number of Sample messages in the range.
+   */
+  addRawFields(src: Uint8Array, start: number, end: number, samples: number): void {
+    if (this.#pos + end - start > this.#buf.length) this.#grow(end - start);
+    this.#copy(src, start, end);
+    this.#rows += samples;
+  }
+
+  /**
+   * Adds a sample to the current series. The value's bits are kept exactly (NaN payloads such as the Prometheus
+   * stale marker survive). `timestampMs` is truncated to an integer; it must lie within int64 and is exact up to 2^53.
+   */
+  addSample(value: number, timestampMs: number): void {
+    this.#sample(value, timestampMs, null);
+  }
+
+  #sample(value: number, timestampMs: number, valueBytes: Uint8Array | null): void {
+    if (this.#pos + 22 > this.#buf.length) this.#grow(22);
+    const b = this.#buf;
+    let p = this.#pos;
+    b[p] = 0x12;
+    const lenPos = p + 1;
+    p += 2;
+    // proto3 omits zero-valued fields; -0 has non-zero bits and is kept.
+    if (value !== 0 || Object.is(value, -0)) {
+      let vb = valueBytes;
+      if (vb === null) {
+        F64[0] = value;
+        vb = F64_BYTES;
+      }
+      b[p] = 0x09;
+      b[p + 1] = vb[0]!;
+      b[p + 2] = vb[1]!;
+      b[p + 3] = vb[2]!;
+      b[p + 4] = vb[3]!;
+      b[p + 5] = vb[4]!;
+      b[p + 6] = vb[5]!;
+      b[p + 7] = vb[6]!;
+      b[p + 8] = vb[7]!;
+      p += 9;
+    }
+    const t = Math.trunc(timestampMs);
+    if (t) {
+      b[p++] = 0x10;
+      // int64 varint from two's-complement halves; `>>> 0` takes each half modulo 2^32, which handles negatives.
+      let lo = t >>> 0;
+      let hi = Math.floor(t / TWO_32) >>> 0;
+      while (hi) {
+        b[p++] = (lo & 0x7f) | 0x80;
+        lo = ((lo >>> 7) | (hi << 25)) >>> 0;
+        hi >>>= 7;
+      }
+      while (lo >= 128) {
+        b[p++] = (lo & 0x7f) | 0x80;
+        lo >>>= 7;
+      }
+      b[p++] = lo;
+    }
+    b[lenPos] = p - lenPos - 1; // a Sample is at most 20 bytes: the 1-byte length slot always fits
+    this.#pos = p;
+    this.#rows++;
+  }
+
+  /**
+   * Adds a Prometheus staleness marker (NaN with bits 0x7ff0000000000002). Needed because JavaScriptCore canonicalises
+   * NaN payloads, so addSample cannot carry it.
+   */
+  addStaleMarker(timestampMs: number): void {
+    this.#sample(Number.NaN, timestampMs, STALE_NAN_BYTES);
+  }
+
+  /** Ends the current series. A series without samples is still written. */
+  endSeries(): void {
+    const lenPos = this.#seriesLenPos;
+    if (lenPos < 0) throw new TypeError("Cannot end a series: none was begun");
+    this.#seriesLenPos = -1;
+    this.#closeLength(lenPos, 2);
+    this.#series++;
+  }
+
+  /** Drops the series in progress, if any (e.g. after a parse error in the middle of a row). */
+  abortSeries(): void {
+    if (this.#seriesLenPos < 0) return;
+    this.#pos = this.#seriesLenPos - 1;
+    this.#seriesLenPos = -1;
+    this.#rows = this.#seriesRows;
+    this.#labels = this.#seriesLabels;
+  }
+
+  /** Snapshot for restore(); take it outside a series. */
+  mark(): BlockMark {
+    return { byteLength: this.#pos, rows: this.#rows, series: this.#series, labels: this.#labels };
+  }
+
+  /** Rolls back to a mark taken on this builder since the last reset (drops a series in progress too). */
+  restore(m: BlockMark): void {
+    this.#seriesLenPos = -1;
+    this.#pos = m.byteLength;
+    this.#rows = m.rows;
+    this.#series = m.series;
+    this.#labels = m.labels;
+  }
+
+  /**
+   * Returns a copy of the WriteRequest bytes; the caller owns it (its .buffer is exactly sized and transferable).
+   * Does not reset. Throws if a series is in progress.
+   */
+  finish(): Uint8Array {
+    if (this.#seriesLenPos >= 0) throw new TypeError("Cannot finish a block: a series is in progress");
+    return this.#buf.slice(0, this.#pos);
+  }
+
+  /** Empties the builder, keeping its capacity. */
+  reset(): void {
+    this.#pos = 0;
+    this.#rows = 0;
+    this.#series = 0;
+    this.#labels = 0;
+    this.#seriesLenPos = -1;
+  }
+}

@@ -1,0 +1,190 @@
+/**
+ * Delivery to one `-remoteWrite.url`: a queue of compressed blocks and
+ * `-remoteWrite.queues` concurrent send loops that drain it.
+ *
+ * Runs on the sender thread. A loop takes the oldest block not yet handed
+ * out, POSTs it and retries it with back-off until the remote takes it (or
+ * rejects it for good); only then does it take the next one, as vmagent's
+ * workers do. Blocks are marked done in the queue after delivery, so a block
+ * in flight during a crash is sent again after restart (at-least-once).
+ *
+ * @module
+ */
+
+import type { Logger } from "../log/logger.ts";
+import type { Metric, Registry } from "../selfmetrics/registry.ts";
+import { Backoff, PermanentError, RecoverableError, sendBlock, type ClientOptions } from "./client.ts";
+
+/** Where a written block ended up; see queue/file_queue.ts. */
+export type WriteOutcome = "disk" | "memory" | "dropped";
+
+/** The part of the persistent queue the sender uses. */
+export interface BlockQueue {
+  write(block: Uint8Array): WriteOutcome;
+  next(): { id: number; data: Uint8Array } | null;
+  done(id: number): void;
+  pendingBytes(): number;
+  pendingBlocks(): number;
+}
+
+export interface UrlSenderOptions {
+  client: ClientOptions;
+  queue: BlockQueue;
+  /** Concurrent send loops (`-remoteWrite.queues`). */
+  concurrency: number;
+  retryMinMs: number;
+  retryMaxMs: number;
+  registry: Registry;
+  logger: Logger;
+  /** How long in-flight sends may take after stop() before they are aborted. */
+  stopGraceMs?: number;
+}
+
+interface SenderMetrics {
+  blocksSent: Metric;
+  bytesSent: Metric;
+  errors: Metric;
+  retries: Metric;
+  dropped: Metric;
+  sendSeconds: Metric;
+  durationSum: Metric;
+  durationCount: Metric;
+}
+
+/** Sends the blocks of one queue to one URL. */
+export class UrlSender {
+  #o: UrlSenderOptions;
+  #m: SenderMetrics;
+  #stopping = false;
+  #wakers: (() => void)[] = [];
+  #loops: Promise<void>[] = [];
+  #abort = new AbortController();
+  #requestsByStatus = new Map<number, Metric>();
+  /** Cancels pending back-off sleeps when stop() is called. */
+  #onStop = new Set<() => void>();
+
+  constructor(o: UrlSenderOptions) {
+    this.#o = o;
+    const url = { url: o.client.displayName };
+    const r = o.registry;
+    this.#m = {
+      blocksSent: r.metric("vmagent_remotewrite_blocks_sent_total", url),
+      bytesSent: r.metric("vmagent_remotewrite_bytes_sent_total", url),
+      errors: r.metric("vmagent_remotewrite_errors_total", url),
+      retries: r.metric("vmagent_remotewrite_retries_count_total", url),
+      dropped: r.metric("vmagent_remotewrite_packets_dropped_total", url),
+      sendSeconds: r.metric("vmagent_remotewrite_send_duration_seconds_total", url),
+      durationSum: r.metric("vmagent_remotewrite_duration_seconds_sum", url),
+      durationCount: r.metric("vmagent_remotewrite_duration_seconds_count", url),
+    };
+    r.metric("vmagent_remotewrite_queues", url).set(o.concurrency);
+  }
+
+  /** Starts the send loops; returns at once. */
+  start(): void {
+    for (let i = 0; i < this.#o.concurrency; i++) this.#loops.push(this.#loop());
+  }
+
+  /** Queues a block (compressed WriteRequest) and wakes an idle loop. */
+  push(block: Uint8Array): WriteOutcome {
+    const outcome = this.#o.queue.write(block);
+    this.#wakeOne();
+    return outcome;
+  }
+
+  /**
+   * Stops the loops. In-flight sends get `stopGraceMs` (default 5s, as
+   * vmagent) to finish; unfinished blocks stay in the queue for next start.
+   * Safe to call twice.
+   */
+  async stop(): Promise<void> {
+    if (!this.#stopping) {
+      this.#stopping = true;
+      for (const w of this.#wakers.splice(0)) w();
+      for (const cancel of [...this.#onStop]) cancel();
+      const grace = setTimeout(() => this.#abort.abort(), this.#o.stopGraceMs ?? 5000);
+      await Promise.all(this.#loops);
+      clearTimeout(grace);
+    }
+  }
+
+  #wakeOne(): void {
+    this.#wakers.shift()?.();
+  }
+
+  #statusMetric(status: number): Metric {
+    let m = this.#requestsByStatus.get(status);
+    if (m === undefined) {
+      m = this.#o.registry.metric("vmagent_remotewrite_requests_total", {
+        url: this.#o.client.displayName,
+        status_code: String(status),
+      });
+      this.#requestsByStatus.set(status, m);
+    }
+    return m;
+  }
+
+  /** Sleeps `ms` unless stop() comes first; resolves false when stopping. */
+  #sleep(ms: number): Promise<boolean> {
+    if (this.#stopping) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const finish = (ok: boolean) => {
+        clearTimeout(t);
+        this.#onStop.delete(cancel);
+        resolve(ok);
+      };
+      const cancel = () => finish(false);
+      const t = setTimeout(() => finish(true), ms);
+      this.#onStop.add(cancel);
+    });
+  }
+
+  async #loop(): Promise<void> {
+    const q = this.#o.queue;
+    while (!this.#stopping) {
+      const block = q.next();
+      if (block === null) {
+        await new Promise<void>((resolve) => this.#wakers.push(resolve));
+        continue;
+      }
+      const delivered = await this.#deliver(block.data);
+      if (delivered) q.done(block.id);
+      // Not delivered means we are stopping: the block stays queued.
+    }
+  }
+
+  /** Sends one block until it is taken or dropped; false if stopped first. */
+  async #deliver(data: Uint8Array): Promise<boolean> {
+    const backoff = new Backoff(this.#o.retryMinMs, this.#o.retryMaxMs);
+    const m = this.#m;
+    for (;;) {
+      const start = performance.now();
+      try {
+        const { status } = await sendBlock(this.#o.client, data, this.#abort.signal);
+        const secs = (performance.now() - start) / 1000;
+        this.#statusMetric(status).inc();
+        m.blocksSent.inc();
+        m.bytesSent.inc(data.byteLength);
+        m.sendSeconds.inc(secs);
+        m.durationSum.inc(secs);
+        m.durationCount.inc();
+        return true;
+      } catch (err: unknown) {
+        if (err instanceof PermanentError) {
+          this.#statusMetric(err.status).inc();
+          m.dropped.inc();
+          this.#o.logger.error(`${err.message}; dropping the block of ${data.byteLength} bytes, since retrying cannot succeed`);
+          return true;
+        }
+        if (!(err instanceof RecoverableError)) throw err;
+        if (this.#stopping) return false;
+        if (err.status !== undefined) this.#statusMetric(err.status).inc();
+        m.errors.inc();
+        m.retries.inc();
+        const delay = backoff.delay(err.retryAfterMs);
+        this.#o.logger.warn(`${err.message}; retrying in ${(delay / 1000).toFixed(1)}s`);
+        if (!(await this.#sleep(delay))) return false;
+      }
+    }
+  }
+}

@@ -1,0 +1,163 @@
+/**
+ * The HTTP listener (`-httpListenAddr`) on the main thread: push endpoints
+ * and vmagent's operational endpoints. Request bodies are not parsed here;
+ * they go to the worker pool.
+ *
+ * @module
+ */
+
+import type { Config } from "../config/flags.ts";
+import type { Logger } from "../log/logger.ts";
+import { type Metric, type Registry } from "../selfmetrics/registry.ts";
+import { BodyType } from "../workers/messages.ts";
+import type { WorkerPool } from "../workers/pool.ts";
+import { ConcurrencyLimiter, HttpError, parseExtraLabels, readBodyLimited } from "./limits.ts";
+
+/** What the server needs from the rest of the process. */
+export interface ServerHooks {
+  metricsText(): Promise<string>;
+  flagsText(): string;
+  reload(): void;
+  /** True while `-http.shutdownDelay` runs: /health answers 503. */
+  shuttingDown(): boolean;
+}
+
+/** Splits `host:port` as Go does (`:8429` = all interfaces). */
+export function parseListenAddr(addr: string): { hostname: string; port: number } {
+  const i = addr.lastIndexOf(":");
+  if (i < 0) throw new RangeError(`Cannot parse -httpListenAddr=${JSON.stringify(addr)}: missing port`);
+  let host = addr.slice(0, i);
+  if (host.startsWith("[") && host.endsWith("]")) host = host.slice(1, -1);
+  const port = Number(addr.slice(i + 1));
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new RangeError(`Cannot parse -httpListenAddr=${JSON.stringify(addr)}: invalid port`);
+  }
+  return { hostname: host === "" ? "0.0.0.0" : host, port };
+}
+
+/** The path of a request URL without building a URL object (hot path). */
+function pathOf(url: string): string {
+  const start = url.indexOf("/", url.indexOf("://") + 3);
+  if (start < 0) return "/";
+  const q = url.indexOf("?", start);
+  return q < 0 ? url.slice(start) : url.slice(start, q);
+}
+
+const INDEX_HTML = `<h2>Drover</h2>
+<p>A vmagent-compatible metrics agent. See <a href="https://docs.victoriametrics.com/vmagent.html">vmagent docs</a> for the API.</p>
+Useful endpoints:<br>
+<a href="metrics">metrics</a> - available service metrics<br>
+<a href="flags">flags</a> - command-line flags<br>
+<a href="health">health</a> - health check<br>
+`;
+
+interface PathMetrics {
+  requests: Metric;
+  errors: Metric;
+}
+
+/** Starts the listener; returns the Bun server (its `port` is the bound one). */
+export function startHttpServer(
+  cfg: Config,
+  pool: WorkerPool,
+  registry: Registry,
+  log: Logger,
+  hooks: ServerHooks,
+): ReturnType<typeof Bun.serve> {
+  const { hostname, port } = parseListenAddr(cfg.httpListenAddr);
+  const limiter = new ConcurrencyLimiter(cfg.maxConcurrentInserts, cfg.insertMaxQueueDurationMs);
+  registry.gauge("vm_concurrent_insert_capacity", undefined, () => limiter.capacity);
+  registry.gauge("vm_concurrent_insert_current", undefined, () => limiter.current);
+  registry.gauge("vm_concurrent_insert_limit_reached_total", undefined, () => limiter.limitReached);
+  registry.gauge("vm_concurrent_insert_limit_timeout_total", undefined, () => limiter.timeouts);
+  const pathMetrics = new Map<string, PathMetrics>();
+  const metricsFor = (path: string, protocol: string): PathMetrics => {
+    let m = pathMetrics.get(path);
+    if (m === undefined) {
+      m = {
+        requests: registry.metric("vmagent_http_requests_total", { path, protocol }),
+        errors: registry.metric("vmagent_http_request_errors_total", { path, protocol }),
+      };
+      pathMetrics.set(path, m);
+    }
+    return m;
+  };
+  const requestErrors = log.child("httpserver");
+
+  async function push(req: Request, path: string, type: BodyType, protocol: string): Promise<Response> {
+    const m = metricsFor(path, protocol);
+    m.requests.inc();
+    try {
+      if (req.method !== "POST" && req.method !== "PUT") {
+        throw new HttpError(405, `unsupported method ${req.method} for ${path}; use POST`);
+      }
+      const extra = parseExtraLabels(new URL(req.url).searchParams);
+      await limiter.acquire();
+      try {
+        const body = await readBodyLimited(req, cfg.maxInsertRequestSize, "-maxInsertRequestSize");
+        const r = await pool.push(type, body, extra);
+        if (r.status >= 300) throw new HttpError(r.status, r.message ?? "error");
+        return new Response(null, { status: r.status });
+      } finally {
+        limiter.release();
+      }
+    } catch (err: unknown) {
+      m.errors.inc();
+      const status = err instanceof HttpError ? err.status : 500;
+      const msg = err instanceof Error ? err.message : String(err);
+      requestErrors.warn(`remoteAddr: ${req.headers.get("x-forwarded-for") ?? "-"}; requestURI: ${path}; ${msg}`);
+      const headers: Record<string, string> = { "Content-Type": "text/plain; charset=utf-8" };
+      if (status === 429 || status === 503) headers["Retry-After"] = "1";
+      return new Response(`${msg}\n`, { status, headers });
+    }
+  }
+
+  function text(body: string, status = 200): Response {
+    return new Response(body, { status, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+  }
+
+  return Bun.serve({
+    hostname,
+    port,
+    // Bodies are limited by readBodyLimited with a clear 413; let them through here.
+    maxRequestBodySize: cfg.maxInsertRequestSize + 1024,
+    idleTimeout: 60,
+    async fetch(req) {
+      const path = pathOf(req.url);
+      switch (path) {
+        case "/api/v1/write":
+        case "/api/v1/push":
+        case "/prometheus/api/v1/write":
+          return push(req, "/api/v1/write", BodyType.PromRemoteWrite, "promremotewrite");
+        case "/health":
+          return hooks.shuttingDown() ? text("Shutting down\n", 503) : text("OK");
+        case "/-/healthy":
+          return text("VictoriaMetrics is Healthy.\n");
+        case "/ready":
+          return text("OK");
+        case "/-/ready":
+          return text("VictoriaMetrics is Ready.\n");
+        case "/ping":
+          return new Response(null, { status: 204 });
+        case "/metrics":
+          return new Response(await hooks.metricsText(), {
+            headers: { "Content-Type": "text/plain; charset=utf-8" },
+          });
+        case "/flags":
+          return text(hooks.flagsText());
+        case "/-/reload":
+          hooks.reload();
+          return text("OK");
+        case "/":
+          return new Response(INDEX_HTML, { headers: { "Content-Type": "text/html; charset=utf-8" } });
+        default:
+          metricsFor("unsupported", "http").errors.inc();
+          return text(`unsupported path requested: ${JSON.stringify(path)}\n`, 400);
+      }
+    },
+    error(err) {
+      log.error(`unexpected error in HTTP handler: ${err.message}`);
+      return text(`internal error: ${err.message}\n`, 500);
+    },
+  });
+}

@@ -1,0 +1,89 @@
+/**
+ * Messages between the main thread, the parse workers and the sender thread.
+ * Every channel has one discriminated union; handlers switch over `type`
+ * exhaustively.
+ *
+ * ```
+ *  main ──ring (request bodies)──▶ parse worker k ──port (blocks)──▶ sender
+ *   ▲                                  │  ▲                             │
+ *   └──── postMessage (responses) ─────┘  └──── port (block acks) ──────┘
+ * ```
+ *
+ * A push is answered only after the sender has written every block holding
+ * its samples to every URL's queue, so a 204 means "on disk" (see
+ * docs/durability.md).
+ *
+ * @module
+ */
+
+import type { Config } from "../config/flags.ts";
+import type { MetricSample } from "../selfmetrics/registry.ts";
+
+/** Protocol of a request body in the ring (one byte in the ring header). */
+export const enum BodyType {
+  PromRemoteWrite = 1,
+}
+
+/**
+ * Ring message header (little-endian), followed by `extraLen` bytes of
+ * `extra_label` pairs (UTF-8 `name=value` joined by "\n") and the body:
+ *
+ * ```
+ * 0       4        6         8
+ * | reqId | type   | extraLen | extra … | body … |
+ * ```
+ */
+export const RING_HEADER_BYTES = 8;
+
+/** main → parse worker (postMessage; bodies travel in the ring). */
+export type ToParseWorker =
+  | { type: "init"; config: Config; ring: SharedArrayBuffer; senderPort: MessagePort; index: number }
+  | { type: "metrics"; id: number }
+  | { type: "drain"; id: number };
+
+/** parse worker → main. */
+export type FromParseWorker =
+  | { type: "ready" }
+  | { type: "responses"; items: PushResponse[] }
+  | { type: "metrics"; id: number; samples: MetricSample[] }
+  | { type: "drained"; id: number };
+
+/** The outcome of one push request. */
+export interface PushResponse {
+  reqId: number;
+  status: number;
+  /** Error text for non-2xx statuses. */
+  message?: string;
+}
+
+/** parse worker → sender (over a MessagePort). */
+export interface BlockMessage {
+  type: "block";
+  seq: number;
+  /** An uncompressed WriteRequest; transferred, not copied. */
+  block: ArrayBuffer;
+  rows: number;
+}
+
+/** sender → parse worker. */
+export interface BlockAck {
+  type: "ack";
+  seq: number;
+  /** False when some URL's queue had to drop the block (disk and memory full). */
+  stored: boolean;
+}
+
+/** main → sender. */
+export type ToSender =
+  | { type: "init"; config: Config; ports: MessagePort[] }
+  | { type: "metrics"; id: number }
+  | { type: "reload"; id: number }
+  | { type: "stop"; id: number };
+
+/** sender → main. */
+export type FromSender =
+  | { type: "ready"; destinations: string[] }
+  | { type: "metrics"; id: number; samples: MetricSample[] }
+  | { type: "reloaded"; id: number }
+  | { type: "stopped"; id: number }
+  | { type: "fatal"; message: string };

@@ -1,0 +1,235 @@
+/**
+ * Main-thread side of the thread pool: starts the parse workers and the
+ * sender thread, hands request bodies to the workers over SharedArrayBuffer
+ * rings and turns their answers back into promises.
+ *
+ * Back-pressure is bounded everywhere: a full ring is waited on for at most
+ * `ringWaitMs`, then the push gets 429; a worker stops reading its ring while
+ * too many of its blocks wait for the sender, so a slow disk fills the rings
+ * rather than memory.
+ *
+ * @module
+ */
+
+import type { Config } from "../config/flags.ts";
+import type { Logger } from "../log/logger.ts";
+import type { MetricSample } from "../selfmetrics/registry.ts";
+import { SpscRing } from "../ring/spsc_ring.ts";
+import {
+  type BodyType,
+  type FromParseWorker,
+  type FromSender,
+  type PushResponse,
+  RING_HEADER_BYTES,
+  type ToParseWorker,
+  type ToSender,
+} from "./messages.ts";
+
+interface ParseWorker {
+  worker: Worker;
+  ring: SpscRing;
+}
+
+type Waiter<T> = (v: T) => void;
+
+/** Starts threads, routes pushes, gathers metrics, stops in order. */
+export class WorkerPool {
+  #cfg: Config;
+  #log: Logger;
+  #workers: ParseWorker[] = [];
+  #sender!: Worker;
+  #pending = new Map<number, Waiter<PushResponse>>();
+  #replies = new Map<number, Waiter<unknown>>();
+  #nextReq = 1;
+  #nextCall = 1;
+  #rr = 0;
+  #ringWaitMs: number;
+  #encoder = new TextEncoder();
+  /** Where the sender said data goes; for the startup message. */
+  destinations: string[] = [];
+  #onFatal: (msg: string) => void;
+
+  constructor(cfg: Config, log: Logger, onFatal: (msg: string) => void) {
+    this.#cfg = cfg;
+    this.#log = log;
+    this.#onFatal = onFatal;
+    this.#ringWaitMs = Math.min(cfg.insertMaxQueueDurationMs, 10_000);
+  }
+
+  /** Starts the sender, then the parse workers; resolves when all are ready. */
+  async start(): Promise<void> {
+    const n = Math.max(1, this.#cfg.parseWorkers);
+    const channels = Array.from({ length: n }, () => new MessageChannel());
+    this.#sender = new Worker(new URL("./send_worker.ts", import.meta.url), { type: "module" });
+    const senderReady = new Promise<void>((resolve, reject) => {
+      this.#sender.onmessage = (e: MessageEvent<FromSender>) => {
+        const m = e.data;
+        switch (m.type) {
+          case "ready":
+            this.destinations = m.destinations;
+            resolve();
+            break;
+          case "fatal":
+            reject(new Error(m.message));
+            this.#onFatal(m.message);
+            break;
+          case "metrics":
+          case "reloaded":
+          case "stopped":
+            this.#reply(m.id, m.type === "metrics" ? m.samples : undefined);
+            break;
+          default: {
+            const _exhaustive: never = m;
+            throw new Error(`BUG: unexpected sender message ${JSON.stringify(_exhaustive)}`);
+          }
+        }
+      };
+      this.#sender.onerror = (e) => this.#onFatal(`sender thread failed: ${e.message}`);
+    });
+    const senderInit: ToSender = { type: "init", config: this.#cfg, ports: channels.map((c) => c.port2) };
+    this.#sender.postMessage(senderInit, channels.map((c) => c.port2));
+    await senderReady;
+
+    const ready: Promise<void>[] = [];
+    for (let i = 0; i < n; i++) {
+      const ring = SpscRing.create(this.#cfg.ringBufferSize);
+      const worker = new Worker(new URL("./parse_worker.ts", import.meta.url), { type: "module" });
+      ready.push(
+        new Promise<void>((resolve) => {
+          worker.onmessage = (e: MessageEvent<FromParseWorker>) => {
+            const m = e.data;
+            if (m.type === "ready") resolve();
+            else this.#onParseMessage(m);
+          };
+        }),
+      );
+      worker.onerror = (e) => this.#onFatal(`parse worker ${i} failed: ${e.message}`);
+      const port = channels[i]!.port1;
+      const init: ToParseWorker = { type: "init", config: this.#cfg, ring: ring.sab, senderPort: port, index: i };
+      worker.postMessage(init, [port]);
+      this.#workers.push({ worker, ring });
+    }
+    await Promise.all(ready);
+  }
+
+  #onParseMessage(m: Exclude<FromParseWorker, { type: "ready" }>): void {
+    switch (m.type) {
+      case "responses":
+        for (const r of m.items) {
+          const w = this.#pending.get(r.reqId);
+          if (w !== undefined) {
+            this.#pending.delete(r.reqId);
+            w(r);
+          }
+        }
+        break;
+      case "metrics":
+        this.#reply(m.id, m.samples);
+        break;
+      case "drained":
+        this.#reply(m.id, undefined);
+        break;
+      default: {
+        const _exhaustive: never = m;
+        throw new Error(`BUG: unexpected worker message ${JSON.stringify(_exhaustive)}`);
+      }
+    }
+  }
+
+  #reply(id: number, v: unknown): void {
+    const w = this.#replies.get(id);
+    if (w !== undefined) {
+      this.#replies.delete(id);
+      w(v);
+    }
+  }
+
+  #call<T>(target: Worker, msg: (id: number) => ToParseWorker | ToSender): Promise<T> {
+    const id = this.#nextCall++;
+    return new Promise<T>((resolve) => {
+      this.#replies.set(id, resolve as Waiter<unknown>);
+      target.postMessage(msg(id));
+    });
+  }
+
+  /**
+   * Hands one request body to a parse worker and resolves with the HTTP
+   * outcome once its samples are queued on disk (or rejected).
+   * `extraLabels` are `name=value` pairs from `extra_label` query args.
+   */
+  async push(type: BodyType, body: Uint8Array, extraLabels: readonly string[]): Promise<PushResponse> {
+    const reqId = this.#nextReq;
+    this.#nextReq = this.#nextReq >= 0xffffffff ? 1 : this.#nextReq + 1;
+    const extra = extraLabels.length === 0 ? new Uint8Array(0) : this.#encoder.encode(extraLabels.join("\n"));
+    if (extra.byteLength > 0xffff) return { reqId, status: 400, message: "extra_label args are too long" };
+    const header = new Uint8Array(RING_HEADER_BYTES);
+    const dv = new DataView(header.buffer);
+    dv.setUint32(0, reqId, true);
+    dv.setUint16(4, type, true);
+    dv.setUint16(6, extra.byteLength, true);
+    const parts = [header, extra, body];
+    const size = RING_HEADER_BYTES + extra.byteLength + body.byteLength;
+    const first = this.#workers[0]!;
+    if (size > first.ring.maxMessageSize) {
+      return {
+        reqId,
+        status: 413,
+        message: `request of ${size} bytes does not fit the ${first.ring.maxMessageSize}-byte parse ring; raise -ringBufferSize`,
+      };
+    }
+    const result = new Promise<PushResponse>((resolve) => this.#pending.set(reqId, resolve));
+    const n = this.#workers.length;
+    const deadline = performance.now() + this.#ringWaitMs;
+    for (;;) {
+      for (let k = 0; k < n; k++) {
+        const w = this.#workers[(this.#rr + k) % n]!;
+        if (w.ring.tryWrite(parts)) {
+          this.#rr = (this.#rr + k + 1) % n;
+          return result;
+        }
+      }
+      const left = deadline - performance.now();
+      if (left <= 0) {
+        this.#pending.delete(reqId);
+        return { reqId, status: 429, message: "all parse rings are full; retry later" };
+      }
+      // Wait on one ring, but look at all of them again at least every 100ms.
+      await this.#workers[this.#rr]!.ring.waitForSpace(size, Math.min(left, 100));
+    }
+  }
+
+  /** Metric snapshots of every thread. */
+  async metrics(): Promise<MetricSample[][]> {
+    const calls: Promise<MetricSample[]>[] = this.#workers.map((w) =>
+      this.#call<MetricSample[]>(w.worker, (id) => ({ type: "metrics", id })),
+    );
+    calls.push(this.#call<MetricSample[]>(this.#sender, (id) => ({ type: "metrics", id })));
+    return Promise.all(calls);
+  }
+
+  /** Bytes waiting in the rings, for the `drover_ring_used_bytes` gauge. */
+  ringUsedBytes(): number {
+    let s = 0;
+    for (const w of this.#workers) s += w.ring.usedBytes();
+    return s;
+  }
+
+  async reload(): Promise<void> {
+    await this.#call<void>(this.#sender, (id) => ({ type: "reload", id }));
+  }
+
+  /**
+   * Graceful stop: workers finish what is in their rings and flush their
+   * blocks to the sender, then the sender stops its senders and closes the
+   * queues (memory → disk). Safe to call once the listeners are closed.
+   */
+  async stop(): Promise<void> {
+    await Promise.all(this.#workers.map((w) => this.#call<void>(w.worker, (id) => ({ type: "drain", id }))));
+    await this.#call<void>(this.#sender, (id) => ({ type: "stop", id }));
+    for (const w of this.#workers) w.worker.terminate();
+    this.#sender.terminate();
+    for (const [reqId, w] of this.#pending) w({ reqId, status: 503, message: "Drover is shutting down" });
+    this.#pending.clear();
+    this.#log.info("all threads stopped");
+  }
+}
