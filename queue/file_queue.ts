@@ -1,0 +1,748 @@
+/**
+ * Persistent FIFO of opaque blocks (snappy/zstd WriteRequests) for one
+ * `-remoteWrite.url`, compatible in layout with vmagent's
+ * `<tmpDataPath>/persistent-queue/<N>_<HEX16>` (see {@link queueDirName}) but
+ * with checksummed records (see _record.ts) that survive partial damage.
+ *
+ * Thread ownership: one FileQueue lives on the remote-write sender worker and
+ * is used only from it; all I/O is synchronous node:fs on that thread.
+ *
+ * Durability (what a crash can lose):
+ * - kill -9 / process crash: nothing that write() accepted to disk, since the
+ *   data is in the kernel page cache. Blocks handed out but not done(), and
+ *   blocks done() after the last metainfo save (≤ 1 s, see tick()), are
+ *   replayed after restart: delivery is at-least-once. Blocks in the memory
+ *   fallback (outcome "memory") are lost.
+ * - power loss / kernel crash: with fsyncPolicy "always", nothing written
+ *   before the last sync() returned; with "interval", at most the writes of
+ *   the last fsyncIntervalMs (plus the time since the last tick()); with
+ *   "never", whatever the OS had not flushed yet. A torn record at the end is
+ *   truncated on open; damaged records elsewhere are skipped and counted.
+ *
+ * Callers should call tick() every 100 ms–1 s whatever the policy: it
+ * fsyncs ("interval"), saves metainfo.json and retries the disk after errors.
+ */
+import {
+  acquireLock,
+  chunkName,
+  type Metainfo,
+  METAINFO_FILE,
+  NODE_FS,
+  parseChunkName,
+  QUEUE_FORMAT,
+  type QueueFs,
+  readMetainfo,
+  releaseLock,
+  writeMetainfo,
+} from "./_queue_dir.ts";
+import { encodeHeader, HEADER_SIZE, type ReadAt, RecordScanner, type ScanResult } from "./_record.ts";
+
+export { queueDirName, type QueueFs, QueueLockedError } from "./_queue_dir.ts";
+
+/** Options of {@link FileQueue.open}. */
+export interface FileQueueOptions {
+  /** Queue directory; created if missing. */
+  dir: string;
+  /** Stored in metainfo.json (e.g. "1:secret-url"). */
+  name: string;
+  /** Max framed bytes of pending data (disk + memory); 0 = unlimited. Oldest blocks are dropped first. */
+  maxDiskUsage: number;
+  /** Target chunk file size. @default 16 MiB */
+  chunkSize?: number;
+  /** Max payload bytes of one block; longer blocks are dropped. @default 32 MiB */
+  maxBlockSize?: number;
+  fsyncPolicy: "always" | "interval" | "never";
+  fsyncIntervalMs: number;
+  /** Bytes of recently written blocks kept in memory so next() needs no disk read. */
+  memoryCacheBytes: number;
+  /** Bytes of blocks kept in memory when the disk fails (full, EIO); beyond that blocks are dropped. */
+  memoryFallbackBytes: number;
+  /** Clock in ms. @default Date.now */
+  now?: () => number;
+  logger?: (level: "warn" | "error" | "info", msg: string) => void;
+  /** Filesystem functions. @default node:fs */
+  fs?: QueueFs;
+}
+
+/** Where write() put a block. */
+export type WriteOutcome = "disk" | "memory" | "dropped";
+
+/** Cumulative counters since open. Bytes are payload bytes unless noted. */
+export interface FileQueueStats {
+  /** Written to disk (including memory-fallback blocks moved to disk later). */
+  bytesWritten: number;
+  blocksWritten: number;
+  /** Handed out by next(). */
+  bytesRead: number;
+  blocksRead: number;
+  /** Oldest blocks dropped for maxDiskUsage, new blocks refused (limits, closed queue, full fallback). */
+  blocksDropped: number;
+  bytesDropped: number;
+  /** Damaged regions skipped by the reader (one per resync) and their size in file bytes. */
+  corruptedRecordsSkipped: number;
+  corruptedBytesSkipped: number;
+  /** File bytes cut off the last chunk on open because the final record was incomplete. */
+  tornTailBytesTruncated: number;
+  /** Failed writes, fsyncs and metainfo saves. */
+  diskWriteErrors: number;
+  /** Blocks accepted into the memory fallback. */
+  memoryFallbackBlocks: number;
+}
+
+interface Chunk {
+  start: number;
+  /** Bytes of valid data; the writer appends at start + size. */
+  size: number;
+  fd: number;
+}
+
+const MIB = 1024 * 1024;
+const META_SAVE_INTERVAL_MS = 1000;
+const DISK_RETRY_INTERVAL_MS = 1000;
+const WARN_INTERVAL_MS = 5000;
+
+/** Persistent per-URL block queue; see the module comment for durability and threading. */
+export class FileQueue {
+  /** Cumulative counters; read-only for callers. */
+  readonly stats: FileQueueStats = {
+    bytesWritten: 0, blocksWritten: 0, bytesRead: 0, blocksRead: 0, blocksDropped: 0, bytesDropped: 0,
+    corruptedRecordsSkipped: 0, corruptedBytesSkipped: 0, tornTailBytesTruncated: 0, diskWriteErrors: 0,
+    memoryFallbackBlocks: 0,
+  };
+  readonly #dir: string;
+  readonly #name: string;
+  readonly #maxDiskUsage: number;
+  readonly #chunkSize: number;
+  readonly #maxBlockSize: number;
+  readonly #policy: FileQueueOptions["fsyncPolicy"];
+  readonly #fsyncIntervalMs: number;
+  readonly #cacheLimit: number;
+  readonly #fallbackLimit: number;
+  readonly #now: () => number;
+  readonly #log: (level: "warn" | "error" | "info", msg: string) => void;
+  readonly #fs: QueueFs;
+  readonly #scanner: RecordScanner;
+  readonly #header = new Uint8Array(HEADER_SIZE);
+  readonly #writeParts: Uint8Array[] = [this.#header, this.#header];
+
+  #chunks: Chunk[] = [];
+  #readIdx = 0;
+  /** Global offset of the next disk record to hand out. */
+  #readPos = 0;
+  #writerOffset = 0;
+  /** Disk blocks at or after #readPos (approximate after corruption). */
+  #diskUnread = 0;
+  /** Framed bytes of all blocks not yet done. */
+  #pending = 0;
+  /** Ids of handed-out disk blocks in offset order; entries before #inflightHead or absent from #inflightSize are done. */
+  #inflightIds: number[] = [];
+  #inflightHead = 0;
+  #inflightSize = new Map<number, number>();
+  /** Recently written blocks by id, oldest first; each entry is removed when handed out. */
+  #cache = new Map<number, Uint8Array>();
+  #cacheBytes = 0;
+  /** Memory fallback FIFO (blocks not handed out) and handed-out fallback blocks by (negative) id. */
+  #fallback: Uint8Array[] = [];
+  #fallbackHead = 0;
+  #fallbackInflight = new Map<number, Uint8Array>();
+  #fallbackBytes = 0;
+  #fallbackSeq = 0;
+  #readFd = -1;
+  readonly #readAt: ReadAt = (dst, pos) => (dst.length === 0 ? 0 : this.#fs.readSync(this.#readFd, dst, 0, dst.length, pos));
+  #dirty = false;
+  #dirNeedsSync = false;
+  #metaDirty = true;
+  #lastSync = 0;
+  #lastMetaSave = 0;
+  #lastDiskError = Number.NEGATIVE_INFINITY;
+  #lastWarn = new Map<string, number>();
+  #closed = false;
+
+  private constructor(opts: FileQueueOptions) {
+    const chunkSize = opts.chunkSize ?? 16 * MIB;
+    const maxBlockSize = opts.maxBlockSize ?? 32 * MIB;
+    if (!Number.isSafeInteger(chunkSize) || chunkSize < 1) throw new RangeError(`Invalid chunkSize ${chunkSize}`);
+    if (!Number.isSafeInteger(maxBlockSize) || maxBlockSize < 0 || maxBlockSize > 0xffffffff) {
+      throw new RangeError(`Invalid maxBlockSize ${maxBlockSize}`);
+    }
+    if (!(opts.maxDiskUsage >= 0)) throw new RangeError(`Invalid maxDiskUsage ${opts.maxDiskUsage}`);
+    this.#dir = opts.dir.replace(/\/+$/, "") || "/";
+    this.#name = opts.name;
+    this.#maxDiskUsage = opts.maxDiskUsage;
+    this.#chunkSize = chunkSize;
+    this.#maxBlockSize = maxBlockSize;
+    this.#policy = opts.fsyncPolicy;
+    this.#fsyncIntervalMs = opts.fsyncIntervalMs;
+    this.#cacheLimit = opts.memoryCacheBytes;
+    this.#fallbackLimit = opts.memoryFallbackBytes;
+    this.#now = opts.now ?? Date.now;
+    this.#log = opts.logger ?? ((level, msg) => console[level](`persistent queue ${opts.dir}: ${msg}`));
+    this.#fs = opts.fs ?? NODE_FS;
+    this.#scanner = new RecordScanner(maxBlockSize);
+  }
+
+  /**
+   * Opens (creating if needed) and recovers the queue in `opts.dir`: the last
+   * chunk is validated and a torn tail truncated, the writer continues after
+   * the last valid record whatever metainfo.json says, chunks wholly before
+   * the saved reader offset are deleted, and an unreadable metainfo.json makes
+   * the reader start at the oldest chunk. Throws only when the directory cannot
+   * be created or is locked by another live process (QueueLockedError).
+   */
+  static open(opts: FileQueueOptions): FileQueue {
+    const q = new FileQueue(opts);
+    q.#fs.mkdirSync(q.#dir, { recursive: true });
+    acquireLock(q.#fs, q.#dir);
+    try {
+      q.#recover();
+    } catch (e) {
+      releaseLock(q.#fs, q.#dir);
+      throw e;
+    }
+    q.#lastSync = q.#lastMetaSave = q.#now();
+    q.#saveMeta(q.#policy !== "never");
+    return q;
+  }
+
+  /**
+   * Appends `block` (FIFO). The queue keeps a reference to `block` in its
+   * memory cache or fallback, so the caller must not modify it afterwards.
+   * Never throws: I/O errors divert blocks to the memory fallback, limits drop
+   * blocks; both are counted in {@link stats}.
+   */
+  write(block: Uint8Array): WriteOutcome {
+    const len = block.length;
+    const rec = HEADER_SIZE + len;
+    if (this.#closed) return this.#refuse(len, "closed", "Dropping block: queue is closed");
+    if (len > this.#maxBlockSize) {
+      return this.#refuse(len, "big", `Dropping block of ${len} bytes: larger than max block size ${this.#maxBlockSize}`);
+    }
+    if (this.#maxDiskUsage > 0) {
+      if (rec > this.#maxDiskUsage) {
+        return this.#refuse(len, "limit", `Dropping block of ${len} bytes: larger than maxDiskUsage ${this.#maxDiskUsage}`);
+      }
+      let dropped = 0;
+      while (this.#pending + rec > this.#maxDiskUsage && this.#dropOldest()) dropped++;
+      if (dropped > 0) this.#warn("oldest", `Dropped ${dropped} oldest blocks to stay within maxDiskUsage ${this.#maxDiskUsage}`);
+      this.#deleteDoneChunks();
+      if (this.#pending + rec > this.#maxDiskUsage) {
+        return this.#refuse(len, "inflight", "Dropping new block: maxDiskUsage is reached by blocks being sent");
+      }
+    }
+    if (this.#fallbackHead === this.#fallback.length && this.#writeDisk(block)) {
+      this.#pending += rec;
+      return "disk";
+    }
+    if (this.#fallbackBytes + len > this.#fallbackLimit) {
+      return this.#refuse(len, "fallback", `Dropping block: memory fallback is full (${this.#fallbackLimit} bytes)`);
+    }
+    this.#fallback.push(block);
+    this.#fallbackBytes += len;
+    this.#pending += rec;
+    this.stats.memoryFallbackBlocks++;
+    return "memory";
+  }
+
+  /** Fsyncs written data (and new chunk file entries) now, whatever the policy. Never throws. */
+  sync(): void {
+    this.#lastSync = this.#now();
+    const c = this.#chunks.at(-1);
+    try {
+      if (this.#dirty && c !== undefined && c.fd >= 0) this.#fs.fsyncSync(c.fd);
+      this.#dirty = false;
+      if (this.#dirNeedsSync) {
+        this.#syncDir();
+        this.#dirNeedsSync = false;
+      }
+    } catch (e) {
+      this.stats.diskWriteErrors++;
+      this.#warn("fsync", `Cannot fsync queue data: ${e}`);
+    }
+  }
+
+  /**
+   * Periodic housekeeping: fsync for policy "interval", save metainfo at most
+   * once per second, and move memory-fallback blocks back to disk at most once
+   * per second after a disk error. Never throws.
+   */
+  tick(): void {
+    if (this.#closed) return;
+    const now = this.#now();
+    if (this.#policy === "interval" && (this.#dirty || this.#dirNeedsSync) && now - this.#lastSync >= this.#fsyncIntervalMs) {
+      this.sync();
+    }
+    if (this.#fallbackHead < this.#fallback.length && now - this.#lastDiskError >= DISK_RETRY_INTERVAL_MS) {
+      this.#spillFallback(false);
+    }
+    if (this.#metaDirty && now - this.#lastMetaSave >= META_SAVE_INTERVAL_MS) this.#saveMeta(this.#policy !== "never");
+  }
+
+  /**
+   * Hands out the oldest block not yet handed out, or null if none. `id` is
+   * the block's queue offset (negative for memory-fallback blocks). `data` is
+   * owned by the queue and stays valid until done(id). Disk records that fail
+   * validation are skipped and counted. Never throws.
+   */
+  next(): { id: number; data: Uint8Array } | null {
+    if (this.#closed) return null;
+    while (this.#advanceReader()) {
+      const c = this.#chunks[this.#readIdx]!;
+      const id = this.#readPos;
+      const cached = this.#cache.get(id);
+      let got: Uint8Array | number;
+      if (cached !== undefined) {
+        this.#cache.delete(id);
+        this.#cacheBytes -= cached.length;
+        got = cached;
+      } else {
+        got = this.#readRecord(c, id - c.start);
+        if (typeof got === "number") {
+          this.#skipCorrupted(c, id - c.start, got);
+          continue;
+        }
+      }
+      const size = HEADER_SIZE + got.length;
+      this.#inflightIds.push(id);
+      this.#inflightSize.set(id, size);
+      this.#readPos += size;
+      this.#diskUnread = Math.max(0, this.#diskUnread - 1);
+      this.stats.blocksRead++;
+      this.stats.bytesRead += got.length;
+      return { id, data: got };
+    }
+    if (this.#fallbackHead === this.#fallback.length) return null;
+    const data = this.#shiftFallback();
+    const id = -++this.#fallbackSeq;
+    this.#fallbackInflight.set(id, data);
+    this.stats.blocksRead++;
+    this.stats.bytesRead += data.length;
+    return { id, data };
+  }
+
+  /**
+   * Marks a handed-out block as delivered or permanently dropped. Acks may
+   * come in any order; the saved reader offset is the smallest offset not yet
+   * done, so in-flight blocks are replayed after a crash. Unknown ids are ignored.
+   */
+  done(id: number): void {
+    if (id < 0) {
+      const data = this.#fallbackInflight.get(id);
+      if (data === undefined) return;
+      this.#fallbackInflight.delete(id);
+      this.#fallbackBytes -= data.length;
+      this.#pending -= HEADER_SIZE + data.length;
+      return;
+    }
+    const size = this.#inflightSize.get(id);
+    if (size === undefined) return;
+    this.#inflightSize.delete(id);
+    this.#pending -= size;
+    const ids = this.#inflightIds;
+    while (this.#inflightHead < ids.length && !this.#inflightSize.has(ids[this.#inflightHead]!)) this.#inflightHead++;
+    if (this.#inflightHead === ids.length) {
+      ids.length = 0;
+      this.#inflightHead = 0;
+    } else if (this.#inflightHead > 1024 && this.#inflightHead * 2 > ids.length) {
+      this.#inflightIds = ids.slice(this.#inflightHead);
+      this.#inflightHead = 0;
+    }
+    this.#metaDirty = true;
+    this.#deleteDoneChunks();
+  }
+
+  /**
+   * Moves memory-fallback blocks (in flight first, then pending) to disk,
+   * fsyncs, saves metainfo and releases the directory. Blocks not done are
+   * handed out again after reopening. Safe to call twice; never throws.
+   */
+  close(): void {
+    if (this.#closed) return;
+    this.#fallback = [...this.#fallbackInflight.values(), ...this.#fallback.slice(this.#fallbackHead)];
+    this.#fallbackHead = 0;
+    this.#fallbackInflight.clear();
+    this.#spillFallback(true);
+    const lost = this.#fallback.length - this.#fallbackHead;
+    if (lost > 0) this.#log("error", `Lost ${lost} memory-fallback blocks on close: disk write failed`);
+    this.#dirty = true;
+    this.sync();
+    this.#saveMeta(true);
+    for (const c of this.#chunks) this.#closeFd(c);
+    this.#closed = true;
+    releaseLock(this.#fs, this.#dir);
+  }
+
+  /** Framed bytes (payload + 16 per block) of all blocks not yet done, on disk and in memory. */
+  pendingBytes(): number {
+    return this.#pending;
+  }
+
+  /** Blocks not yet done (approximate after on-disk corruption). */
+  pendingBlocks(): number {
+    return this.#diskUnread + this.#inflightSize.size + this.#fallbackInflight.size +
+      this.#fallback.length - this.#fallbackHead;
+  }
+
+  /** Offset below which every disk block is done: what metainfo.json saves as ReaderOffset. */
+  #ackOffset(): number {
+    return this.#inflightHead < this.#inflightIds.length ? this.#inflightIds[this.#inflightHead]! : this.#readPos;
+  }
+
+  #recover(): void {
+    const fs = this.#fs;
+    const meta = readMetainfo(fs, this.#dir);
+    try {
+      fs.unlinkSync(`${this.#dir}/${METAINFO_FILE}.tmp`);
+    } catch {
+      // Usually absent.
+    }
+    const chunks: Chunk[] = [];
+    for (const name of fs.readdirSync(this.#dir)) {
+      const start = parseChunkName(name);
+      if (start >= 0) chunks.push({ start, size: fs.statSync(`${this.#dir}/${name}`).size, fd: -1 });
+    }
+    chunks.sort((a, b) => a.start - b.start);
+    if (meta !== null && meta.format !== QUEUE_FORMAT && chunks.length > 0) {
+      const bytes = chunks.reduce((s, c) => s + c.size, 0);
+      this.#log("error", `Deleting ${bytes} bytes of queue data in unsupported format "${meta.format || "vmagent"}"`);
+      for (const c of chunks) this.#unlinkChunk(c);
+      chunks.length = 0;
+    }
+    for (let i = 0; i + 1 < chunks.length; i++) {
+      const c = chunks[i]!;
+      c.size = Math.min(c.size, chunks[i + 1]!.start - c.start);
+    }
+    if (meta === null && chunks.length > 0) this.#log("warn", "metainfo.json is missing or unreadable; reading from the oldest chunk");
+    let reader = meta?.readerOffset ?? chunks[0]?.start ?? 0;
+    while (chunks.length > 1 && chunks[0]!.start + chunks[0]!.size <= reader) this.#unlinkChunk(chunks.shift()!);
+    this.#chunks = chunks;
+    const last = chunks.at(-1);
+    if (last === undefined) {
+      this.#readPos = this.#writerOffset = meta?.writerOffset ?? 0;
+      return;
+    }
+    if (reader < chunks[0]!.start) {
+      if (meta !== null) this.#log("warn", `Reader offset ${reader} precedes the oldest chunk; starting at ${chunks[0]!.start}`);
+      reader = chunks[0]!.start;
+    }
+    const lastStart = Math.min(Math.max(reader - last.start, 0), last.size);
+    this.#readFd = this.#openFd(last);
+    const scan = this.#scanChunk(last, lastStart, true);
+    if (scan.validEnd < last.size) {
+      const cut = last.size - scan.validEnd;
+      this.#log("warn", `Truncating ${cut} bytes of incomplete records at the end of chunk ${chunkName(last.start)}`);
+      this.stats.tornTailBytesTruncated += cut;
+      last.size = scan.validEnd;
+      try {
+        fs.ftruncateSync(last.fd, last.size);
+      } catch (e) {
+        this.#log("warn", `Cannot truncate chunk ${chunkName(last.start)}: ${e}`);
+      }
+    }
+    this.#writerOffset = last.start + last.size;
+    if (reader > this.#writerOffset) {
+      this.#log("warn", `Reader offset ${reader} is past the end of the data ${this.#writerOffset}; queue data was lost`);
+      reader = this.#writerOffset;
+    }
+    let idx = 0;
+    while (idx + 1 < chunks.length && chunks[idx]!.start + chunks[idx]!.size <= reader) idx++;
+    reader = Math.max(reader, chunks[idx]!.start);
+    this.#readIdx = idx;
+    this.#readPos = reader;
+    this.#diskUnread = scan.blocks;
+    this.#pending = chunks[idx]!.start - reader;
+    for (let i = idx; i < chunks.length; i++) {
+      const c = chunks[i]!;
+      this.#pending += c.size;
+      if (c === last) continue;
+      this.#diskUnread += this.#scanChunk(c, Math.max(reader - c.start, 0), false).blocks;
+      if (i !== idx) this.#closeFd(c);
+    }
+  }
+
+  /** Scans chunk `c` from local position `from`; an unreadable chunk counts as valid so the reader deals with it. */
+  #scanChunk(c: Chunk, from: number, verifyPayload: boolean): ScanResult {
+    this.#readFd = this.#openFd(c);
+    try {
+      if (this.#readFd >= 0) return this.#scanner.scan(this.#readAt, from, c.size, verifyPayload);
+    } catch (e) {
+      this.#log("error", `Cannot scan chunk ${chunkName(c.start)}: ${e}`);
+    }
+    return { blocks: 0, validEnd: c.size, corruptedRegions: 0 };
+  }
+
+  /** Moves the reader onto the next unread disk byte; returns false when the disk part is drained. */
+  #advanceReader(): boolean {
+    for (;;) {
+      const c = this.#chunks[this.#readIdx];
+      if (c === undefined) return false;
+      if (this.#readPos < c.start + c.size) return true;
+      if (this.#readIdx + 1 >= this.#chunks.length) return false;
+      this.#closeFd(c);
+      this.#readIdx++;
+      this.#readPos = this.#chunks[this.#readIdx]!.start;
+      this.#deleteDoneChunks();
+    }
+  }
+
+  /** Reads and validates the record at local position `pos` of `c`; returns the payload or a negative check code. */
+  #readRecord(c: Chunk, pos: number): Uint8Array | number {
+    this.#readFd = this.#openFd(c);
+    if (this.#readFd < 0) return -(c.size - pos) - 1;
+    try {
+      return this.#scanner.readPayload(this.#readAt, pos, c.size);
+    } catch (e) {
+      this.#log("error", `Cannot read chunk ${chunkName(c.start)}; skipping its remaining data: ${e}`);
+      return -(c.size - pos) - 1;
+    }
+  }
+
+  /** Skips the damaged record at local position `pos` of the reader's chunk by resyncing to the next valid one. */
+  #skipCorrupted(c: Chunk, pos: number, code: number): void {
+    let next = c.size;
+    try {
+      next = this.#scanner.findNext(this.#readAt, this.#scanner.resyncFrom(pos, code), c.size, true);
+    } catch {
+      // Unreadable: skip the rest of the chunk.
+    }
+    const skipped = next - pos;
+    this.stats.corruptedRecordsSkipped++;
+    this.stats.corruptedBytesSkipped += skipped;
+    this.#pending -= skipped;
+    this.#diskUnread = Math.max(0, this.#diskUnread - 1);
+    this.#readPos = c.start + next;
+    this.#metaDirty = true;
+    this.#warn("corrupt", `Skipped ${skipped} bytes of damaged data at offset ${c.start + pos} in chunk ${chunkName(c.start)}`);
+  }
+
+  /** Drops the oldest block not handed out (disk first, then memory fallback); false if there is none. */
+  #dropOldest(): boolean {
+    if (this.#advanceReader()) {
+      const c = this.#chunks[this.#readIdx]!;
+      const id = this.#readPos;
+      const cached = this.#cache.get(id);
+      let size: number;
+      if (cached !== undefined) {
+        this.#cache.delete(id);
+        this.#cacheBytes -= cached.length;
+        size = HEADER_SIZE + cached.length;
+      } else {
+        this.#readFd = this.#openFd(c);
+        size = this.#readFd < 0 ? -1 : this.#scanner.check(this.#readAt, id - c.start, c.size, false);
+        if (size < 0) {
+          this.#skipCorrupted(c, id - c.start, size);
+          return true;
+        }
+      }
+      this.#readPos += size;
+      this.#pending -= size;
+      this.#diskUnread = Math.max(0, this.#diskUnread - 1);
+      this.#metaDirty = true;
+      this.stats.blocksDropped++;
+      this.stats.bytesDropped += size - HEADER_SIZE;
+      return true;
+    }
+    if (this.#fallbackHead === this.#fallback.length) return false;
+    const data = this.#shiftFallback();
+    this.#fallbackBytes -= data.length;
+    this.#pending -= HEADER_SIZE + data.length;
+    this.stats.blocksDropped++;
+    this.stats.bytesDropped += data.length;
+    return true;
+  }
+
+  /** Appends one record to the last chunk (starting a new chunk if it does not fit); false on any I/O error. */
+  #writeDisk(block: Uint8Array): boolean {
+    const rec = HEADER_SIZE + block.length;
+    let c = this.#chunks.at(-1);
+    if (c === undefined || (c.size > 0 && c.size + rec > this.#chunkSize)) {
+      c = this.#startChunk(c);
+      if (c === undefined) return false;
+    }
+    const fd = this.#openFd(c);
+    if (fd < 0) return false;
+    encodeHeader(this.#header, block);
+    this.#writeParts[1] = block;
+    const fs = this.#fs;
+    try {
+      let n = fs.writevSync(fd, this.#writeParts, c.size);
+      while (n < rec) {
+        const w = n < HEADER_SIZE
+          ? fs.writeSync(fd, this.#header, n, HEADER_SIZE - n, c.size + n)
+          : fs.writeSync(fd, block, n - HEADER_SIZE, rec - n, c.size + n);
+        if (w <= 0) throw new Error(`Short write of ${n} of ${rec} bytes`);
+        n += w;
+      }
+    } catch (e) {
+      this.#diskError(`Cannot write to chunk ${chunkName(c.start)}`, e);
+      try {
+        fs.ftruncateSync(fd, c.size);
+      } catch {
+        // Readers stop at c.size; a later write overwrites the partial record.
+      }
+      return false;
+    } finally {
+      this.#writeParts[1] = this.#header;
+    }
+    const id = c.start + c.size;
+    c.size += rec;
+    this.#writerOffset = c.start + c.size;
+    this.#diskUnread++;
+    this.#dirty = true;
+    this.#metaDirty = true;
+    this.stats.blocksWritten++;
+    this.stats.bytesWritten += block.length;
+    if (this.#cacheLimit >= block.length && block.length > 0) {
+      this.#cache.set(id, block);
+      this.#cacheBytes += block.length;
+      while (this.#cacheBytes > this.#cacheLimit) {
+        const [oldId, old] = this.#cache.entries().next().value!;
+        this.#cache.delete(oldId);
+        this.#cacheBytes -= old.length;
+      }
+    }
+    return true;
+  }
+
+  /** Creates the chunk after `prev` (fsyncing `prev` unless the policy is "never"); undefined on I/O error. */
+  #startChunk(prev: Chunk | undefined): Chunk | undefined {
+    const start = prev === undefined ? this.#writerOffset : prev.start + Math.max(this.#chunkSize, prev.size);
+    let fd: number;
+    try {
+      fd = this.#fs.openSync(`${this.#dir}/${chunkName(start)}`, "w+");
+    } catch (e) {
+      this.#diskError(`Cannot create chunk ${chunkName(start)}`, e);
+      return undefined;
+    }
+    if (prev !== undefined) {
+      if (this.#policy !== "never" && this.#dirty) this.sync();
+      if (this.#chunks.length - 1 !== this.#readIdx) this.#closeFd(prev);
+    } else {
+      this.#readIdx = 0;
+      this.#readPos = start;
+    }
+    const c: Chunk = { start, size: 0, fd };
+    this.#chunks.push(c);
+    this.#dirNeedsSync = true;
+    return c;
+  }
+
+  /** Deletes chunk files whose records are all done, keeping the reader's and the writer's chunks. */
+  #deleteDoneChunks(): void {
+    const ack = this.#ackOffset();
+    let removed = 0;
+    while (removed < this.#readIdx) {
+      const c = this.#chunks[removed]!;
+      if (c.start + c.size > ack) break;
+      this.#unlinkChunk(c);
+      removed++;
+    }
+    if (removed === 0) return;
+    this.#chunks.splice(0, removed);
+    this.#readIdx -= removed;
+    this.#metaDirty = true;
+  }
+
+  /** Moves pending memory-fallback blocks to disk in FIFO order until a write fails. */
+  #spillFallback(closing: boolean): void {
+    let moved = 0;
+    while (this.#fallbackHead < this.#fallback.length) {
+      const data = this.#fallback[this.#fallbackHead]!;
+      if (!this.#writeDisk(data)) break;
+      this.#shiftFallback();
+      this.#fallbackBytes -= data.length;
+      moved++;
+    }
+    if (moved > 0 && !closing) this.#log("info", `Disk writes work again; moved ${moved} memory-fallback blocks to disk`);
+  }
+
+  #shiftFallback(): Uint8Array {
+    const data = this.#fallback[this.#fallbackHead]!;
+    this.#fallbackHead++;
+    if (this.#fallbackHead === this.#fallback.length) {
+      this.#fallback = [];
+      this.#fallbackHead = 0;
+    } else if (this.#fallbackHead > 1024 && this.#fallbackHead * 2 > this.#fallback.length) {
+      this.#fallback = this.#fallback.slice(this.#fallbackHead);
+      this.#fallbackHead = 0;
+    }
+    return data;
+  }
+
+  #saveMeta(durable: boolean): void {
+    this.#lastMetaSave = this.#now();
+    const meta: Metainfo = {
+      name: this.#name,
+      readerOffset: this.#ackOffset(),
+      writerOffset: this.#writerOffset,
+      format: QUEUE_FORMAT,
+    };
+    try {
+      writeMetainfo(this.#fs, this.#dir, meta, durable);
+      this.#metaDirty = false;
+    } catch (e) {
+      this.stats.diskWriteErrors++;
+      this.#warn("meta", `Cannot save ${METAINFO_FILE}: ${e}`);
+    }
+  }
+
+  #syncDir(): void {
+    const fd = this.#fs.openSync(this.#dir, "r");
+    try {
+      this.#fs.fsyncSync(fd);
+    } finally {
+      this.#fs.closeSync(fd);
+    }
+  }
+
+  #openFd(c: Chunk): number {
+    if (c.fd < 0) {
+      try {
+        c.fd = this.#fs.openSync(`${this.#dir}/${chunkName(c.start)}`, "r+");
+      } catch (e) {
+        this.#warn("open", `Cannot open chunk ${chunkName(c.start)}: ${e}`);
+      }
+    }
+    return c.fd;
+  }
+
+  #closeFd(c: Chunk): void {
+    if (c.fd < 0) return;
+    try {
+      this.#fs.closeSync(c.fd);
+    } catch {
+      // Nothing useful to do.
+    }
+    c.fd = -1;
+  }
+
+  #unlinkChunk(c: Chunk): void {
+    this.#closeFd(c);
+    try {
+      this.#fs.unlinkSync(`${this.#dir}/${chunkName(c.start)}`);
+    } catch (e) {
+      this.#warn("unlink", `Cannot delete chunk ${chunkName(c.start)}: ${e}`);
+    }
+  }
+
+  #diskError(what: string, e: unknown): void {
+    this.stats.diskWriteErrors++;
+    this.#lastDiskError = this.#now();
+    this.#warn("write", `${what}; using the memory fallback: ${e}`);
+  }
+
+  #refuse(len: number, key: string, msg: string): WriteOutcome {
+    this.stats.blocksDropped++;
+    this.stats.bytesDropped += len;
+    this.#warn(key, msg);
+    return "dropped";
+  }
+
+  /** Logs a warning at most once per WARN_INTERVAL_MS per key, so a stuck remote does not flood the log. */
+  #warn(key: string, msg: string): void {
+    const now = this.#now();
+    const last = this.#lastWarn.get(key);
+    if (last !== undefined && now - last < WARN_INTERVAL_MS) return;
+    this.#lastWarn.set(key, now);
+    this.#log("warn", msg);
+  }
+}
