@@ -109,14 +109,23 @@ export function writeMetainfo(fs: QueueFs, dir: string, m: Metainfo, durable: bo
     Format: m.format,
   });
   const tmp = `${dir}/${METAINFO_FILE}.tmp`;
-  const fd = fs.openSync(tmp, "w");
   try {
-    fs.writeSync(fd, body);
-    if (durable) fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
+    const fd = fs.openSync(tmp, "w");
+    try {
+      fs.writeSync(fd, body);
+      if (durable) fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(tmp, `${dir}/${METAINFO_FILE}`);
+  } catch (e) {
+    try {
+      fs.unlinkSync(tmp);
+    } catch {
+      // Already gone.
+    }
+    throw e;
   }
-  fs.renameSync(tmp, `${dir}/${METAINFO_FILE}`);
 }
 
 /** Directories locked by this thread; a second FileQueue on the same dir is refused. */

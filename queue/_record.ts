@@ -30,6 +30,7 @@ export const HEADER_SIZE = 16;
 
 const MAGIC_B0 = RECORD_MAGIC >>> 24;
 const SCAN_WINDOW = 64 * 1024;
+const SCRATCH_KEEP = 1024 * 1024;
 
 /**
  * Positional reader over one chunk file: fills `dst` from byte `pos` and
@@ -132,11 +133,15 @@ export class RecordScanner {
         if (w[i] !== MAGIC_B0 || ((w[i]! << 24) | (w[i + 1]! << 16) | (w[i + 2]! << 8) | w[i + 3]!) >>> 0 !== RECORD_MAGIC) {
           continue;
         }
-        if (this.check(read, base + i, end, verifyPayload) > 0) return base + i;
+        if (this.check(read, base + i, end, verifyPayload) > 0) {
+          this.#trimScratch();
+          return base + i;
+        }
       }
-      if (n < w.length) return end;
+      if (n < w.length) break;
       base += n - 3;
     }
+    this.#trimScratch();
     return end;
   }
 
@@ -159,7 +164,13 @@ export class RecordScanner {
       r.corruptedRegions++;
       pos = this.findNext(read, this.resyncFrom(pos, size), end, verifyPayload);
     }
+    this.#trimScratch();
     return r;
+  }
+
+  /** Frees a large verification buffer so one big record does not pin up to maxBlockSize bytes for the queue's life. */
+  #trimScratch(): void {
+    if (this.#scratch.length > SCRATCH_KEEP) this.#scratch = new Uint8Array(0);
   }
 
   /** Where to resume scanning after a failed {@link check} at `pos` that returned `result`. */

@@ -16,26 +16,27 @@
  * - power loss / kernel crash: with fsyncPolicy "always", nothing written
  *   before the last sync() returned; with "interval", at most the writes of
  *   the last fsyncIntervalMs (plus the time since the last tick()); with
- *   "never", whatever the OS had not flushed yet. A torn record at the end is
- *   truncated on open; damaged records elsewhere are skipped and counted.
+ *   "never", whatever the OS had not flushed yet; plus the replays above.
+ *   A torn record at the end is truncated on open; damaged records elsewhere
+ *   are skipped (resync to the next valid record) and counted.
  *
  * Callers should call tick() every 100 ms–1 s whatever the policy: it
  * fsyncs ("interval"), saves metainfo.json and retries the disk after errors.
  */
+import { resolve } from "node:path";
+import { type Chunk, ChunkStore } from "./_chunk_store.ts";
 import {
   acquireLock,
   chunkName,
-  type Metainfo,
   METAINFO_FILE,
   NODE_FS,
-  parseChunkName,
   QUEUE_FORMAT,
   type QueueFs,
   readMetainfo,
   releaseLock,
   writeMetainfo,
 } from "./_queue_dir.ts";
-import { encodeHeader, HEADER_SIZE, type ReadAt, RecordScanner, type ScanResult } from "./_record.ts";
+import { HEADER_SIZE } from "./_record.ts";
 
 export { queueDirName, type QueueFs, QueueLockedError } from "./_queue_dir.ts";
 
@@ -89,13 +90,6 @@ export interface FileQueueStats {
   memoryFallbackBlocks: number;
 }
 
-interface Chunk {
-  start: number;
-  /** Bytes of valid data; the writer appends at start + size. */
-  size: number;
-  fd: number;
-}
-
 const MIB = 1024 * 1024;
 const META_SAVE_INTERVAL_MS = 1000;
 const DISK_RETRY_INTERVAL_MS = 1000;
@@ -112,7 +106,6 @@ export class FileQueue {
   readonly #dir: string;
   readonly #name: string;
   readonly #maxDiskUsage: number;
-  readonly #chunkSize: number;
   readonly #maxBlockSize: number;
   readonly #policy: FileQueueOptions["fsyncPolicy"];
   readonly #fsyncIntervalMs: number;
@@ -121,15 +114,12 @@ export class FileQueue {
   readonly #now: () => number;
   readonly #log: (level: "warn" | "error" | "info", msg: string) => void;
   readonly #fs: QueueFs;
-  readonly #scanner: RecordScanner;
-  readonly #header = new Uint8Array(HEADER_SIZE);
-  readonly #writeParts: Uint8Array[] = [this.#header, this.#header];
+  readonly #store: ChunkStore;
 
-  #chunks: Chunk[] = [];
+  /** Index in #store.chunks of the reader's chunk. */
   #readIdx = 0;
   /** Global offset of the next disk record to hand out. */
   #readPos = 0;
-  #writerOffset = 0;
   /** Disk blocks at or after #readPos (approximate after corruption). */
   #diskUnread = 0;
   /** Framed bytes of all blocks not yet done. */
@@ -137,25 +127,22 @@ export class FileQueue {
   /** Ids of handed-out disk blocks in offset order; entries before #inflightHead or absent from #inflightSize are done. */
   #inflightIds: number[] = [];
   #inflightHead = 0;
-  #inflightSize = new Map<number, number>();
-  /** Recently written blocks by id, oldest first; each entry is removed when handed out. */
-  #cache = new Map<number, Uint8Array>();
+  readonly #inflightSize = new Map<number, number>();
+  /** Recently written blocks by id, oldest first; an entry is removed when its block is handed out or dropped. */
+  readonly #cache = new Map<number, Uint8Array>();
   #cacheBytes = 0;
-  /** Memory fallback FIFO (blocks not handed out) and handed-out fallback blocks by (negative) id. */
+  /** Memory fallback FIFO from #fallbackHead (not handed out), and handed-out fallback blocks by negative id. */
   #fallback: Uint8Array[] = [];
   #fallbackHead = 0;
-  #fallbackInflight = new Map<number, Uint8Array>();
+  readonly #fallbackInflight = new Map<number, Uint8Array>();
+  /** Payload bytes held by the fallback, handed out or not. */
   #fallbackBytes = 0;
   #fallbackSeq = 0;
-  #readFd = -1;
-  readonly #readAt: ReadAt = (dst, pos) => (dst.length === 0 ? 0 : this.#fs.readSync(this.#readFd, dst, 0, dst.length, pos));
-  #dirty = false;
-  #dirNeedsSync = false;
   #metaDirty = true;
   #lastSync = 0;
   #lastMetaSave = 0;
   #lastDiskError = Number.NEGATIVE_INFINITY;
-  #lastWarn = new Map<string, number>();
+  readonly #lastWarn = new Map<string, number>();
   #closed = false;
 
   private constructor(opts: FileQueueOptions) {
@@ -166,10 +153,9 @@ export class FileQueue {
       throw new RangeError(`Invalid maxBlockSize ${maxBlockSize}`);
     }
     if (!(opts.maxDiskUsage >= 0)) throw new RangeError(`Invalid maxDiskUsage ${opts.maxDiskUsage}`);
-    this.#dir = opts.dir.replace(/\/+$/, "") || "/";
+    this.#dir = resolve(opts.dir);
     this.#name = opts.name;
     this.#maxDiskUsage = opts.maxDiskUsage;
-    this.#chunkSize = chunkSize;
     this.#maxBlockSize = maxBlockSize;
     this.#policy = opts.fsyncPolicy;
     this.#fsyncIntervalMs = opts.fsyncIntervalMs;
@@ -178,7 +164,10 @@ export class FileQueue {
     this.#now = opts.now ?? Date.now;
     this.#log = opts.logger ?? ((level, msg) => console[level](`persistent queue ${opts.dir}: ${msg}`));
     this.#fs = opts.fs ?? NODE_FS;
-    this.#scanner = new RecordScanner(maxBlockSize);
+    this.#store = new ChunkStore(this.#fs, this.#dir, chunkSize, maxBlockSize, this.#policy !== "never", (what, e) => {
+      this.stats.diskWriteErrors++;
+      this.#warn("io", `${what}: ${e}`);
+    });
   }
 
   /**
@@ -187,7 +176,7 @@ export class FileQueue {
    * the last valid record whatever metainfo.json says, chunks wholly before
    * the saved reader offset are deleted, and an unreadable metainfo.json makes
    * the reader start at the oldest chunk. Throws only when the directory cannot
-   * be created or is locked by another live process (QueueLockedError).
+   * be created or listed, or is locked by another live process (QueueLockedError).
    */
   static open(opts: FileQueueOptions): FileQueue {
     const q = new FileQueue(opts);
@@ -196,10 +185,11 @@ export class FileQueue {
     try {
       q.#recover();
     } catch (e) {
+      q.#store.closeAll();
       releaseLock(q.#fs, q.#dir);
       throw e;
     }
-    q.#lastSync = q.#lastMetaSave = q.#now();
+    q.#lastSync = q.#now();
     q.#saveMeta(q.#policy !== "never");
     return q;
   }
@@ -229,6 +219,7 @@ export class FileQueue {
         return this.#refuse(len, "inflight", "Dropping new block: maxDiskUsage is reached by blocks being sent");
       }
     }
+    // While the fallback holds blocks, new ones queue behind them to keep FIFO order.
     if (this.#fallbackHead === this.#fallback.length && this.#writeDisk(block)) {
       this.#pending += rec;
       return "disk";
@@ -243,17 +234,11 @@ export class FileQueue {
     return "memory";
   }
 
-  /** Fsyncs written data (and new chunk file entries) now, whatever the policy. Never throws. */
+  /** Fsyncs written data and new chunk files now, whatever the policy. Never throws. */
   sync(): void {
     this.#lastSync = this.#now();
-    const c = this.#chunks.at(-1);
     try {
-      if (this.#dirty && c !== undefined && c.fd >= 0) this.#fs.fsyncSync(c.fd);
-      this.#dirty = false;
-      if (this.#dirNeedsSync) {
-        this.#syncDir();
-        this.#dirNeedsSync = false;
-      }
+      this.#store.sync();
     } catch (e) {
       this.stats.diskWriteErrors++;
       this.#warn("fsync", `Cannot fsync queue data: ${e}`);
@@ -268,11 +253,10 @@ export class FileQueue {
   tick(): void {
     if (this.#closed) return;
     const now = this.#now();
-    if (this.#policy === "interval" && (this.#dirty || this.#dirNeedsSync) && now - this.#lastSync >= this.#fsyncIntervalMs) {
-      this.sync();
-    }
+    if (this.#policy === "interval" && this.#store.dirty && now - this.#lastSync >= this.#fsyncIntervalMs) this.sync();
     if (this.#fallbackHead < this.#fallback.length && now - this.#lastDiskError >= DISK_RETRY_INTERVAL_MS) {
-      this.#spillFallback(false);
+      const moved = this.#spillFallback();
+      if (moved > 0) this.#log("info", `Disk writes work again; moved ${moved} memory-fallback blocks to disk`);
     }
     if (this.#metaDirty && now - this.#lastMetaSave >= META_SAVE_INTERVAL_MS) this.#saveMeta(this.#policy !== "never");
   }
@@ -286,29 +270,24 @@ export class FileQueue {
   next(): { id: number; data: Uint8Array } | null {
     if (this.#closed) return null;
     while (this.#advanceReader()) {
-      const c = this.#chunks[this.#readIdx]!;
+      const c = this.#store.chunks[this.#readIdx]!;
       const id = this.#readPos;
-      const cached = this.#cache.get(id);
-      let got: Uint8Array | number;
-      if (cached !== undefined) {
-        this.#cache.delete(id);
-        this.#cacheBytes -= cached.length;
-        got = cached;
-      } else {
-        got = this.#readRecord(c, id - c.start);
-        if (typeof got === "number") {
-          this.#skipCorrupted(c, id - c.start, got);
+      let data: Uint8Array | number | undefined = this.#takeCached(id);
+      if (data === undefined) {
+        data = this.#store.readRecord(c, id - c.start);
+        if (typeof data === "number") {
+          this.#skipCorrupted(c, id - c.start, data);
           continue;
         }
       }
-      const size = HEADER_SIZE + got.length;
+      const size = HEADER_SIZE + data.length;
       this.#inflightIds.push(id);
       this.#inflightSize.set(id, size);
       this.#readPos += size;
       this.#diskUnread = Math.max(0, this.#diskUnread - 1);
       this.stats.blocksRead++;
-      this.stats.bytesRead += got.length;
-      return { id, data: got };
+      this.stats.bytesRead += data.length;
+      return { id, data };
     }
     if (this.#fallbackHead === this.#fallback.length) return null;
     const data = this.#shiftFallback();
@@ -322,7 +301,8 @@ export class FileQueue {
   /**
    * Marks a handed-out block as delivered or permanently dropped. Acks may
    * come in any order; the saved reader offset is the smallest offset not yet
-   * done, so in-flight blocks are replayed after a crash. Unknown ids are ignored.
+   * done, so in-flight blocks are replayed after a crash or close (and so are
+   * blocks done out of order after it). Unknown ids are ignored.
    */
   done(id: number): void {
     if (id < 0) {
@@ -351,7 +331,7 @@ export class FileQueue {
   }
 
   /**
-   * Moves memory-fallback blocks (in flight first, then pending) to disk,
+   * Moves memory-fallback blocks (handed out first, then pending) to disk,
    * fsyncs, saves metainfo and releases the directory. Blocks not done are
    * handed out again after reopening. Safe to call twice; never throws.
    */
@@ -360,13 +340,12 @@ export class FileQueue {
     this.#fallback = [...this.#fallbackInflight.values(), ...this.#fallback.slice(this.#fallbackHead)];
     this.#fallbackHead = 0;
     this.#fallbackInflight.clear();
-    this.#spillFallback(true);
+    this.#spillFallback();
     const lost = this.#fallback.length - this.#fallbackHead;
-    if (lost > 0) this.#log("error", `Lost ${lost} memory-fallback blocks on close: disk write failed`);
-    this.#dirty = true;
+    if (lost > 0) this.#log("error", `Lost ${lost} memory-fallback blocks on close: the disk write failed`);
     this.sync();
     this.#saveMeta(true);
-    for (const c of this.#chunks) this.#closeFd(c);
+    this.#store.closeAll();
     this.#closed = true;
     releaseLock(this.#fs, this.#dir);
   }
@@ -388,60 +367,45 @@ export class FileQueue {
   }
 
   #recover(): void {
-    const fs = this.#fs;
-    const meta = readMetainfo(fs, this.#dir);
+    const store = this.#store;
+    const meta = readMetainfo(this.#fs, this.#dir);
     try {
-      fs.unlinkSync(`${this.#dir}/${METAINFO_FILE}.tmp`);
+      this.#fs.unlinkSync(`${this.#dir}/${METAINFO_FILE}.tmp`);
     } catch {
       // Usually absent.
     }
-    const chunks: Chunk[] = [];
-    for (const name of fs.readdirSync(this.#dir)) {
-      const start = parseChunkName(name);
-      if (start >= 0) chunks.push({ start, size: fs.statSync(`${this.#dir}/${name}`).size, fd: -1 });
-    }
-    chunks.sort((a, b) => a.start - b.start);
+    store.load();
+    const chunks = store.chunks;
     if (meta !== null && meta.format !== QUEUE_FORMAT && chunks.length > 0) {
-      const bytes = chunks.reduce((s, c) => s + c.size, 0);
-      this.#log("error", `Deleting ${bytes} bytes of queue data in unsupported format "${meta.format || "vmagent"}"`);
-      for (const c of chunks) this.#unlinkChunk(c);
-      chunks.length = 0;
+      // vmagent's bare-length records cannot be told from damage; replaying them as corruption would only be slower.
+      this.#log("error", `Deleting ${store.totalBytes()} bytes of queue data in unsupported format "${meta.format || "vmagent"}"`);
+      store.removeOldest(chunks.length);
+      store.writerOffset = meta.writerOffset;
     }
-    for (let i = 0; i + 1 < chunks.length; i++) {
-      const c = chunks[i]!;
-      c.size = Math.min(c.size, chunks[i + 1]!.start - c.start);
-    }
-    if (meta === null && chunks.length > 0) this.#log("warn", "metainfo.json is missing or unreadable; reading from the oldest chunk");
+    if (meta === null && chunks.length > 0) this.#log("warn", `${METAINFO_FILE} is missing or unreadable; reading from the oldest chunk`);
     let reader = meta?.readerOffset ?? chunks[0]?.start ?? 0;
-    while (chunks.length > 1 && chunks[0]!.start + chunks[0]!.size <= reader) this.#unlinkChunk(chunks.shift()!);
-    this.#chunks = chunks;
+    let dead = 0;
+    while (dead + 1 < chunks.length && chunks[dead]!.start + chunks[dead]!.size <= reader) dead++;
+    store.removeOldest(dead);
     const last = chunks.at(-1);
     if (last === undefined) {
-      this.#readPos = this.#writerOffset = meta?.writerOffset ?? 0;
+      this.#readPos = store.writerOffset = Math.max(store.writerOffset, meta?.writerOffset ?? 0);
       return;
     }
     if (reader < chunks[0]!.start) {
       if (meta !== null) this.#log("warn", `Reader offset ${reader} precedes the oldest chunk; starting at ${chunks[0]!.start}`);
       reader = chunks[0]!.start;
     }
-    const lastStart = Math.min(Math.max(reader - last.start, 0), last.size);
-    this.#readFd = this.#openFd(last);
-    const scan = this.#scanChunk(last, lastStart, true);
+    const scan = store.scan(last, Math.min(Math.max(reader - last.start, 0), last.size), true);
     if (scan.validEnd < last.size) {
       const cut = last.size - scan.validEnd;
       this.#log("warn", `Truncating ${cut} bytes of incomplete records at the end of chunk ${chunkName(last.start)}`);
       this.stats.tornTailBytesTruncated += cut;
-      last.size = scan.validEnd;
-      try {
-        fs.ftruncateSync(last.fd, last.size);
-      } catch (e) {
-        this.#log("warn", `Cannot truncate chunk ${chunkName(last.start)}: ${e}`);
-      }
+      store.truncateLast(scan.validEnd);
     }
-    this.#writerOffset = last.start + last.size;
-    if (reader > this.#writerOffset) {
-      this.#log("warn", `Reader offset ${reader} is past the end of the data ${this.#writerOffset}; queue data was lost`);
-      reader = this.#writerOffset;
+    if (reader > store.writerOffset) {
+      this.#log("warn", `Reader offset ${reader} is past the end of the data ${store.writerOffset}; queue data was lost`);
+      reader = store.writerOffset;
     }
     let idx = 0;
     while (idx + 1 < chunks.length && chunks[idx]!.start + chunks[idx]!.size <= reader) idx++;
@@ -454,56 +418,38 @@ export class FileQueue {
       const c = chunks[i]!;
       this.#pending += c.size;
       if (c === last) continue;
-      this.#diskUnread += this.#scanChunk(c, Math.max(reader - c.start, 0), false).blocks;
-      if (i !== idx) this.#closeFd(c);
+      this.#diskUnread += store.scan(c, Math.max(reader - c.start, 0), false).blocks;
+      if (i !== idx) store.closeFd(c);
     }
-  }
-
-  /** Scans chunk `c` from local position `from`; an unreadable chunk counts as valid so the reader deals with it. */
-  #scanChunk(c: Chunk, from: number, verifyPayload: boolean): ScanResult {
-    this.#readFd = this.#openFd(c);
-    try {
-      if (this.#readFd >= 0) return this.#scanner.scan(this.#readAt, from, c.size, verifyPayload);
-    } catch (e) {
-      this.#log("error", `Cannot scan chunk ${chunkName(c.start)}: ${e}`);
-    }
-    return { blocks: 0, validEnd: c.size, corruptedRegions: 0 };
   }
 
   /** Moves the reader onto the next unread disk byte; returns false when the disk part is drained. */
   #advanceReader(): boolean {
+    const chunks = this.#store.chunks;
     for (;;) {
-      const c = this.#chunks[this.#readIdx];
+      const c = chunks[this.#readIdx];
       if (c === undefined) return false;
       if (this.#readPos < c.start + c.size) return true;
-      if (this.#readIdx + 1 >= this.#chunks.length) return false;
-      this.#closeFd(c);
+      if (this.#readIdx + 1 >= chunks.length) return false;
+      this.#store.closeFd(c);
       this.#readIdx++;
-      this.#readPos = this.#chunks[this.#readIdx]!.start;
+      this.#readPos = chunks[this.#readIdx]!.start;
       this.#deleteDoneChunks();
     }
   }
 
-  /** Reads and validates the record at local position `pos` of `c`; returns the payload or a negative check code. */
-  #readRecord(c: Chunk, pos: number): Uint8Array | number {
-    this.#readFd = this.#openFd(c);
-    if (this.#readFd < 0) return -(c.size - pos) - 1;
-    try {
-      return this.#scanner.readPayload(this.#readAt, pos, c.size);
-    } catch (e) {
-      this.#log("error", `Cannot read chunk ${chunkName(c.start)}; skipping its remaining data: ${e}`);
-      return -(c.size - pos) - 1;
+  #takeCached(id: number): Uint8Array | undefined {
+    const data = this.#cache.get(id);
+    if (data !== undefined) {
+      this.#cache.delete(id);
+      this.#cacheBytes -= data.length;
     }
+    return data;
   }
 
   /** Skips the damaged record at local position `pos` of the reader's chunk by resyncing to the next valid one. */
   #skipCorrupted(c: Chunk, pos: number, code: number): void {
-    let next = c.size;
-    try {
-      next = this.#scanner.findNext(this.#readAt, this.#scanner.resyncFrom(pos, code), c.size, true);
-    } catch {
-      // Unreadable: skip the rest of the chunk.
-    }
+    const next = this.#store.resync(c, pos, code);
     const skipped = next - pos;
     this.stats.corruptedRecordsSkipped++;
     this.stats.corruptedBytesSkipped += skipped;
@@ -517,21 +463,13 @@ export class FileQueue {
   /** Drops the oldest block not handed out (disk first, then memory fallback); false if there is none. */
   #dropOldest(): boolean {
     if (this.#advanceReader()) {
-      const c = this.#chunks[this.#readIdx]!;
+      const c = this.#store.chunks[this.#readIdx]!;
       const id = this.#readPos;
-      const cached = this.#cache.get(id);
-      let size: number;
-      if (cached !== undefined) {
-        this.#cache.delete(id);
-        this.#cacheBytes -= cached.length;
-        size = HEADER_SIZE + cached.length;
-      } else {
-        this.#readFd = this.#openFd(c);
-        size = this.#readFd < 0 ? -1 : this.#scanner.check(this.#readAt, id - c.start, c.size, false);
-        if (size < 0) {
-          this.#skipCorrupted(c, id - c.start, size);
-          return true;
-        }
+      const cached = this.#takeCached(id);
+      const size = cached !== undefined ? HEADER_SIZE + cached.length : this.#store.recordSize(c, id - c.start);
+      if (size < 0) {
+        this.#skipCorrupted(c, id - c.start, size);
+        return true;
       }
       this.#readPos += size;
       this.#pending -= size;
@@ -550,44 +488,24 @@ export class FileQueue {
     return true;
   }
 
-  /** Appends one record to the last chunk (starting a new chunk if it does not fit); false on any I/O error. */
+  /** Appends one record to disk and the memory cache; false (counted, logged) on any I/O error. */
   #writeDisk(block: Uint8Array): boolean {
-    const rec = HEADER_SIZE + block.length;
-    let c = this.#chunks.at(-1);
-    if (c === undefined || (c.size > 0 && c.size + rec > this.#chunkSize)) {
-      c = this.#startChunk(c);
-      if (c === undefined) return false;
-    }
-    const fd = this.#openFd(c);
-    if (fd < 0) return false;
-    encodeHeader(this.#header, block);
-    this.#writeParts[1] = block;
-    const fs = this.#fs;
+    const store = this.#store;
+    const wasEmpty = store.chunks.length === 0;
+    let id: number;
     try {
-      let n = fs.writevSync(fd, this.#writeParts, c.size);
-      while (n < rec) {
-        const w = n < HEADER_SIZE
-          ? fs.writeSync(fd, this.#header, n, HEADER_SIZE - n, c.size + n)
-          : fs.writeSync(fd, block, n - HEADER_SIZE, rec - n, c.size + n);
-        if (w <= 0) throw new Error(`Short write of ${n} of ${rec} bytes`);
-        n += w;
-      }
+      id = store.append(block);
     } catch (e) {
-      this.#diskError(`Cannot write to chunk ${chunkName(c.start)}`, e);
-      try {
-        fs.ftruncateSync(fd, c.size);
-      } catch {
-        // Readers stop at c.size; a later write overwrites the partial record.
-      }
+      this.stats.diskWriteErrors++;
+      this.#lastDiskError = this.#now();
+      this.#warn("write", `Cannot write to the queue; using the memory fallback: ${e}`);
       return false;
-    } finally {
-      this.#writeParts[1] = this.#header;
     }
-    const id = c.start + c.size;
-    c.size += rec;
-    this.#writerOffset = c.start + c.size;
+    if (wasEmpty) {
+      this.#readIdx = 0;
+      this.#readPos = store.chunks[0]!.start;
+    }
     this.#diskUnread++;
-    this.#dirty = true;
     this.#metaDirty = true;
     this.stats.blocksWritten++;
     this.stats.bytesWritten += block.length;
@@ -603,47 +521,20 @@ export class FileQueue {
     return true;
   }
 
-  /** Creates the chunk after `prev` (fsyncing `prev` unless the policy is "never"); undefined on I/O error. */
-  #startChunk(prev: Chunk | undefined): Chunk | undefined {
-    const start = prev === undefined ? this.#writerOffset : prev.start + Math.max(this.#chunkSize, prev.size);
-    let fd: number;
-    try {
-      fd = this.#fs.openSync(`${this.#dir}/${chunkName(start)}`, "w+");
-    } catch (e) {
-      this.#diskError(`Cannot create chunk ${chunkName(start)}`, e);
-      return undefined;
-    }
-    if (prev !== undefined) {
-      if (this.#policy !== "never" && this.#dirty) this.sync();
-      if (this.#chunks.length - 1 !== this.#readIdx) this.#closeFd(prev);
-    } else {
-      this.#readIdx = 0;
-      this.#readPos = start;
-    }
-    const c: Chunk = { start, size: 0, fd };
-    this.#chunks.push(c);
-    this.#dirNeedsSync = true;
-    return c;
-  }
-
   /** Deletes chunk files whose records are all done, keeping the reader's and the writer's chunks. */
   #deleteDoneChunks(): void {
+    const chunks = this.#store.chunks;
     const ack = this.#ackOffset();
-    let removed = 0;
-    while (removed < this.#readIdx) {
-      const c = this.#chunks[removed]!;
-      if (c.start + c.size > ack) break;
-      this.#unlinkChunk(c);
-      removed++;
-    }
-    if (removed === 0) return;
-    this.#chunks.splice(0, removed);
-    this.#readIdx -= removed;
+    let n = 0;
+    while (n < this.#readIdx && chunks[n]!.start + chunks[n]!.size <= ack) n++;
+    if (n === 0) return;
+    this.#store.removeOldest(n);
+    this.#readIdx -= n;
     this.#metaDirty = true;
   }
 
-  /** Moves pending memory-fallback blocks to disk in FIFO order until a write fails. */
-  #spillFallback(closing: boolean): void {
+  /** Moves pending memory-fallback blocks to disk in FIFO order until a write fails; returns how many moved. */
+  #spillFallback(): number {
     let moved = 0;
     while (this.#fallbackHead < this.#fallback.length) {
       const data = this.#fallback[this.#fallbackHead]!;
@@ -652,7 +543,7 @@ export class FileQueue {
       this.#fallbackBytes -= data.length;
       moved++;
     }
-    if (moved > 0 && !closing) this.#log("info", `Disk writes work again; moved ${moved} memory-fallback blocks to disk`);
+    return moved;
   }
 
   #shiftFallback(): Uint8Array {
@@ -670,12 +561,7 @@ export class FileQueue {
 
   #saveMeta(durable: boolean): void {
     this.#lastMetaSave = this.#now();
-    const meta: Metainfo = {
-      name: this.#name,
-      readerOffset: this.#ackOffset(),
-      writerOffset: this.#writerOffset,
-      format: QUEUE_FORMAT,
-    };
+    const meta = { name: this.#name, readerOffset: this.#ackOffset(), writerOffset: this.#store.writerOffset, format: QUEUE_FORMAT };
     try {
       writeMetainfo(this.#fs, this.#dir, meta, durable);
       this.#metaDirty = false;
@@ -683,51 +569,6 @@ export class FileQueue {
       this.stats.diskWriteErrors++;
       this.#warn("meta", `Cannot save ${METAINFO_FILE}: ${e}`);
     }
-  }
-
-  #syncDir(): void {
-    const fd = this.#fs.openSync(this.#dir, "r");
-    try {
-      this.#fs.fsyncSync(fd);
-    } finally {
-      this.#fs.closeSync(fd);
-    }
-  }
-
-  #openFd(c: Chunk): number {
-    if (c.fd < 0) {
-      try {
-        c.fd = this.#fs.openSync(`${this.#dir}/${chunkName(c.start)}`, "r+");
-      } catch (e) {
-        this.#warn("open", `Cannot open chunk ${chunkName(c.start)}: ${e}`);
-      }
-    }
-    return c.fd;
-  }
-
-  #closeFd(c: Chunk): void {
-    if (c.fd < 0) return;
-    try {
-      this.#fs.closeSync(c.fd);
-    } catch {
-      // Nothing useful to do.
-    }
-    c.fd = -1;
-  }
-
-  #unlinkChunk(c: Chunk): void {
-    this.#closeFd(c);
-    try {
-      this.#fs.unlinkSync(`${this.#dir}/${chunkName(c.start)}`);
-    } catch (e) {
-      this.#warn("unlink", `Cannot delete chunk ${chunkName(c.start)}: ${e}`);
-    }
-  }
-
-  #diskError(what: string, e: unknown): void {
-    this.stats.diskWriteErrors++;
-    this.#lastDiskError = this.#now();
-    this.#warn("write", `${what}; using the memory fallback: ${e}`);
   }
 
   #refuse(len: number, key: string, msg: string): WriteOutcome {

@@ -119,8 +119,9 @@ export function startHttpServer(
   return Bun.serve({
     hostname,
     port,
-    // Bodies are limited by readBodyLimited with a clear 413; let them through here.
-    maxRequestBodySize: cfg.maxInsertRequestSize + 1024,
+    // Every handler limits its body itself (readBodyLimited) and answers 413
+    // with a message naming the flag; Bun's own limit would answer an empty 413.
+    maxRequestBodySize: Number.MAX_SAFE_INTEGER,
     idleTimeout: 60,
     async fetch(req) {
       const path = pathOf(req.url);

@@ -68,14 +68,14 @@ export class Proc {
   output = "";
   #done: Promise<void>;
 
-  constructor(name: string, cmd: string[], env?: Record<string, string>) {
+  constructor(name: string, cmd: string[], env?: Record<string, string>, cwd = ROOT) {
     this.name = name;
     this.proc = Bun.spawn(cmd, {
       stdin: "ignore",
       stdout: "pipe",
       stderr: "pipe",
       env: { ...process.env, ...env },
-      cwd: ROOT,
+      cwd,
     });
     this.#done = Promise.all([this.#pump(this.proc.stdout), this.#pump(this.proc.stderr)]).then(() => undefined);
   }
@@ -189,11 +189,14 @@ export class Drover {
   }
 
   /** Starts Drover with `args`, on a free port unless -httpListenAddr is given. */
-  static async start(args: string[], opts: { binary?: string; env?: Record<string, string> } = {}): Promise<Drover> {
+  static async start(
+    args: string[],
+    opts: { binary?: string; env?: Record<string, string>; cwd?: string } = {},
+  ): Promise<Drover> {
     const port = await freePort();
     const cmd = opts.binary !== undefined ? [opts.binary] : [BUN, join(ROOT, "main.ts")];
     const hasListen = args.some((a) => a.startsWith("-httpListenAddr"));
-    const p = new Proc("drover", [...cmd, ...(hasListen ? [] : [`-httpListenAddr=127.0.0.1:${port}`]), ...args], opts.env);
+    const p = new Proc("drover", [...cmd, ...(hasListen ? [] : [`-httpListenAddr=127.0.0.1:${port}`]), ...args], opts.env, opts.cwd);
     const d = new Drover(p, port);
     await waitFor(
       `drover to listen (output so far: ${p.output.slice(-500)})`,

@@ -25,6 +25,19 @@ import {
   type ToSender,
 } from "./messages.ts";
 
+/**
+ * The URL of a worker entry point beside this file. In a `bun build
+ * --compile` binary every module is bundled into main.ts, so there
+ * `import.meta.url` names the binary at the root of the embedded file system
+ * (`/$bunfs/root/drover`), and the workers (listed in compile.sh) live under
+ * `/$bunfs/root/workers/`.
+ */
+function workerURL(file: string): URL {
+  return import.meta.url.includes("/$bunfs/")
+    ? new URL(`./workers/${file}`, import.meta.url)
+    : new URL(`./${file}`, import.meta.url);
+}
+
 interface ParseWorker {
   worker: Worker;
   ring: SpscRing;
@@ -60,7 +73,7 @@ export class WorkerPool {
   async start(): Promise<void> {
     const n = Math.max(1, this.#cfg.parseWorkers);
     const channels = Array.from({ length: n }, () => new MessageChannel());
-    this.#sender = new Worker(new URL("./send_worker.ts", import.meta.url), { type: "module" });
+    this.#sender = new Worker(workerURL("send_worker.ts"), { type: "module" });
     const senderReady = new Promise<void>((resolve, reject) => {
       this.#sender.onmessage = (e: MessageEvent<FromSender>) => {
         const m = e.data;
@@ -84,7 +97,10 @@ export class WorkerPool {
           }
         }
       };
-      this.#sender.onerror = (e) => this.#onFatal(`sender thread failed: ${e.message}`);
+      this.#sender.onerror = (e) => {
+        reject(new Error(`sender thread failed: ${e.message}`));
+        this.#onFatal(`sender thread failed: ${e.message}`);
+      };
     });
     const senderInit: ToSender = { type: "init", config: this.#cfg, ports: channels.map((c) => c.port2) };
     this.#sender.postMessage(senderInit, channels.map((c) => c.port2));
@@ -93,17 +109,20 @@ export class WorkerPool {
     const ready: Promise<void>[] = [];
     for (let i = 0; i < n; i++) {
       const ring = SpscRing.create(this.#cfg.ringBufferSize);
-      const worker = new Worker(new URL("./parse_worker.ts", import.meta.url), { type: "module" });
+      const worker = new Worker(workerURL("parse_worker.ts"), { type: "module" });
       ready.push(
-        new Promise<void>((resolve) => {
+        new Promise<void>((resolve, reject) => {
           worker.onmessage = (e: MessageEvent<FromParseWorker>) => {
             const m = e.data;
             if (m.type === "ready") resolve();
             else this.#onParseMessage(m);
           };
+          worker.onerror = (e) => {
+            reject(new Error(`parse worker ${i} failed: ${e.message}`));
+            this.#onFatal(`parse worker ${i} failed: ${e.message}`);
+          };
         }),
       );
-      worker.onerror = (e) => this.#onFatal(`parse worker ${i} failed: ${e.message}`);
       const port = channels[i]!.port1;
       const init: ToParseWorker = { type: "init", config: this.#cfg, ring: ring.sab, senderPort: port, index: i };
       worker.postMessage(init, [port]);
