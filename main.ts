@@ -71,9 +71,14 @@ async function main(): Promise<number> {
   });
   log.info(`listening for HTTP at http://${server.hostname}:${server.port}/`);
 
+  const reloads = registry.metric("drover_config_reloads_total");
   async function reload(): Promise<void> {
+    // Nothing is cached yet that a reload must refresh: bearer-token and
+    // password files are re-read on every request. Relabel and scrape
+    // configs will hook in here.
     log.info("reloading configuration");
     await pool.reload();
+    reloads.inc();
   }
   process.on("SIGHUP", () => void reload());
 
@@ -87,7 +92,12 @@ async function main(): Promise<number> {
   stopping = true;
   log.info(`received ${signal}; shutting down gracefully`);
   if (cfg.http.shutdownDelayMs > 0) await Bun.sleep(cfg.http.shutdownDelayMs);
-  await server.stop();
+  // In-flight pushes finish (they wait for their disk write) unless that takes
+  // longer than -http.maxGracefulShutdownDuration; then connections are cut.
+  const graceful = server.stop();
+  const cut = setTimeout(() => void server.stop(true), cfg.http.maxGracefulShutdownDurationMs);
+  await graceful;
+  clearTimeout(cut);
   await pool.stop();
   log.info("stopped");
   return signal.startsWith("fatal") ? 1 : 0;

@@ -51,6 +51,11 @@ Useful endpoints:<br>
 <a href="health">health</a> - health check<br>
 `;
 
+function remoteAddrOf(server: { requestIP(r: Request): { address: string; port: number } | null }, req: Request): string {
+  const a = server.requestIP(req);
+  return a === null ? "-" : `${a.address}:${a.port}`;
+}
+
 interface PathMetrics {
   requests: Metric;
   errors: Metric;
@@ -84,7 +89,7 @@ export function startHttpServer(
   };
   const requestErrors = log.child("httpserver");
 
-  async function push(req: Request, path: string, type: BodyType, protocol: string): Promise<Response> {
+  async function push(req: Request, path: string, type: BodyType, protocol: string, remoteAddr: string): Promise<Response> {
     const m = metricsFor(path, protocol);
     m.requests.inc();
     try {
@@ -105,7 +110,8 @@ export function startHttpServer(
       m.errors.inc();
       const status = err instanceof HttpError ? err.status : 500;
       const msg = err instanceof Error ? err.message : String(err);
-      requestErrors.warn(`remoteAddr: ${req.headers.get("x-forwarded-for") ?? "-"}; requestURI: ${path}; ${msg}`);
+      const fwd = req.headers.get("x-forwarded-for");
+      requestErrors.warn(`remoteAddr: ${remoteAddr}${fwd === null ? "" : `, X-Forwarded-For: ${fwd}`}; requestURI: ${path}; ${msg}`);
       const headers: Record<string, string> = { "Content-Type": "text/plain; charset=utf-8" };
       if (status === 429 || status === 503) headers["Retry-After"] = "1";
       return new Response(`${msg}\n`, { status, headers });
@@ -123,13 +129,13 @@ export function startHttpServer(
     // with a message naming the flag; Bun's own limit would answer an empty 413.
     maxRequestBodySize: Number.MAX_SAFE_INTEGER,
     idleTimeout: 60,
-    async fetch(req) {
+    async fetch(req, server) {
       const path = pathOf(req.url);
       switch (path) {
         case "/api/v1/write":
         case "/api/v1/push":
         case "/prometheus/api/v1/write":
-          return push(req, "/api/v1/write", BodyType.PromRemoteWrite, "promremotewrite");
+          return push(req, "/api/v1/write", BodyType.PromRemoteWrite, "promremotewrite", remoteAddrOf(server, req));
         case "/health":
           return hooks.shuttingDown() ? text("Shutting down\n", 503) : text("OK");
         case "/-/healthy":

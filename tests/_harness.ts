@@ -200,9 +200,9 @@ export class Drover {
     const d = new Drover(p, port);
     await waitFor(
       `drover to listen (output so far: ${p.output.slice(-500)})`,
-      () => {
+      async () => {
         if (p.proc.exitCode !== null) throw new Error(`drover exited early: ${p.output}`);
-        return p.output.includes("listening for HTTP at");
+        return (await fetch(`${d.url}/health`)).ok;
       },
       30_000,
     );
