@@ -25,6 +25,7 @@
  */
 import { resolve } from "node:path";
 import { type Chunk, ChunkStore } from "./_chunk_store.ts";
+import { importLegacyQueue } from "./_legacy.ts";
 import {
   acquireLock,
   chunkName,
@@ -38,6 +39,7 @@ import {
 } from "./_queue_dir.ts";
 import { HEADER_SIZE } from "./_record.ts";
 
+export { LegacyImportError } from "./_legacy.ts";
 export { queueDirName, type QueueFs, QueueLockedError } from "./_queue_dir.ts";
 
 /** Options of {@link FileQueue.open}. */
@@ -88,6 +90,11 @@ export interface FileQueueStats {
   diskWriteErrors: number;
   /** Blocks accepted into the memory fallback. */
   memoryFallbackBlocks: number;
+  /** Blocks and their bytes imported on open from a queue left by vmagent (see _legacy.ts). */
+  legacyBlocksImported: number;
+  legacyBytesImported: number;
+  /** File bytes of that vmagent queue that could not be parsed as records (garbage or torn tails). */
+  legacyBytesUnreadable: number;
 }
 
 const MIB = 1024 * 1024;
@@ -101,11 +108,12 @@ export class FileQueue {
   readonly stats: FileQueueStats = {
     bytesWritten: 0, blocksWritten: 0, bytesRead: 0, blocksRead: 0, blocksDropped: 0, bytesDropped: 0,
     corruptedRecordsSkipped: 0, corruptedBytesSkipped: 0, tornTailBytesTruncated: 0, diskWriteErrors: 0,
-    memoryFallbackBlocks: 0,
+    memoryFallbackBlocks: 0, legacyBlocksImported: 0, legacyBytesImported: 0, legacyBytesUnreadable: 0,
   };
   readonly #dir: string;
   readonly #name: string;
   readonly #maxDiskUsage: number;
+  readonly #chunkSize: number;
   readonly #maxBlockSize: number;
   readonly #policy: FileQueueOptions["fsyncPolicy"];
   readonly #fsyncIntervalMs: number;
@@ -156,6 +164,7 @@ export class FileQueue {
     this.#dir = resolve(opts.dir);
     this.#name = opts.name;
     this.#maxDiskUsage = opts.maxDiskUsage;
+    this.#chunkSize = chunkSize;
     this.#maxBlockSize = maxBlockSize;
     this.#policy = opts.fsyncPolicy;
     this.#fsyncIntervalMs = opts.fsyncIntervalMs;
@@ -171,12 +180,16 @@ export class FileQueue {
   }
 
   /**
-   * Opens (creating if needed) and recovers the queue in `opts.dir`: the last
+   * Opens (creating if needed) and recovers the queue in `opts.dir`. A queue
+   * left there by vmagent is first imported (see _legacy.ts; counted in the
+   * legacy* stats), and LegacyImportError is thrown if that fails on I/O
+   * errors, with vmagent's files kept for the next attempt. Then the last
    * chunk is validated and a torn tail truncated, the writer continues after
    * the last valid record whatever metainfo.json says, chunks wholly before
    * the saved reader offset are deleted, and an unreadable metainfo.json makes
    * the reader start at the oldest chunk. Throws only when the directory cannot
-   * be created or listed, or is locked by another live process (QueueLockedError).
+   * be created or listed, is locked by another live process (QueueLockedError)
+   * or holds a vmagent queue that cannot be imported (LegacyImportError).
    */
   static open(opts: FileQueueOptions): FileQueue {
     const q = new FileQueue(opts);
@@ -368,6 +381,25 @@ export class FileQueue {
 
   #recover(): void {
     const store = this.#store;
+    const imported = importLegacyQueue({
+      fs: this.#fs,
+      dir: this.#dir,
+      name: this.#name,
+      chunkSize: this.#chunkSize,
+      maxBlockSize: this.#maxBlockSize,
+      log: this.#log,
+      onIoError: (what, e) => {
+        this.stats.diskWriteErrors++;
+        this.#log("warn", `${what}: ${e}`);
+      },
+    });
+    if (imported !== null) {
+      this.stats.legacyBlocksImported += imported.blocks;
+      this.stats.legacyBytesImported += imported.bytes;
+      this.stats.legacyBytesUnreadable += imported.unreadableBytes;
+      this.stats.blocksDropped += imported.droppedBlocks;
+      this.stats.bytesDropped += imported.droppedBytes;
+    }
     const meta = readMetainfo(this.#fs, this.#dir);
     try {
       this.#fs.unlinkSync(`${this.#dir}/${METAINFO_FILE}.tmp`);
@@ -377,8 +409,8 @@ export class FileQueue {
     store.load();
     const chunks = store.chunks;
     if (meta !== null && meta.format !== QUEUE_FORMAT && chunks.length > 0) {
-      // vmagent's bare-length records cannot be told from damage; replaying them as corruption would only be slower.
-      this.#log("error", `Deleting ${store.totalBytes()} bytes of queue data in unsupported format "${meta.format || "vmagent"}"`);
+      // Written by an unknown (newer) version; vmagent queues were imported above.
+      this.#log("error", `Deleting ${store.totalBytes()} bytes of queue data in unsupported format "${meta.format}"`);
       store.removeOldest(chunks.length);
       store.writerOffset = meta.writerOffset;
     }

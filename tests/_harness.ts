@@ -272,3 +272,96 @@ export function makeWriteRequest(opts: {
   }
   return snappyCompress(b.finish());
 }
+
+/** The real vmagent (Debian package `victoria-metrics`), for differential tests. */
+export class VmAgent {
+  readonly p: Proc;
+  readonly port: number;
+  readonly dir: { path: string; [Symbol.dispose](): void };
+
+  private constructor(p: Proc, port: number, dir: { path: string; [Symbol.dispose](): void }) {
+    this.p = p;
+    this.port = port;
+    this.dir = dir;
+  }
+
+  static async start(args: string[]): Promise<VmAgent> {
+    const port = await freePort();
+    const dir = tempDir("drover-vmagent-");
+    const p = new Proc("vmagent", [
+      "vmagent",
+      `-httpListenAddr=127.0.0.1:${port}`,
+      `-remoteWrite.tmpDataPath=${dir.path}`,
+      "-loggerLevel=ERROR",
+      ...args,
+    ]);
+    const a = new VmAgent(p, port, dir);
+    await waitFor("vmagent /health", async () => (await fetch(`${a.url}/health`)).ok);
+    return a;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    if (this.p.proc.exitCode === null && this.p.proc.signalCode === null) await this.p.stop();
+    this.dir[Symbol.dispose]();
+  }
+}
+
+/** Series sorted canonically (labels sorted by name), for comparing two exports. */
+export function canonical(series: ExportedSeries[], opts: { maskTimestamps?: boolean } = {}): string[] {
+  return series
+    .map((s) => {
+      const metric = Object.fromEntries(Object.entries(s.metric).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+      const pairs = s.values.map((v, i) => [opts.maskTimestamps ? 0 : s.timestamps[i]!, v] as const);
+      pairs.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+      return JSON.stringify({ metric, samples: pairs });
+    })
+    .sort();
+}
+
+/**
+ * Runs the same input through the real vmagent and through Drover, each into
+ * its own victoria-metrics, and returns both canonical exports once both
+ * have `expectSamples` samples (or have stopped changing).
+ */
+export async function differential(opts: {
+  agentArgs: string[];
+  send: (baseURL: string) => Promise<void>;
+  expectSamples?: number;
+  maskTimestamps?: boolean;
+}): Promise<{ vmagent: string[]; drover: string[] }> {
+  await using vmA = await VictoriaMetrics.start();
+  await using vmD = await VictoriaMetrics.start();
+  await using agent = await VmAgent.start([`-remoteWrite.url=${vmA.writeURL}`, ...opts.agentArgs]);
+  using dir = tempDir();
+  await using drover = await Drover.start([
+    `-remoteWrite.url=${vmD.writeURL}`,
+    `-remoteWrite.tmpDataPath=${dir.path}`,
+    ...opts.agentArgs,
+  ]);
+  await opts.send(agent.url);
+  await opts.send(drover.url);
+  for (const vm of [vmA, vmD]) {
+    if (opts.expectSamples !== undefined) {
+      const want = opts.expectSamples;
+      await waitFor(`${want} samples`, async () => (await vm.sampleCount()) >= want, 30_000);
+    } else {
+      // Wait until the count is non-zero and stable for 1.5 s (vmagent flushes every 1 s).
+      let last = -1;
+      let stableSince = Date.now();
+      await waitFor("a stable export", async () => {
+        const n = await vm.sampleCount();
+        if (n !== last) {
+          last = n;
+          stableSince = Date.now();
+        }
+        return n > 0 && Date.now() - stableSince > 1500;
+      }, 30_000);
+    }
+  }
+  const m = { maskTimestamps: opts.maskTimestamps ?? false };
+  return { vmagent: canonical(await vmA.export(), m), drover: canonical(await vmD.export(), m) };
+}

@@ -3,7 +3,7 @@
  * victoria-metrics instances, checked through their /api/v1/export.
  */
 import { describe, expect, test } from "bun:test";
-import { Drover, freePort, have, makeWriteRequest, tempDir, VictoriaMetrics, waitFor } from "./_harness.ts";
+import { differential, Drover, freePort, have, makeWriteRequest, tempDir, VictoriaMetrics, waitFor } from "./_harness.ts";
 
 const HAVE_VM = have("victoria-metrics");
 
@@ -95,5 +95,21 @@ describe.skipIf(!HAVE_VM)("relay to victoria-metrics", () => {
     expect(await d.metric('vmagent_remotewrite_requests_total{url="1:secret-url",status_code="400"}')).toBe(1);
     expect((await d.write(makeWriteRequest({ prefix: "small", series: 3 }))).status).toBe(204);
     await waitFor("small block delivered", async () => (await vm.sampleCount('{__name__="small_metric"}')) === 3);
+  });
+});
+
+describe.skipIf(!HAVE_VM || !have("vmagent"))("differential: remote write through vmagent and Drover", () => {
+  test("extra_label, -remoteWrite.label and label clashes arrive identically", async () => {
+    const { vmagent, drover } = await differential({
+      agentArgs: ["-remoteWrite.label=label1=global", "-remoteWrite.label=gl=x", "-remoteWrite.label=empty="],
+      expectSamples: 400,
+      send: async (base) => {
+        const body = makeWriteRequest({ prefix: "diff", series: 200, samplesPerSeries: 2 });
+        const res = await fetch(`${base}/api/v1/write?extra_label=label0=over&extra_label=env=prod&extra_label=label1=extra`, { method: "POST", body });
+        expect(res.status).toBe(204);
+      },
+    });
+    expect(drover).toHaveLength(200);
+    expect(drover).toEqual(vmagent);
   });
 });

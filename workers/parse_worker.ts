@@ -138,16 +138,27 @@ function onSeries(): void {
 
 const globalLabels: (readonly [string, string])[] = [];
 
+const noExtra: RelayOptions = { setLabels: globalLabels, dropEmptyAndInternal: false };
+
+/**
+ * As vmagent v1.79.5: `extra_label`s are appended after the series' own
+ * labels (duplicates allowed; VictoriaMetrics keeps the last), then each
+ * `-remoteWrite.label` overwrites the first label of its name or is appended,
+ * and when any `-remoteWrite.label` is set, empty and `__*` labels (except
+ * `__name__`) are removed. Verified against the real vmagent (tests/relay.test.ts).
+ */
 function relayOptions(extra: string): RelayOptions {
-  if (extra === "") return { setLabels: globalLabels, dropEmptyAndInternal: globalLabels.length > 0 };
-  const set: (readonly [string, string])[] = [];
+  const dropEmptyAndInternal = globalLabels.length > 0;
+  if (extra === "") {
+    noExtra.dropEmptyAndInternal = dropEmptyAndInternal;
+    return noExtra;
+  }
+  const appendLabels: (readonly [string, string])[] = [];
   for (const kv of extra.split("\n")) {
     const eq = kv.indexOf("=");
-    set.push([kv.slice(0, eq), kv.slice(eq + 1)]);
+    appendLabels.push([kv.slice(0, eq), kv.slice(eq + 1)]);
   }
-  // -remoteWrite.label is applied after the protocol's extra labels, so it wins.
-  set.push(...globalLabels);
-  return { setLabels: set, dropEmptyAndInternal: globalLabels.length > 0 };
+  return { appendLabels, setLabels: globalLabels, dropEmptyAndInternal };
 }
 
 function handle(msg: Uint8Array): void {

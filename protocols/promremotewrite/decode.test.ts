@@ -268,3 +268,33 @@ function build1(out: BlockBuilder): void {
   out.addSample(1, 1);
   out.endSeries();
 }
+
+describe("relayWriteRequest appendLabels", () => {
+  test("appends extra labels verbatim, then setLabels overwrite the first match (vmagent v1.79.5 order)", () => {
+    const b = new BlockBuilder();
+    b.beginSeries();
+    b.addLabel("__name__", "m");
+    b.addLabel("label0", "orig0");
+    b.addLabel("label1", "orig1");
+    b.addSample(1, 1000);
+    b.endSeries();
+    const src = b.finish();
+    const out = new BlockBuilder();
+    relayWriteRequest(src, out, {
+      appendLabels: [["label0", "over"], ["env", "prod"], ["label1", "extra"]],
+      setLabels: [["label1", "global"], ["gl", "x"]],
+      dropEmptyAndInternal: true,
+    });
+    const [series] = decodeWriteRequest(out.finish());
+    // VictoriaMetrics keeps the last of duplicate names: label0=over, label1=extra, as the real vmagent delivers.
+    expect(series!.labels).toEqual([
+      ["__name__", "m"],
+      ["label0", "orig0"],
+      ["label1", "global"],
+      ["label0", "over"],
+      ["env", "prod"],
+      ["label1", "extra"],
+      ["gl", "x"],
+    ]);
+  });
+});

@@ -7,6 +7,11 @@
 import type { BlockBuilder } from "./encode.ts";
 
 export interface RelayOptions {
+  /**
+   * Labels appended verbatim after the series' own labels, even when a label of the same name exists (vmagent's
+   * `extra_label` handling; VictoriaMetrics keeps the last of duplicate names). Applied before `setLabels`.
+   */
+  appendLabels?: readonly (readonly [string, string])[];
   /** Labels to set on every series: a same-name label is overwritten, otherwise appended (after the series' own labels). Used for `extra_label` query args and `-remoteWrite.label`. */
   setLabels: readonly (readonly [string, string])[];
   /** When true, afterwards drop labels with empty values and labels starting with "__" except "__name__" (vmagent does this whenever -remoteWrite.label is set); a series left without labels is dropped. */
@@ -209,9 +214,12 @@ interface Prepared {
   names: Uint8Array[];
   values: Uint8Array[];
   matched: Uint8Array;
+  /** appendLabels as UTF-8, in order (duplicates kept). */
+  appendNames: Uint8Array[];
+  appendValues: Uint8Array[];
 }
 const utf8 = new TextEncoder();
-function prepare(setLabels: RelayOptions["setLabels"]): Prepared {
+function prepare(setLabels: RelayOptions["setLabels"], appendLabels: RelayOptions["appendLabels"]): Prepared {
   const index = new Map<string, number>();
   const names: Uint8Array[] = [];
   const values: Uint8Array[] = [];
@@ -225,7 +233,13 @@ function prepare(setLabels: RelayOptions["setLabels"]): Prepared {
     names.push(utf8.encode(n));
     values.push(utf8.encode(v));
   }
-  return { names, values, matched: new Uint8Array(names.length) };
+  const appendNames: Uint8Array[] = [];
+  const appendValues: Uint8Array[] = [];
+  for (const [n, v] of appendLabels ?? []) {
+    appendNames.push(utf8.encode(n));
+    appendValues.push(utf8.encode(v));
+  }
+  return { names, values, matched: new Uint8Array(names.length), appendNames, appendValues };
 }
 
 function bytesEqual(src: Uint8Array, s: number, e: number, b: Uint8Array): boolean {
@@ -249,15 +263,32 @@ function rewriteSeries(src: Uint8Array, p: number, end: number, out: BlockBuilde
   matched.fill(0);
   out.beginSeries();
   let kept = 0;
-  for (let i = 0; i < scanLabels; i++) {
-    const ns = labelPos[4 * i]!;
-    const ne = labelPos[4 * i + 1]!;
+  const own = scanLabels;
+  const total = own + prep.appendNames.length;
+  for (let i = 0; i < total; i++) {
+    // The series' own labels, then appendLabels, as one list.
+    let nsrc = src;
+    let ns: number;
+    let ne: number;
     let vsrc = src;
-    let vs = labelPos[4 * i + 2]!;
-    let ve = labelPos[4 * i + 3]!;
+    let vs: number;
+    let ve: number;
+    if (i < own) {
+      ns = labelPos[4 * i]!;
+      ne = labelPos[4 * i + 1]!;
+      vs = labelPos[4 * i + 2]!;
+      ve = labelPos[4 * i + 3]!;
+    } else {
+      nsrc = prep.appendNames[i - own]!;
+      vsrc = prep.appendValues[i - own]!;
+      ns = 0;
+      ne = nsrc.length;
+      vs = 0;
+      ve = vsrc.length;
+    }
     for (let j = 0; j < names.length; j++) {
       // Like vmagent, only the first same-name label of the series is overwritten.
-      if (matched[j] === 0 && bytesEqual(src, ns, ne, names[j]!)) {
+      if (matched[j] === 0 && bytesEqual(nsrc, ns, ne, names[j]!)) {
         matched[j] = 1;
         vsrc = values[j]!;
         vs = 0;
@@ -265,8 +296,8 @@ function rewriteSeries(src: Uint8Array, p: number, end: number, out: BlockBuilde
         break;
       }
     }
-    if (drop && !keepLabel(src, ns, ne, ve - vs)) continue;
-    out.addLabelBytes(src, ns, ne, vsrc, vs, ve);
+    if (drop && !keepLabel(nsrc, ns, ne, ve - vs)) continue;
+    out.addLabelBytes(nsrc, ns, ne, vsrc, vs, ve);
     kept++;
   }
   for (let j = 0; j < names.length; j++) {
@@ -310,8 +341,9 @@ function scan(
   opts: RelayOptions,
   onSeries: (() => void) | undefined,
 ): RelayResult {
-  const rewrite = opts.setLabels.length > 0 || opts.dropEmptyAndInternal;
-  const prep = out !== null && rewrite ? prepare(opts.setLabels) : null;
+  const appendCount = opts.appendLabels?.length ?? 0;
+  const rewrite = opts.setLabels.length > 0 || opts.dropEmptyAndInternal || appendCount > 0;
+  const prep = out !== null && rewrite ? prepare(opts.setLabels, opts.appendLabels) : null;
   let series = 0;
   let samples = 0;
   const end = src.length;
