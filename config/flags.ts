@@ -72,6 +72,8 @@ export interface Config {
   };
   readonly http: { readonly maxGracefulShutdownDurationMs: number; readonly shutdownDelayMs: number };
   readonly memory: { readonly allowedPercent: number; readonly allowedBytes: number };
+  /** Settings of the push protocols; plain data, posted to the parse workers. */
+  readonly push: PushConfig;
   readonly dryRun: boolean;
   readonly parseWorkers: number;
   readonly ringBufferSize: number;
@@ -79,6 +81,34 @@ export interface Config {
   readonly flagsSet: Readonly<Record<string, string>>;
   /** Effective value of every flag in table order, secrets as "secret"; feeds the /flags page. */
   readonly flagValues: Readonly<Record<string, string>>;
+}
+
+/** Push-protocol flags (durations in ms, sizes in bytes). */
+export interface PushConfig {
+  readonly influx: {
+    readonly listenAddr: string;
+    readonly measurementFieldSeparator: string;
+    readonly skipMeasurement: boolean;
+    readonly skipSingleField: boolean;
+    readonly dbLabel: string;
+    readonly databaseNames: readonly string[];
+    readonly maxLineSize: number;
+    readonly maxRequestSize: number;
+    readonly trimTimestampMs: number;
+  };
+  readonly graphite: { readonly listenAddr: string; readonly trimTimestampMs: number; readonly sanitizeMetricName: boolean };
+  readonly opentsdb: {
+    readonly listenAddr: string;
+    readonly httpListenAddr: string;
+    readonly trimTimestampMs: number;
+    readonly httpTrimTimestampMs: number;
+    readonly httpMaxInsertRequestSize: number;
+  };
+  readonly datadog: { readonly maxInsertRequestSize: number; readonly sanitizeMetricName: boolean };
+  readonly csvTrimTimestampMs: number;
+  readonly importMaxLineLen: number;
+  readonly importMaxRequestSize: number;
+  readonly opentelemetry: { readonly usePrometheusNaming: boolean; readonly maxRequestSize: number };
 }
 
 export type ParseResult =
@@ -365,6 +395,42 @@ function buildConfig(set: Map<string, Slot>, cpus: number): Config {
       shutdownDelayMs: r.num("http.shutdownDelay"),
     },
     memory: { allowedPercent: r.num("memory.allowedPercent"), allowedBytes: r.num("memory.allowedBytes") },
+    push: {
+      influx: {
+        listenAddr: r.str("influxListenAddr"),
+        measurementFieldSeparator: r.str("influxMeasurementFieldSeparator"),
+        skipMeasurement: r.bool("influxSkipMeasurement"),
+        skipSingleField: r.bool("influxSkipSingleField"),
+        dbLabel: r.str("influxDBLabel"),
+        databaseNames: r.list("influx.databaseNames"),
+        maxLineSize: r.num("influx.maxLineSize"),
+        maxRequestSize: r.num("influx.maxRequestSize"),
+        trimTimestampMs: r.num("influxTrimTimestamp"),
+      },
+      graphite: {
+        listenAddr: r.str("graphiteListenAddr"),
+        trimTimestampMs: r.num("graphiteTrimTimestamp"),
+        sanitizeMetricName: r.bool("graphite.sanitizeMetricName"),
+      },
+      opentsdb: {
+        listenAddr: r.str("opentsdbListenAddr"),
+        httpListenAddr: r.str("opentsdbHTTPListenAddr"),
+        trimTimestampMs: r.num("opentsdbTrimTimestamp"),
+        httpTrimTimestampMs: r.num("opentsdbhttpTrimTimestamp"),
+        httpMaxInsertRequestSize: r.num("opentsdbhttp.maxInsertRequestSize"),
+      },
+      datadog: {
+        maxInsertRequestSize: r.num("datadog.maxInsertRequestSize"),
+        sanitizeMetricName: r.bool("datadog.sanitizeMetricName"),
+      },
+      csvTrimTimestampMs: r.num("csvTrimTimestamp"),
+      importMaxLineLen: r.num("import.maxLineLen"),
+      importMaxRequestSize: r.num("import.maxRequestSize"),
+      opentelemetry: {
+        usePrometheusNaming: r.bool("opentelemetry.usePrometheusNaming"),
+        maxRequestSize: r.num("opentelemetry.maxRequestSize"),
+      },
+    },
     dryRun: r.bool("dryRun"),
     parseWorkers: r.num("parseWorkers"),
     ringBufferSize: r.num("ringBufferSize"),

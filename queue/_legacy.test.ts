@@ -88,7 +88,8 @@ function writeLegacy(dir: string, chunks: LegacyChunk[]): { offsets: Map<number,
 }
 
 function writeVmMeta(dir: string, reader: number, writer: number): void {
-  fs.writeFileSync(path.join(dir, "metainfo.json"), JSON.stringify({ Name: "1:secret-url", ReaderOffset: reader, WriterOffset: writer }));
+  const meta = { Name: "1:secret-url", ReaderOffset: reader, WriterOffset: writer };
+  fs.writeFileSync(path.join(dir, "metainfo.json"), JSON.stringify(meta));
 }
 
 function seqOf(data: Uint8Array): number {
@@ -143,9 +144,14 @@ describe("vmagent queue import", () => {
       const logs: string[] = [];
       const q = FileQueue.open(options(dir.path, { logger: (level, m) => logs.push(`${level}: ${m}`) }));
       const bytes = range(3, 20).reduce((s, i) => s + block(i).length, 0);
-      expect(q.stats).toMatchObject({ legacyBlocksImported: 17, legacyBytesImported: bytes, legacyBytesUnreadable: tailLen });
+      expect(q.stats).toMatchObject({
+        legacyBlocksImported: 17,
+        legacyBytesImported: bytes,
+        legacyBytesUnreadable: tailLen,
+      });
       expect(logs).toContain(
-        `info: Imported 17 blocks (${bytes} bytes) from the vmagent queue` + (tailLen > 0 ? `; ${tailLen} bytes were unreadable` : ""),
+        `info: Imported 17 blocks (${bytes} bytes) from the vmagent queue` +
+          (tailLen > 0 ? `; ${tailLen} bytes were unreadable` : ""),
       );
       expect(q.pendingBlocks()).toBe(17);
       expect(chunkFiles(dir.path).every((c) => c.drover)).toBe(true);
@@ -222,7 +228,8 @@ describe("vmagent queue import", () => {
     // vmagent drained the first chunk and had just created the next one.
     f([{ start: VM_CHUNK, seqs: [] }], VM_CHUNK, VM_CHUNK);
     // Fully read: ReaderOffset = WriterOffset at the end of the data.
-    f([{ start: 0, seqs: [1, 2] }], 2 * 8 + block(1).length + block(2).length, 2 * 8 + block(1).length + block(2).length);
+    const both = 2 * 8 + block(1).length + block(2).length;
+    f([{ start: 0, seqs: [1, 2] }], both, both);
   });
 
   test("blocks above maxBlockSize are dropped and counted", () => {

@@ -29,7 +29,15 @@
  * Runs on the FileQueue's thread, inside FileQueue.open, under its lock.
  */
 import { ChunkStore, type IoErrorHandler } from "./_chunk_store.ts";
-import { chunkName, type Metainfo, parseChunkName, QUEUE_FORMAT, type QueueFs, readMetainfo, writeMetainfo } from "./_queue_dir.ts";
+import {
+  chunkName,
+  type Metainfo,
+  parseChunkName,
+  QUEUE_FORMAT,
+  type QueueFs,
+  readMetainfo,
+  writeMetainfo,
+} from "./_queue_dir.ts";
 import { RECORD_MAGIC } from "./_record.ts";
 
 /** vmagent's MaxBlockSize: a larger length can only be damage. */
@@ -91,7 +99,7 @@ export function importLegacyQueue(opts: LegacyImportOptions): LegacyImportResult
   if (meta === null) {
     const oldest = files.find((f) => f.size > 0);
     if (oldest === undefined || !isLegacyRecordStart(oldest.head)) return null;
-    opts.log("warn", "metainfo.json is missing or unreadable, but the chunks are in vmagent's format; importing them all");
+    opts.log("warn", "metainfo.json is missing or unreadable, but the chunks are vmagent's; importing them all");
   }
   const result: LegacyImportResult = { blocks: 0, bytes: 0, unreadableBytes: 0, droppedBlocks: 0, droppedBytes: 0 };
   const reader = meta?.readerOffset ?? legacy[0]?.start ?? 0;
@@ -102,13 +110,15 @@ export function importLegacyQueue(opts: LegacyImportOptions): LegacyImportResult
   store.writerOffset = base;
   try {
     const leftovers = files.filter((f) => isDroverChunk(f.head));
-    if (leftovers.length > 0) opts.log("warn", `Removing ${leftovers.length} chunks of an interrupted vmagent queue import`);
+    if (leftovers.length > 0) opts.log("warn", `Removing ${leftovers.length} chunks of an interrupted import`);
     // A leftover that survived would be read after the new chunks: fail instead of duplicating.
     for (const f of leftovers) unlinkChunk(fs, dir, f.start, (_, e) => {
       throw e;
     });
     const scratch = { buf: new Uint8Array(64 * 1024) };
-    for (const f of legacy) copyRecords(opts, f, Math.max(reader, f.start), Math.min(f.start + f.size, end), store, scratch, result);
+    for (const f of legacy) {
+      copyRecords(opts, f, Math.max(reader, f.start), Math.min(f.start + f.size, end), store, scratch, result);
+    }
     store.sync();
   } catch (e) {
     store.closeAll();
@@ -117,7 +127,12 @@ export function importLegacyQueue(opts: LegacyImportOptions): LegacyImportResult
   }
   store.closeAll();
   if (result.blocks === 0) for (const f of legacy) unlinkChunk(fs, dir, f.start, opts.onIoError);
-  const next: Metainfo = { name: opts.name, readerOffset: base, writerOffset: store.writerOffset, format: QUEUE_FORMAT };
+  const next: Metainfo = {
+    name: opts.name,
+    readerOffset: base,
+    writerOffset: store.writerOffset,
+    format: QUEUE_FORMAT,
+  };
   try {
     // The rename inside is the commit: if it threw, the vmagent queue is still the live one.
     writeMetainfo(fs, dir, next, true);
@@ -138,7 +153,7 @@ export function importLegacyQueue(opts: LegacyImportOptions): LegacyImportResult
     "info",
     `Imported ${result.blocks} blocks (${result.bytes} bytes) from the vmagent queue` +
       (result.unreadableBytes > 0 ? `; ${result.unreadableBytes} bytes were unreadable` : "") +
-      (result.droppedBlocks > 0 ? `; dropped ${result.droppedBlocks} blocks larger than ${opts.maxBlockSize} bytes` : ""),
+      (result.droppedBlocks > 0 ? `; dropped ${result.droppedBlocks} blocks over ${opts.maxBlockSize} bytes` : ""),
   );
   return result;
 }
@@ -199,13 +214,18 @@ function listChunkFiles(fs: QueueFs, dir: string): LegacyFile[] {
     const start = parseChunkName(name);
     if (start < 0) continue;
     const path = `${dir}/${name}`;
-    const fd = fs.openSync(path, "r");
+    const head = new Uint8Array(LEGACY_HEADER_SIZE);
     try {
-      const head = new Uint8Array(LEGACY_HEADER_SIZE);
-      const n = fs.readSync(fd, head, 0, LEGACY_HEADER_SIZE, 0);
-      out.push({ start, size: fs.fstatSync(fd).size, head: head.subarray(0, n) });
-    } finally {
-      fs.closeSync(fd);
+      const fd = fs.openSync(path, "r");
+      try {
+        const n = fs.readSync(fd, head, 0, LEGACY_HEADER_SIZE, 0);
+        out.push({ start, size: fs.fstatSync(fd).size, head: head.subarray(0, n) });
+      } finally {
+        fs.closeSync(fd);
+      }
+    } catch {
+      // Not a Drover chunk as far as we can tell; if it is part of a vmagent queue, copying it fails the import.
+      out.push({ start, size: 1, head: head.subarray(0, 0) });
     }
   }
   return out.sort((a, b) => a.start - b.start);

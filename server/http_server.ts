@@ -9,7 +9,10 @@
 import type { Config } from "../config/flags.ts";
 import type { Logger } from "../log/logger.ts";
 import { type Metric, type Registry } from "../selfmetrics/registry.ts";
-import { BodyType } from "../workers/messages.ts";
+import { encodingOf } from "../protocols/_shared/decompress.ts";
+import { BodyEncoding } from "../protocols/_shared/protocol.ts";
+import type { PushRoute } from "../protocols/_shared/route.ts";
+import { routeTable } from "./routes.ts";
 import type { WorkerPool } from "../workers/pool.ts";
 import { ConcurrencyLimiter, HttpError, parseExtraLabels, readBodyLimited } from "./limits.ts";
 
@@ -88,21 +91,29 @@ export function startHttpServer(
     return m;
   };
   const requestErrors = log.child("httpserver");
+  const routes = routeTable();
 
-  async function push(req: Request, path: string, type: BodyType, protocol: string, remoteAddr: string): Promise<Response> {
-    const m = metricsFor(path, protocol);
+  async function push(req: Request, path: string, route: PushRoute, remoteAddr: string): Promise<Response> {
+    const m = metricsFor(path, route.protocol);
     m.requests.inc();
     try {
       if (req.method !== "POST" && req.method !== "PUT") {
         throw new HttpError(405, `unsupported method ${req.method} for ${path}; use POST`);
       }
-      const extra = parseExtraLabels(new URL(req.url).searchParams);
+      const q = req.url.indexOf("?");
+      const query = q < 0 ? "" : req.url.slice(q + 1);
+      if (query !== "") parseExtraLabels(new URLSearchParams(query));
+      const ce = req.headers.get("content-encoding");
+      const enc = ce === null && route.defaultEncoding === "snappy" ? BodyEncoding.Snappy : encodingOf(ce);
+      if (enc === undefined) throw new HttpError(415, `unsupported Content-Encoding ${JSON.stringify(ce)}; supported: gzip, deflate, snappy, zstd`);
       await limiter.acquire();
       try {
-        const body = await readBodyLimited(req, cfg.maxInsertRequestSize, "-maxInsertRequestSize");
-        const r = await pool.push(type, body, extra);
+        const body = await readBodyLimited(req, route.maxBodySize(cfg), route.sizeFlag);
+        const r = await pool.push(route.type, enc, query, body);
         if (r.status >= 300) throw new HttpError(r.status, r.message ?? "error");
-        return new Response(null, { status: r.status });
+        const headers: Record<string, string> = {};
+        if (route.successContentType !== undefined) headers["Content-Type"] = route.successContentType;
+        return new Response(route.successBody ?? null, { status: route.successStatus, headers });
       } finally {
         limiter.release();
       }
@@ -132,10 +143,6 @@ export function startHttpServer(
     async fetch(req, server) {
       const path = pathOf(req.url);
       switch (path) {
-        case "/api/v1/write":
-        case "/api/v1/push":
-        case "/prometheus/api/v1/write":
-          return push(req, "/api/v1/write", BodyType.PromRemoteWrite, "promremotewrite", remoteAddrOf(server, req));
         case "/health":
           return hooks.shuttingDown() ? text("Shutting down\n", 503) : text("OK");
         case "/-/healthy":
@@ -157,9 +164,13 @@ export function startHttpServer(
           return text("OK");
         case "/":
           return new Response(INDEX_HTML, { headers: { "Content-Type": "text/html; charset=utf-8" } });
-        default:
+        default: {
+          const route = routes.get(path);
+          if (route?.kind === "push") return push(req, route.paths[0]!, route, remoteAddrOf(server, req));
+          if (route?.kind === "static") return route.respond(req, cfg);
           metricsFor("unsupported", "http").errors.inc();
           return text(`unsupported path requested: ${JSON.stringify(path)}\n`, 400);
+        }
       }
     },
     error(err) {

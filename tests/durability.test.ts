@@ -159,7 +159,7 @@ describe("hostile requests", () => {
     };
     await f(new Uint8Array([1, 2, 3, 4, 5]), 400, "cannot decompress");
     // Valid snappy around invalid protobuf.
-    await f(snappyCompress(new Uint8Array([0x0a, 0xff, 0xff, 0xff, 0x0f])), 400, "cannot parse remote write request");
+    await f(snappyCompress(new Uint8Array([0x0a, 0xff, 0xff, 0xff, 0x0f])), 400, "cannot parse promremotewrite request");
     // A 6-byte snappy block declaring 4 GiB of output: refused before allocating.
     await f(new Uint8Array([0xff, 0xff, 0xff, 0xff, 0x0f, 0x00]), 413, "-maxInsertRequestSize");
     // Declares 1 MiB + 1 byte (just over the limit).

@@ -19,21 +19,21 @@
 import type { Config } from "../config/flags.ts";
 import type { MetricSample } from "../selfmetrics/registry.ts";
 
-/** Protocol of a request body in the ring (one byte in the ring header). */
-export const enum BodyType {
-  PromRemoteWrite = 1,
-}
+export { BodyEncoding, BodyType } from "../protocols/_shared/protocol.ts";
 
 /**
- * Ring message header (little-endian), followed by `extraLen` bytes of
- * `extra_label` pairs (UTF-8 `name=value` joined by "\n") and the body:
+ * Ring message header (little-endian), followed by `paramsLen` bytes of the
+ * request's query string (UTF-8; `extra_label`, `db`, `precision`, …) and
+ * then the body:
  *
  * ```
- * 0       4        6         8
- * | reqId | type   | extraLen | extra … | body … |
+ * 0       4      6          7       8           12
+ * | reqId | type | encoding | flags | paramsLen | params … | body … |
  * ```
+ *
+ * `reqId` 0 means nobody waits for an answer (TCP/UDP input).
  */
-export const RING_HEADER_BYTES = 8;
+export const RING_HEADER_BYTES = 12;
 
 /** main → parse worker (postMessage; bodies travel in the ring). */
 export type ToParseWorker =

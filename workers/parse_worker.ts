@@ -18,11 +18,14 @@
 
 import type { Config } from "../config/flags.ts";
 import { DEFAULT_LOGGER_OPTIONS, Logger } from "../log/logger.ts";
-import { snappyDecompress, TooLargeError } from "../protocols/_shared/snappy.ts";
+import { decompressBody } from "../protocols/_shared/decompress.ts";
+import { type BodyEncoding, ParseError } from "../protocols/_shared/protocol.ts";
+import { type LabelPair, SeriesWriter } from "../protocols/_shared/series_writer.ts";
 import { relayWriteRequest, type RelayOptions } from "../protocols/promremotewrite/decode.ts";
 import { BlockBuilder } from "../protocols/promremotewrite/encode.ts";
 import { SpscRing } from "../ring/spsc_ring.ts";
-import { Registry } from "../selfmetrics/registry.ts";
+import { type Metric, Registry } from "../selfmetrics/registry.ts";
+import { PARSERS } from "./_parsers.ts";
 import {
   type BlockAck,
   type BlockMessage,
@@ -39,19 +42,44 @@ declare const self: Worker;
 const MAX_INFLIGHT_BLOCKS = 8;
 
 const registry = new Registry();
-const rowsInserted = registry.metric("vmagent_rows_inserted_total", { type: "promremotewrite" });
-const rowsPerInsertSum = registry.metric("vmagent_rows_per_insert_sum", { type: "promremotewrite" });
-const rowsPerInsertCount = registry.metric("vmagent_rows_per_insert_count", { type: "promremotewrite" });
-const readErrors = registry.metric("vm_protoparser_read_errors_total", { type: "promremotewrite" });
-const unmarshalErrors = registry.metric("vm_protoparser_unmarshal_errors_total", { type: "promremotewrite" });
-const rowsRead = registry.metric("vm_protoparser_rows_read_total", { type: "promremotewrite" });
 const rowsBeforeRelabel = registry.metric("vmagent_remotewrite_global_rows_pushed_before_relabel_total");
+
+/** Per-protocol counters, created on first use. */
+interface TypeMetrics {
+  inserted: Metric;
+  perInsertSum: Metric;
+  perInsertCount: Metric;
+  rowsRead: Metric;
+  invalid: Metric;
+  readErrors: Metric;
+  unmarshalErrors: Metric;
+}
+const typeMetrics = new Map<string, TypeMetrics>();
+function metricsOf(name: string): TypeMetrics {
+  let m = typeMetrics.get(name);
+  if (m === undefined) {
+    const t = { type: name };
+    m = {
+      inserted: registry.metric("vmagent_rows_inserted_total", t),
+      perInsertSum: registry.metric("vmagent_rows_per_insert_sum", t),
+      perInsertCount: registry.metric("vmagent_rows_per_insert_count", t),
+      rowsRead: registry.metric("vm_protoparser_rows_read_total", t),
+      invalid: registry.metric("vm_rows_invalid_total", t),
+      readErrors: registry.metric("vm_protoparser_read_errors_total", t),
+      unmarshalErrors: registry.metric("vm_protoparser_unmarshal_errors_total", t),
+    };
+    typeMetrics.set(name, m);
+  }
+  return m;
+}
 
 let cfg!: Config;
 let log = new Logger("parser", DEFAULT_LOGGER_OPTIONS);
 let ring!: SpscRing;
 let sender!: MessagePort;
 const builder = new BlockBuilder();
+const globalLabels: (readonly [string, string])[] = [];
+const writer = new SeriesWriter(builder, globalLabels, () => onSeries());
 const decoder = new TextDecoder();
 
 let seq = 0;
@@ -132,11 +160,9 @@ function onSeries(): void {
   ) {
     flushBlock();
     // The rest of the current request goes into the next block.
-    inCurrent.add(currentReq);
+    if (currentReq !== 0) inCurrent.add(currentReq);
   }
 }
-
-const globalLabels: (readonly [string, string])[] = [];
 
 const noExtra: RelayOptions = { setLabels: globalLabels, dropEmptyAndInternal: false };
 
@@ -147,59 +173,127 @@ const noExtra: RelayOptions = { setLabels: globalLabels, dropEmptyAndInternal: f
  * and when any `-remoteWrite.label` is set, empty and `__*` labels (except
  * `__name__`) are removed. Verified against the real vmagent (tests/relay.test.ts).
  */
-function relayOptions(extra: string): RelayOptions {
+function relayOptions(params: URLSearchParams): RelayOptions {
   const dropEmptyAndInternal = globalLabels.length > 0;
-  if (extra === "") {
+  if (!params.has("extra_label")) {
     noExtra.dropEmptyAndInternal = dropEmptyAndInternal;
     return noExtra;
   }
-  const appendLabels: (readonly [string, string])[] = [];
-  for (const kv of extra.split("\n")) {
-    const eq = kv.indexOf("=");
-    appendLabels.push([kv.slice(0, eq), kv.slice(eq + 1)]);
+  return { appendLabels: extraLabelsOf(params), setLabels: globalLabels, dropEmptyAndInternal };
+}
+
+/** Body size limit (decompressed) and the flag naming it, per protocol. */
+function limitOf(type: BodyType): [number, string] {
+  const p = cfg.push;
+  switch (type) {
+    case BodyType.PromRemoteWrite:
+      return [cfg.maxInsertRequestSize, "-maxInsertRequestSize"];
+    case BodyType.Influx:
+      return [p.influx.maxRequestSize, "-influx.maxRequestSize"];
+    case BodyType.OpenTSDBHTTP:
+      return [p.opentsdb.httpMaxInsertRequestSize, "-opentsdbhttp.maxInsertRequestSize"];
+    case BodyType.DataDogV1:
+    case BodyType.DataDogV2:
+      return [p.datadog.maxInsertRequestSize, "-datadog.maxInsertRequestSize"];
+    case BodyType.OpenTelemetry:
+      return [p.opentelemetry.maxRequestSize, "-opentelemetry.maxRequestSize"];
+    default:
+      return [p.importMaxRequestSize, "-import.maxRequestSize"];
   }
-  return { appendLabels, setLabels: globalLabels, dropEmptyAndInternal };
+}
+
+const EMPTY_PARAMS = new URLSearchParams();
+
+/** Extra labels of a request from its query string (already validated by the main thread). */
+function extraLabelsOf(params: URLSearchParams): LabelPair[] {
+  const out: LabelPair[] = [];
+  for (const kv of params.getAll("extra_label")) {
+    const eq = kv.indexOf("=");
+    if (eq > 0) out.push([kv.slice(0, eq), kv.slice(eq + 1)]);
+  }
+  return out;
+}
+
+let invalidLogAt = 0;
+let invalidSuppressed = 0;
+/** Logs a skipped row at most once per second per worker; the rest are counted. */
+function logInvalid(type: string, reason: string, line: string | undefined): void {
+  const now = Date.now();
+  if (now - invalidLogAt < 1000) {
+    invalidSuppressed++;
+    return;
+  }
+  invalidLogAt = now;
+  const shown = line === undefined ? "" : `; line: ${JSON.stringify(line.length > 200 ? line.slice(0, 200) + "…" : line)}`;
+  const more = invalidSuppressed > 0 ? ` (${invalidSuppressed} more skipped rows not logged)` : "";
+  invalidSuppressed = 0;
+  log.warn(`skipping invalid ${type} row: ${reason}${shown}${more}`);
 }
 
 function handle(msg: Uint8Array): void {
   const dv = new DataView(msg.buffer, msg.byteOffset, msg.byteLength);
   const reqId = dv.getUint32(0, true);
   const type = dv.getUint16(4, true) as BodyType;
-  const extraLen = dv.getUint16(6, true);
-  const extra = extraLen === 0 ? "" : decoder.decode(msg.subarray(RING_HEADER_BYTES, RING_HEADER_BYTES + extraLen));
-  const body = msg.subarray(RING_HEADER_BYTES + extraLen);
-  if (type !== BodyType.PromRemoteWrite) throw new Error(`BUG: unknown body type ${type}`);
+  const encoding = dv.getUint8(6) as BodyEncoding;
+  const paramsLen = dv.getUint32(8, true);
+  const paramsText = paramsLen === 0 ? "" : decoder.decode(msg.subarray(RING_HEADER_BYTES, RING_HEADER_BYTES + paramsLen));
+  const body = msg.subarray(RING_HEADER_BYTES + paramsLen);
+  const parser = type === BodyType.PromRemoteWrite ? undefined : PARSERS.get(type);
+  if (type !== BodyType.PromRemoteWrite && parser === undefined) throw new Error(`BUG: no parser for body type ${type}`);
+  const name = parser?.name ?? "promremotewrite";
+  const m = metricsOf(name);
+  const [limit, flag] = limitOf(type);
   let raw: Uint8Array;
   try {
-    raw = snappyDecompress(body, cfg.maxInsertRequestSize);
+    raw = decompressBody(body, encoding, limit, flag);
   } catch (err: unknown) {
-    readErrors.inc();
-    const tooLarge = err instanceof TooLargeError;
-    const message = tooLarge
-      ? `too big decompressed request: ${err.size} bytes; the limit is ${err.limit} bytes; see -maxInsertRequestSize`
-      : `cannot decompress snappy-encoded request body: ${(err as Error).message}`;
-    respond({ reqId, status: tooLarge ? 413 : 400, message });
+    m.readErrors.inc();
+    const e = err as ParseError;
+    if (reqId !== 0) respond({ reqId, status: e.status ?? 400, message: e.message });
     return;
   }
+  const params = paramsText === "" ? EMPTY_PARAMS : new URLSearchParams(paramsText);
   currentReq = reqId;
-  outstanding.set(reqId, { blocks: 0, failed: false });
-  inCurrent.add(reqId);
+  if (reqId !== 0) {
+    outstanding.set(reqId, { blocks: 0, failed: false });
+    inCurrent.add(reqId);
+  }
+  let rows: number;
   try {
-    const r = relayWriteRequest(raw, builder, relayOptions(extra), onSeries);
-    rowsRead.inc(r.samples);
-    rowsBeforeRelabel.inc(r.samples);
-    rowsInserted.inc(r.samples);
-    rowsPerInsertSum.inc(r.samples);
-    rowsPerInsertCount.inc();
-    if (r.series === 0) inCurrent.delete(reqId);
+    if (parser === undefined) {
+      const r = relayWriteRequest(raw, builder, relayOptions(params), onSeries);
+      rows = r.samples;
+    } else {
+      writer.setExtraLabels(extraLabelsOf(params));
+      writer.resetCounters();
+      parser.parse(raw, {
+        params,
+        config: cfg.push,
+        nowMs: Date.now(),
+        w: writer,
+        invalidLine: (reason, line) => {
+          m.invalid.inc();
+          logInvalid(name, reason, line);
+        },
+      });
+      rows = writer.rows;
+    }
   } catch (err: unknown) {
-    // relayWriteRequest validates before appending: nothing of this request is in a block.
-    unmarshalErrors.inc();
+    // Parsers throw before writing anything (see ParseError), so nothing of this request is in a block.
+    m.unmarshalErrors.inc();
     inCurrent.delete(reqId);
     outstanding.delete(reqId);
-    respond({ reqId, status: 400, message: `cannot parse remote write request: ${(err as Error).message}` });
+    if (!(err instanceof ParseError) && !(err instanceof SyntaxError)) log.error(`BUG: ${name} parser failed: ${(err as Error).stack}`);
+    if (reqId !== 0) respond({ reqId, status: (err as ParseError).status ?? 400, message: `cannot parse ${name} request: ${(err as Error).message}` });
     return;
   }
+  m.rowsRead.inc(rows);
+  rowsBeforeRelabel.inc(rows);
+  m.inserted.inc(rows);
+  m.perInsertSum.inc(rows);
+  m.perInsertCount.inc();
+  if (reqId === 0) return;
+  if (builder.series === 0 || rows === 0) inCurrent.delete(reqId);
   finishRequest(reqId);
 }
 

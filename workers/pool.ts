@@ -16,6 +16,7 @@ import type { Logger } from "../log/logger.ts";
 import type { MetricSample } from "../selfmetrics/registry.ts";
 import { SpscRing } from "../ring/spsc_ring.ts";
 import {
+  BodyEncoding,
   type BodyType,
   type FromParseWorker,
   type FromSender,
@@ -44,6 +45,9 @@ interface ParseWorker {
 }
 
 type Waiter<T> = (v: T) => void;
+
+const EMPTY = new Uint8Array(0);
+const ACCEPTED: Promise<PushResponse> = Promise.resolve({ reqId: 0, status: 202 });
 
 /** Starts threads, routes pushes, gathers metrics, stops in order. */
 export class WorkerPool {
@@ -172,22 +176,37 @@ export class WorkerPool {
   }
 
   /**
-   * Hands one request body to a parse worker and resolves with the HTTP
-   * outcome once its samples are queued on disk (or rejected).
-   * `extraLabels` are `name=value` pairs from `extra_label` query args.
+   * Hands one request body to a parse worker and resolves with the outcome
+   * once its samples are queued on disk (or rejected). `params` is the
+   * request's raw query string (the worker reads `extra_label` etc. from it).
    */
-  async push(type: BodyType, body: Uint8Array, extraLabels: readonly string[]): Promise<PushResponse> {
+  push(type: BodyType, encoding: BodyEncoding, params: string, body: Uint8Array): Promise<PushResponse> {
     const reqId = this.#nextReq;
     this.#nextReq = this.#nextReq >= 0xffffffff ? 1 : this.#nextReq + 1;
-    const extra = extraLabels.length === 0 ? new Uint8Array(0) : this.#encoder.encode(extraLabels.join("\n"));
-    if (extra.byteLength > 0xffff) return { reqId, status: 400, message: "extra_label args are too long" };
+    return this.#send(reqId, type, encoding, params, body);
+  }
+
+  /**
+   * Hands a block of complete lines from a TCP/UDP stream to a parse worker.
+   * Nobody waits for the parse; resolves true once the block is in a ring,
+   * false when the rings stayed full (the block is dropped and counted).
+   */
+  async pushStream(type: BodyType, body: Uint8Array): Promise<boolean> {
+    const r = await this.#send(0, type, BodyEncoding.Identity, "", body);
+    return r.status < 300;
+  }
+
+  async #send(reqId: number, type: BodyType, encoding: BodyEncoding, params: string, body: Uint8Array): Promise<PushResponse> {
+    const p = params === "" ? EMPTY : this.#encoder.encode(params);
     const header = new Uint8Array(RING_HEADER_BYTES);
     const dv = new DataView(header.buffer);
     dv.setUint32(0, reqId, true);
     dv.setUint16(4, type, true);
-    dv.setUint16(6, extra.byteLength, true);
-    const parts = [header, extra, body];
-    const size = RING_HEADER_BYTES + extra.byteLength + body.byteLength;
+    dv.setUint8(6, encoding);
+    dv.setUint8(7, 0);
+    dv.setUint32(8, p.byteLength, true);
+    const parts = [header, p, body];
+    const size = RING_HEADER_BYTES + p.byteLength + body.byteLength;
     const first = this.#workers[0]!;
     if (size > first.ring.maxMessageSize) {
       return {
@@ -196,7 +215,7 @@ export class WorkerPool {
         message: `request of ${size} bytes does not fit the ${first.ring.maxMessageSize}-byte parse ring; raise -ringBufferSize`,
       };
     }
-    const result = new Promise<PushResponse>((resolve) => this.#pending.set(reqId, resolve));
+    const result = reqId === 0 ? ACCEPTED : new Promise<PushResponse>((resolve) => this.#pending.set(reqId, resolve));
     const n = this.#workers.length;
     const deadline = performance.now() + this.#ringWaitMs;
     for (;;) {

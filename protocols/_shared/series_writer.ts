@@ -1,0 +1,176 @@
+/**
+ * The one door through which every push parser writes series into a block.
+ *
+ * It applies vmagent v1.79.5's label rules in one place, so every protocol
+ * behaves the same:
+ * 1. the protocol's own labels, in the order the parser adds them;
+ * 2. `extra_label` query args appended after them (a duplicate name is kept;
+ *    VictoriaMetrics keeps the last of duplicate names);
+ * 3. each `-remoteWrite.label` overwrites the first label of its name, or is
+ *    appended;
+ * 4. when any `-remoteWrite.label` is set, labels with empty values and
+ *    `__*` labels other than `__name__` are removed, and a series left with
+ *    no labels is dropped.
+ *
+ * Label and sample storage is reused across series: no allocation per
+ * series beyond the strings the parser already made.
+ *
+ * @module
+ */
+
+import type { BlockBuilder } from "../promremotewrite/encode.ts";
+
+export type LabelPair = readonly [name: string, value: string];
+
+/** Writes series with vmagent's label rules into a BlockBuilder. */
+export class SeriesWriter {
+  #out: BlockBuilder;
+  #global: readonly LabelPair[];
+  #extra: readonly LabelPair[] = [];
+  #onSeries: () => void;
+  #names: string[] = [];
+  #values: string[] = [];
+  #n = 0;
+  #sampleValues = new Float64Array(16);
+  #sampleTimes = new Float64Array(16);
+  #stale = new Uint8Array(16);
+  #samples = 0;
+  #globalMatched: Uint8Array;
+  /** Samples written since the last resetCounters(). */
+  rows = 0;
+  /** Series dropped because no label was left. */
+  droppedSeries = 0;
+
+  /**
+   * `globalLabels` are the `-remoteWrite.label` pairs; `onSeries` runs after
+   * each written series (the worker flushes full blocks there).
+   */
+  constructor(out: BlockBuilder, globalLabels: readonly LabelPair[], onSeries: () => void) {
+    this.#out = out;
+    this.#global = globalLabels;
+    this.#onSeries = onSeries;
+    this.#globalMatched = new Uint8Array(globalLabels.length);
+  }
+
+  /** Sets the `extra_label` pairs of the current request. */
+  setExtraLabels(extra: readonly LabelPair[]): void {
+    this.#extra = extra;
+  }
+
+  resetCounters(): void {
+    this.rows = 0;
+    this.droppedSeries = 0;
+  }
+
+  /** Starts a series; add labels and samples, then call end(). */
+  begin(): void {
+    this.#n = 0;
+    this.#samples = 0;
+  }
+
+  label(name: string, value: string): void {
+    const i = this.#n++;
+    this.#names[i] = name;
+    this.#values[i] = value;
+  }
+
+  /** Number of labels added to the current series so far. */
+  get labelCount(): number {
+    return this.#n;
+  }
+
+  /** Removes the labels added after the first `count` (to reuse a common prefix, e.g. Influx tags). */
+  truncateLabels(count: number): void {
+    this.#n = count;
+  }
+
+  sample(value: number, timestampMs: number): void {
+    this.#push(value, timestampMs, 0);
+  }
+
+  /** A Prometheus staleness marker (its NaN bits cannot live in a JS number). */
+  staleSample(timestampMs: number): void {
+    this.#push(NaN, timestampMs, 1);
+  }
+
+  #push(value: number, ts: number, stale: number): void {
+    const i = this.#samples++;
+    if (i >= this.#sampleValues.length) {
+      const grow = <T extends Float64Array | Uint8Array>(a: T, make: (n: number) => T): T => {
+        const b = make(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.#sampleValues = grow(this.#sampleValues, (n) => new Float64Array(n));
+      this.#sampleTimes = grow(this.#sampleTimes, (n) => new Float64Array(n));
+      this.#stale = grow(this.#stale, (n) => new Uint8Array(n));
+    }
+    this.#sampleValues[i] = value;
+    this.#sampleTimes[i] = ts;
+    this.#stale[i] = stale;
+  }
+
+  /** Writes the series (labels + samples) and keeps the labels for the next begin()/truncateLabels(). */
+  end(): void {
+    const names = this.#names;
+    const values = this.#values;
+    const own = this.#n;
+    const extra = this.#extra;
+    const global = this.#global;
+    const drop = global.length > 0;
+    const out = this.#out;
+    const matched = this.#globalMatched;
+    if (global.length > 0) matched.fill(0);
+    out.beginSeries();
+    let kept = 0;
+    const total = own + extra.length;
+    for (let i = 0; i < total; i++) {
+      let name: string;
+      let value: string;
+      if (i < own) {
+        name = names[i]!;
+        value = values[i]!;
+      } else {
+        const e = extra[i - own]!;
+        name = e[0];
+        value = e[1];
+      }
+      for (let j = 0; j < global.length; j++) {
+        if (matched[j] === 0 && global[j]![0] === name) {
+          matched[j] = 1;
+          value = global[j]![1];
+          break;
+        }
+      }
+      if (drop && !keep(name, value)) continue;
+      out.addLabel(name, value);
+      kept++;
+    }
+    for (let j = 0; j < global.length; j++) {
+      if (matched[j] !== 0) continue;
+      const [name, value] = global[j]!;
+      if (drop && !keep(name, value)) continue;
+      out.addLabel(name, value);
+      kept++;
+    }
+    if (kept === 0) {
+      out.abortSeries();
+      this.droppedSeries++;
+      return;
+    }
+    const n = this.#samples;
+    for (let i = 0; i < n; i++) {
+      if (this.#stale[i] === 1) out.addStaleMarker(this.#sampleTimes[i]!);
+      else out.addSample(this.#sampleValues[i]!, this.#sampleTimes[i]!);
+    }
+    out.endSeries();
+    this.rows += n;
+    this.#samples = 0;
+    this.#onSeries();
+  }
+}
+
+function keep(name: string, value: string): boolean {
+  if (value === "") return false;
+  return !(name.length >= 2 && name.charCodeAt(0) === 0x5f && name.charCodeAt(1) === 0x5f && name !== "__name__");
+}

@@ -1,0 +1,25 @@
+/**
+ * Every HTTP route of every push protocol, by path. Adding a protocol means
+ * adding its `handler.ts` routes here.
+ *
+ * @module
+ */
+
+import type { Route } from "../protocols/_shared/route.ts";
+import { routes as promRemoteWrite } from "../protocols/promremotewrite/handler.ts";
+
+const ALL: readonly (readonly Route[])[] = [promRemoteWrite];
+
+/** Builds the path → route map; a path served twice is a bug. */
+export function routeTable(): Map<string, Route> {
+  const m = new Map<string, Route>();
+  for (const group of ALL) {
+    for (const r of group) {
+      for (const p of r.paths) {
+        if (m.has(p)) throw new Error(`BUG: path ${p} is routed twice`);
+        m.set(p, r);
+      }
+    }
+  }
+  return m;
+}
