@@ -139,6 +139,9 @@ function registerQueueMetrics(q: FileQueue, path: string, url: string): void {
   registry.gauge("drover_persistentqueue_corrupted_bytes_skipped_total", p, () => st.corruptedBytesSkipped);
   registry.gauge("drover_persistentqueue_disk_write_errors_total", p, () => st.diskWriteErrors);
   registry.gauge("drover_persistentqueue_memory_fallback_blocks_total", p, () => st.memoryFallbackBlocks);
+  registry.gauge("drover_persistentqueue_legacy_blocks_imported_total", p, () => st.legacyBlocksImported);
+  registry.gauge("drover_persistentqueue_legacy_bytes_imported_total", p, () => st.legacyBytesImported);
+  registry.gauge("drover_persistentqueue_legacy_bytes_unreadable_total", p, () => st.legacyBytesUnreadable);
   registry.gauge("vmagent_remotewrite_pending_data_bytes", { path, url }, () => q.pendingBytes());
   registry.gauge("vmagent_remotewrite_pending_blocks", { path, url }, () => q.pendingBlocks());
 }
