@@ -15,7 +15,10 @@ import { VERSION } from "./config/version.ts";
 import { Logger } from "./log/logger.ts";
 import { registerProcessMetrics } from "./selfmetrics/process.ts";
 import { Registry, renderMetrics } from "./selfmetrics/registry.ts";
+import type { Route } from "./protocols/_shared/route.ts";
 import { startHttpServer } from "./server/http_server.ts";
+import { EXTRA_HTTP_LISTENERS, LISTENERS } from "./server/listeners.ts";
+import { type Stoppable, startStreamListener } from "./server/stream_listeners.ts";
 import { WorkerPool } from "./workers/pool.ts";
 
 async function main(): Promise<number> {
@@ -71,6 +74,32 @@ async function main(): Promise<number> {
   });
   log.info(`listening for HTTP at http://${server.hostname}:${server.port}/`);
 
+  // Line-protocol listeners and extra HTTP listeners (-graphiteListenAddr, -opentsdbHTTPListenAddr, …).
+  const hooks = { metricsText: async () => "", flagsText: () => "", reload: () => undefined, shuttingDown: () => stopping };
+  const startRoutesOnly = (addr: string, flag: string, routes: readonly Route[]) =>
+    startHttpServer(cfg, pool, registry, log, hooks, { listenAddr: addr, flag, routes, builtins: false });
+  const listeners: Stoppable[] = [];
+  try {
+    for (const x of EXTRA_HTTP_LISTENERS) {
+      const addr = x.addr(cfg);
+      if (addr === "") continue;
+      const s = startRoutesOnly(addr, `-${x.flag}`, x.routes);
+      log.info(`listening for HTTP (-${x.flag}) at http://${s.hostname}:${s.port}/`);
+      listeners.push({ stop: () => s.stop(true) });
+    }
+    for (const spec of LISTENERS) {
+      listeners.push(
+        ...startStreamListener(cfg, spec, pool, registry, log, (routes) => {
+          const s = startRoutesOnly("127.0.0.1:0", `-${spec.flag}`, routes);
+          return { port: s.port!, stop: () => void s.stop(true) };
+        }),
+      );
+    }
+  } catch (err: unknown) {
+    log.fatal(`cannot start listeners: ${err instanceof Error ? err.message : String(err)}`);
+    return 1;
+  }
+
   const reloads = registry.metric("drover_config_reloads_total");
   async function reload(): Promise<void> {
     // Nothing is cached yet that a reload must refresh: bearer-token and
@@ -92,6 +121,7 @@ async function main(): Promise<number> {
   stopping = true;
   log.info(`received ${signal}; shutting down gracefully`);
   if (cfg.http.shutdownDelayMs > 0) await Bun.sleep(cfg.http.shutdownDelayMs);
+  for (const l of listeners) await l.stop();
   // In-flight pushes finish (they wait for their disk write) unless that takes
   // longer than -http.maxGracefulShutdownDuration; then connections are cut.
   const graceful = server.stop();

@@ -11,7 +11,8 @@ import type { Logger } from "../log/logger.ts";
 import { type Metric, type Registry } from "../selfmetrics/registry.ts";
 import { encodingOf } from "../protocols/_shared/decompress.ts";
 import { BodyEncoding } from "../protocols/_shared/protocol.ts";
-import type { PushRoute } from "../protocols/_shared/route.ts";
+import type { PushRoute, Route } from "../protocols/_shared/route.ts";
+import { parseListenAddr } from "./listen_addr.ts";
 import { routeTable } from "./routes.ts";
 import type { WorkerPool } from "../workers/pool.ts";
 import { ConcurrencyLimiter, HttpError, parseExtraLabels, readBodyLimited } from "./limits.ts";
@@ -23,19 +24,6 @@ export interface ServerHooks {
   reload(): void;
   /** True while `-http.shutdownDelay` runs: /health answers 503. */
   shuttingDown(): boolean;
-}
-
-/** Splits `host:port` as Go does (`:8429` = all interfaces). */
-export function parseListenAddr(addr: string): { hostname: string; port: number } {
-  const i = addr.lastIndexOf(":");
-  if (i < 0) throw new RangeError(`Cannot parse -httpListenAddr=${JSON.stringify(addr)}: missing port`);
-  let host = addr.slice(0, i);
-  if (host.startsWith("[") && host.endsWith("]")) host = host.slice(1, -1);
-  const port = Number(addr.slice(i + 1));
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new RangeError(`Cannot parse -httpListenAddr=${JSON.stringify(addr)}: invalid port`);
-  }
-  return { hostname: host === "" ? "0.0.0.0" : host, port };
 }
 
 /** The path of a request URL without building a URL object (hot path). */
@@ -64,15 +52,26 @@ interface PathMetrics {
   errors: Metric;
 }
 
-/** Starts the listener; returns the Bun server (its `port` is the bound one). */
+/** Which listener: the main one (`-httpListenAddr`, every route and the operational pages) or an extra one. */
+export interface ListenerOptions {
+  listenAddr: string;
+  flag: string;
+  /** Routes to serve; the main listener serves every protocol's routes. */
+  routes?: readonly Route[];
+  /** Serve /metrics, /health and the other operational pages (main listener only). */
+  builtins: boolean;
+}
+
+/** Starts an HTTP listener; returns the Bun server (its `port` is the bound one). */
 export function startHttpServer(
   cfg: Config,
   pool: WorkerPool,
   registry: Registry,
   log: Logger,
   hooks: ServerHooks,
+  opts: ListenerOptions = { listenAddr: cfg.httpListenAddr, flag: "-httpListenAddr", builtins: true },
 ): ReturnType<typeof Bun.serve> {
-  const { hostname, port } = parseListenAddr(cfg.httpListenAddr);
+  const { hostname, port } = parseListenAddr(opts.listenAddr, opts.flag);
   const limiter = new ConcurrencyLimiter(cfg.maxConcurrentInserts, cfg.insertMaxQueueDurationMs);
   registry.gauge("vm_concurrent_insert_capacity", undefined, () => limiter.capacity);
   registry.gauge("vm_concurrent_insert_current", undefined, () => limiter.current);
@@ -91,7 +90,7 @@ export function startHttpServer(
     return m;
   };
   const requestErrors = log.child("httpserver");
-  const routes = routeTable();
+  const routes = routeTable(opts.routes);
 
   async function push(req: Request, path: string, route: PushRoute, remoteAddr: string): Promise<Response> {
     const m = metricsFor(path, route.protocol);
@@ -142,7 +141,8 @@ export function startHttpServer(
     idleTimeout: 60,
     async fetch(req, server) {
       const path = pathOf(req.url);
-      switch (path) {
+      // Extra listeners serve only their routes: "" matches no built-in page.
+      switch (opts.builtins ? path : "") {
         case "/health":
           return hooks.shuttingDown() ? text("Shutting down\n", 503) : text("OK");
         case "/-/healthy":

@@ -10,10 +10,10 @@ import { routes as promRemoteWrite } from "../protocols/promremotewrite/handler.
 
 const ALL: readonly (readonly Route[])[] = [promRemoteWrite];
 
-/** Builds the path → route map; a path served twice is a bug. */
-export function routeTable(): Map<string, Route> {
+/** Builds the path → route map (of `only`, or of every protocol); a path served twice is a bug. */
+export function routeTable(only?: readonly Route[]): Map<string, Route> {
   const m = new Map<string, Route>();
-  for (const group of ALL) {
+  for (const group of only !== undefined ? [only] : ALL) {
     for (const r of group) {
       for (const p of r.paths) {
         if (m.has(p)) throw new Error(`BUG: path ${p} is routed twice`);

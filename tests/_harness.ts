@@ -322,28 +322,39 @@ export function canonical(series: ExportedSeries[], opts: { maskTimestamps?: boo
     .sort();
 }
 
+export type AgentRole = "vmagent" | "drover";
+
 /**
  * Runs the same input through the real vmagent and through Drover, each into
  * its own victoria-metrics, and returns both canonical exports once both
  * have `expectSamples` samples (or have stopped changing).
  */
 export async function differential(opts: {
+  /** Flags given to both agents. */
   agentArgs: string[];
-  send: (baseURL: string) => Promise<void>;
+  /** Flags given to Drover only (e.g. to select v1.79.5 behaviour that later vmagents changed). */
+  droverArgs?: string[];
+  /** Flags that must differ per agent, e.g. `-graphiteListenAddr=127.0.0.1:<free port>`. */
+  perAgentArgs?: (role: AgentRole) => string[] | Promise<string[]>;
+  /** Sends the input to one agent; `baseURL` is its HTTP address. */
+  send: (baseURL: string, role: AgentRole) => Promise<void>;
   expectSamples?: number;
   maskTimestamps?: boolean;
 }): Promise<{ vmagent: string[]; drover: string[] }> {
   await using vmA = await VictoriaMetrics.start();
   await using vmD = await VictoriaMetrics.start();
-  await using agent = await VmAgent.start([`-remoteWrite.url=${vmA.writeURL}`, ...opts.agentArgs]);
+  const extra = opts.perAgentArgs ?? (() => []);
+  await using agent = await VmAgent.start([`-remoteWrite.url=${vmA.writeURL}`, ...opts.agentArgs, ...(await extra("vmagent"))]);
   using dir = tempDir();
   await using drover = await Drover.start([
     `-remoteWrite.url=${vmD.writeURL}`,
     `-remoteWrite.tmpDataPath=${dir.path}`,
     ...opts.agentArgs,
+    ...(opts.droverArgs ?? []),
+    ...(await extra("drover")),
   ]);
-  await opts.send(agent.url);
-  await opts.send(drover.url);
+  await opts.send(agent.url, "vmagent");
+  await opts.send(drover.url, "drover");
   for (const vm of [vmA, vmD]) {
     if (opts.expectSamples !== undefined) {
       const want = opts.expectSamples;

@@ -187,6 +187,28 @@ export class WorkerPool {
   }
 
   /**
+   * Tries to hand a block of complete lines from a TCP/UDP stream to a parse
+   * worker without waiting; false when every ring is full. The block is
+   * copied into the ring, so the caller may reuse it at once.
+   */
+  tryPushStream(type: BodyType, body: Uint8Array): boolean {
+    const header = new Uint8Array(RING_HEADER_BYTES);
+    const dv = new DataView(header.buffer);
+    dv.setUint16(4, type, true);
+    const parts = [header, body];
+    const n = this.#workers.length;
+    if (RING_HEADER_BYTES + body.byteLength > this.#workers[0]!.ring.maxMessageSize) return false;
+    for (let k = 0; k < n; k++) {
+      const w = this.#workers[(this.#rr + k) % n]!;
+      if (w.ring.tryWrite(parts)) {
+        this.#rr = (this.#rr + k + 1) % n;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
    * Hands a block of complete lines from a TCP/UDP stream to a parse worker.
    * Nobody waits for the parse; resolves true once the block is in a ring,
    * false when the rings stayed full (the block is dropped and counted).

@@ -39,3 +39,27 @@ export interface StaticRoute {
 }
 
 export type Route = PushRoute | StaticRoute;
+
+/**
+ * A TCP and/or UDP listener for a line protocol (Graphite, Influx, OpenTSDB
+ * telnet). The main thread cuts the stream at line boundaries and hands
+ * blocks of complete lines to a parse worker as `type` bodies with no query
+ * args; see server/stream_listeners.ts.
+ */
+export interface StreamListener {
+  /** The flag holding the address, without the dash, e.g. "graphiteListenAddr". */
+  readonly flag: string;
+  readonly addr: (cfg: Config) => string;
+  readonly type: BodyType;
+  /** `type` label of the listener's metrics, e.g. "graphite". */
+  readonly protocol: string;
+  readonly tcp: boolean;
+  readonly udp: boolean;
+  /** Longest accepted line; a longer one is skipped and counted. */
+  readonly maxLineSize: (cfg: Config) => number;
+  /**
+   * OpenTSDB: a TCP connection whose first byte is not `p` is HTTP and is
+   * served by these routes instead (vmagent's listener switch).
+   */
+  readonly httpFallback?: readonly Route[];
+}

@@ -1,0 +1,19 @@
+/**
+ * Every TCP/UDP line listener of every push protocol. Adding a protocol with
+ * a listener means adding its `handler.ts` listeners here.
+ *
+ * @module
+ */
+
+import type { StreamListener } from "../protocols/_shared/route.ts";
+
+export const LISTENERS: readonly StreamListener[] = [];
+
+/** Extra HTTP listeners serving only some routes (e.g. `-opentsdbHTTPListenAddr`). */
+export interface ExtraHttpListener {
+  readonly flag: string;
+  readonly addr: (cfg: import("../config/flags.ts").Config) => string;
+  readonly routes: readonly import("../protocols/_shared/route.ts").Route[];
+}
+
+export const EXTRA_HTTP_LISTENERS: readonly ExtraHttpListener[] = [];

@@ -1,0 +1,281 @@
+/**
+ * TCP and UDP listeners of the line protocols (`-graphiteListenAddr`,
+ * `-influxListenAddr`, `-opentsdbListenAddr`).
+ *
+ * The main thread only cuts each TCP stream at its last newline and hands
+ * the block of complete lines to a parse worker (like VictoriaMetrics'
+ * `ReadLinesBlock`); the tail waits for the next chunk. A UDP datagram is a
+ * block of its own. When the parse rings are full the socket is paused, so
+ * back-pressure reaches the sender through TCP flow control instead of
+ * growing memory.
+ *
+ * Better than vmagent: a client that speaks HTTP to one of these ports gets
+ * an HTTP 400 naming the flag to use (vmagent only logs a hint for Influx).
+ * On the OpenTSDB port a connection whose first byte is not `p` is HTTP
+ * (vmagent's listener switch) and is proxied to an internal HTTP server with
+ * the `/api/put` routes.
+ *
+ * @module
+ */
+
+import type { Config } from "../config/flags.ts";
+import type { Logger } from "../log/logger.ts";
+import type { StreamListener } from "../protocols/_shared/route.ts";
+import type { Metric, Registry } from "../selfmetrics/registry.ts";
+import type { WorkerPool } from "../workers/pool.ts";
+import { parseListenAddr } from "./listen_addr.ts";
+
+const NL = 0x0a;
+const HTTP_REQUEST_LINE_REGEXP = /^(GET|POST|PUT|HEAD|DELETE|OPTIONS|PATCH) \S+ HTTP\/\d\.\d\r?$/;
+
+interface ConnState {
+  /** Bytes after the last newline, waiting for the rest of their line. */
+  carry: Uint8Array | null;
+  /** Skipping an over-long line until its newline. */
+  skipping: boolean;
+  first: boolean;
+  /** Set on the OpenTSDB port for HTTP connections: the upstream to the internal HTTP server. */
+  proxy: ProxyState | null;
+}
+
+interface ProxyState {
+  upstream: import("bun").Socket<undefined> | null;
+  /** Client bytes that arrived before the upstream connected. */
+  pending: Uint8Array[];
+  /** Bytes each side could not take yet (socket.write is partial under load). */
+  toUpstream: Uint8Array[];
+  toClient: Uint8Array[];
+}
+
+/** Writes what fits and queues the rest for the socket's drain event. */
+function writeQueued(sock: { write(d: Uint8Array): number }, queue: Uint8Array[], data: Uint8Array): void {
+  if (queue.length > 0) {
+    queue.push(data.slice());
+    return;
+  }
+  const n = sock.write(data);
+  if (n < data.byteLength) queue.push(data.slice(Math.max(0, n)));
+}
+
+/** Flushes a queue on drain. */
+function flushQueued(sock: { write(d: Uint8Array): number }, queue: Uint8Array[]): void {
+  while (queue.length > 0) {
+    const head = queue[0]!;
+    const n = sock.write(head);
+    if (n < head.byteLength) {
+      queue[0] = head.subarray(Math.max(0, n));
+      return;
+    }
+    queue.shift();
+  }
+}
+
+interface ListenerMetrics {
+  conns: Metric;
+  accepted: Metric;
+  blocks: Metric;
+  dropped: Metric;
+  tooLong: Metric;
+  httpRejected: Metric;
+}
+
+/** Something to stop on shutdown. */
+export interface Stoppable {
+  stop(): void | Promise<void>;
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.byteLength + b.byteLength);
+  out.set(a, 0);
+  out.set(b, a.byteLength);
+  return out;
+}
+
+function metricsFor(r: Registry, name: string, net: "tcp" | "udp"): ListenerMetrics {
+  const l = { name, net };
+  return {
+    conns: r.metric("vm_ingestserver_conns", l),
+    accepted: r.metric("vm_ingestserver_conns_accepted_total", l),
+    blocks: r.metric("vm_ingestserver_requests_total", { type: name, name: "write", net }),
+    dropped: r.metric("drover_ingestserver_blocks_dropped_total", l),
+    tooLong: r.metric("drover_ingestserver_lines_too_long_total", l),
+    httpRejected: r.metric("drover_ingestserver_http_requests_rejected_total", l),
+  };
+}
+
+/**
+ * Starts the TCP and UDP listeners of `spec` if its flag is set. `startHttp`
+ * starts the internal HTTP server for `httpFallback` routes and returns its
+ * port.
+ */
+export function startStreamListener(
+  cfg: Config,
+  spec: StreamListener,
+  pool: WorkerPool,
+  registry: Registry,
+  log: Logger,
+  startHttp: (routes: NonNullable<StreamListener["httpFallback"]>) => { port: number; stop(): void },
+): Stoppable[] {
+  const addr = spec.addr(cfg);
+  if (addr === "") return [];
+  const { hostname, port } = parseListenAddr(addr, `-${spec.flag}`);
+  const maxLine = spec.maxLineSize(cfg);
+  const stops: Stoppable[] = [];
+  const l = log.child(`${spec.protocol} listener`);
+
+  /** Hands a block to a worker; pauses `pause`/`resume` around a full ring. */
+  const deliver = (block: Uint8Array, m: ListenerMetrics, pause?: () => void, resume?: () => void): void => {
+    m.blocks.inc();
+    if (pool.tryPushStream(spec.type, block)) return;
+    // The rings are full: keep a copy (the chunk may be reused) and stop reading.
+    pause?.();
+    void pool.pushStream(spec.type, block.slice()).then((ok) => {
+      if (!ok) {
+        m.dropped.inc();
+        l.warn(`dropped a block of ${block.byteLength} bytes: the parse rings stayed full`);
+      }
+      resume?.();
+    });
+  };
+
+  /** Cuts `chunk` (appended to the carry) at its last newline and delivers the complete lines. */
+  const onLines = (st: ConnState, chunk: Uint8Array, m: ListenerMetrics, pause: () => void, resume: () => void): void => {
+    let buf = chunk;
+    if (st.skipping) {
+      const nl = buf.indexOf(NL);
+      if (nl < 0) return;
+      st.skipping = false;
+      buf = buf.subarray(nl + 1);
+    }
+    if (st.carry !== null) {
+      buf = concat(st.carry, buf);
+      st.carry = null;
+    }
+    const last = buf.lastIndexOf(NL);
+    if (last >= 0) deliver(buf.subarray(0, last + 1), m, pause, resume);
+    const tail = buf.subarray(last + 1);
+    if (tail.byteLength === 0) return;
+    if (tail.byteLength > maxLine) {
+      m.tooLong.inc();
+      l.warn(`skipping a line longer than ${maxLine} bytes; see ${spec.flag === "influxListenAddr" ? "-influx.maxLineSize" : "the line size limit"}`);
+      st.skipping = true;
+      return;
+    }
+    st.carry = tail.slice();
+  };
+
+  if (spec.tcp) {
+    const m = metricsFor(registry, spec.protocol, "tcp");
+    const http = spec.httpFallback !== undefined ? startHttp(spec.httpFallback) : null;
+    if (http !== null) stops.push(http);
+    const server = Bun.listen<ConnState>({
+      hostname,
+      port,
+      socket: {
+        open(s) {
+          s.data = { carry: null, skipping: false, first: true, proxy: null };
+          m.conns.inc();
+          m.accepted.inc();
+        },
+        data(s, chunk) {
+          const st = s.data;
+          if (st.proxy !== null) return proxyWrite(st.proxy, chunk);
+          if (st.first) {
+            st.first = false;
+            if (http !== null && chunk[0] !== 0x70 /* p */) {
+              st.proxy = startProxy(s, http.port, chunk, l);
+              return;
+            }
+            const nl = chunk.indexOf(NL);
+            const firstLine = new TextDecoder().decode(chunk.subarray(0, nl < 0 ? Math.min(chunk.byteLength, 200) : nl));
+            if (HTTP_REQUEST_LINE_REGEXP.test(firstLine)) {
+              m.httpRejected.inc();
+              const hint = `this is the ${spec.protocol} TCP port set by -${spec.flag}; it does not speak HTTP. ` +
+                `Send HTTP requests to -httpListenAddr instead` +
+                (spec.flag === "influxListenAddr" ? "; do not set -influxListenAddr if you only need the HTTP protocol" : "");
+              l.warn(`rejected an HTTP request from ${s.remoteAddress}: ${hint}`);
+              s.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(hint) + 1}\r\n\r\n${hint}\n`);
+              return;
+            }
+          }
+          onLines(st, chunk, m, () => s.pause(), () => s.resume());
+        },
+        close(s) {
+          m.conns.inc(-1);
+          const st = s.data;
+          if (st.proxy !== null) {
+            st.proxy.upstream?.end();
+            return;
+          }
+          // A last line without a trailing newline still counts.
+          if (st.carry !== null && !st.skipping) deliver(st.carry, m);
+          st.carry = null;
+        },
+        drain(s) {
+          if (s.data.proxy !== null) flushQueued(s, s.data.proxy.toClient);
+        },
+        error(s, err) {
+          l.warn(`connection error from ${s.remoteAddress}: ${err.message}`);
+        },
+      },
+    });
+    l.info(`listening for ${spec.protocol} over TCP at ${hostname}:${server.port}`);
+    stops.push({ stop: () => server.stop(true) });
+  }
+
+  if (spec.udp) {
+    const m = metricsFor(registry, spec.protocol, "udp");
+    void Bun.udpSocket({
+      hostname,
+      port,
+      socket: {
+        data(_s, buf) {
+          // A datagram holds whole lines; one without a trailing newline is still complete.
+          deliver(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), m);
+        },
+      },
+    }).then((sock) => {
+      l.info(`listening for ${spec.protocol} over UDP at ${hostname}:${sock.port}`);
+      stops.push({ stop: () => sock.close() });
+    });
+  }
+  return stops;
+}
+
+/** Proxies an HTTP connection on the OpenTSDB port to the internal HTTP server. */
+function startProxy(client: import("bun").Socket<ConnState>, port: number, first: Uint8Array, l: Logger): ProxyState {
+  const st: ProxyState = { upstream: null, pending: [first.slice()], toUpstream: [], toClient: [] };
+  void Bun.connect({
+    hostname: "127.0.0.1",
+    port,
+    socket: {
+      open(up) {
+        st.upstream = up;
+        for (const p of st.pending) writeQueued(up, st.toUpstream, p);
+        st.pending = [];
+      },
+      data(_up, d) {
+        writeQueued(client, st.toClient, d);
+      },
+      drain(up) {
+        flushQueued(up, st.toUpstream);
+      },
+      close() {
+        client.end();
+      },
+      error(_up, err) {
+        l.warn(`OpenTSDB HTTP proxy error: ${err.message}`);
+        client.end();
+      },
+    },
+  }).catch((err: unknown) => {
+    l.error(`cannot reach the internal OpenTSDB HTTP server: ${(err as Error).message}`);
+    client.end();
+  });
+  return st;
+}
+
+function proxyWrite(st: ProxyState, chunk: Uint8Array): void {
+  if (st.upstream === null) st.pending.push(chunk.slice());
+  else writeQueued(st.upstream, st.toUpstream, chunk);
+}
