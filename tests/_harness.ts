@@ -193,9 +193,10 @@ export class Drover {
     args: string[],
     opts: { binary?: string; env?: Record<string, string>; cwd?: string } = {},
   ): Promise<Drover> {
-    const port = await freePort();
     const cmd = opts.binary !== undefined ? [opts.binary] : [BUN, join(ROOT, "main.ts")];
-    const hasListen = args.some((a) => a.startsWith("-httpListenAddr"));
+    const listen = args.find((a) => a.startsWith("-httpListenAddr="));
+    const hasListen = listen !== undefined;
+    const port = hasListen ? Number(listen.slice(listen.lastIndexOf(":") + 1)) : await freePort();
     const p = new Proc("drover", [...cmd, ...(hasListen ? [] : [`-httpListenAddr=127.0.0.1:${port}`]), ...args], opts.env, opts.cwd);
     const d = new Drover(p, port);
     await waitFor(
