@@ -152,7 +152,10 @@ export function startHttpServer(
         case "/-/ready":
           return text("VictoriaMetrics is Ready.\n");
         case "/ping":
-          return new Response(null, { status: 204 });
+          // As vmagent (InfluxDB's ping): 200 with an empty HTML body for ?verbose=true, else 204.
+          return /[?&]verbose=true(&|$)/.test(req.url)
+            ? new Response("", { status: 200, headers: { "Content-Type": "text/html; charset=utf-8" } })
+            : new Response(null, { status: 204 });
         case "/metrics":
           return new Response(await hooks.metricsText(), {
             headers: { "Content-Type": "text/plain; charset=utf-8" },

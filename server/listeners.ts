@@ -6,8 +6,9 @@
  */
 
 import type { StreamListener } from "../protocols/_shared/route.ts";
+import { listeners as influx } from "../protocols/influx/handler.ts";
 
-export const LISTENERS: readonly StreamListener[] = [];
+export const LISTENERS: readonly StreamListener[] = [...influx];
 
 /** Extra HTTP listeners serving only some routes (e.g. `-opentsdbHTTPListenAddr`). */
 export interface ExtraHttpListener {

@@ -6,9 +6,10 @@
  */
 
 import type { Route } from "../protocols/_shared/route.ts";
+import { routes as influx } from "../protocols/influx/handler.ts";
 import { routes as promRemoteWrite } from "../protocols/promremotewrite/handler.ts";
 
-const ALL: readonly (readonly Route[])[] = [promRemoteWrite];
+const ALL: readonly (readonly Route[])[] = [promRemoteWrite, influx];
 
 /** Builds the path → route map (of `only`, or of every protocol); a path served twice is a bug. */
 export function routeTable(only?: readonly Route[]): Map<string, Route> {

@@ -152,11 +152,7 @@ export class VictoriaMetrics {
     await fetch(`${this.url}/internal/force_flush`);
     const res = await fetch(`${this.url}/api/v1/export?match[]=${encodeURIComponent(match)}`);
     if (!res.ok) throw new Error(`export failed: ${res.status} ${await res.text()}`);
-    const text = await res.text();
-    return text
-      .split("\n")
-      .filter((l) => l !== "")
-      .map((l) => JSON.parse(l) as ExportedSeries);
+    return parseExport(await res.text());
   }
 
   /** Total number of samples stored for `match`. */
@@ -170,6 +166,22 @@ export class VictoriaMetrics {
     await this.p.stop();
     this.dir[Symbol.dispose]();
   }
+}
+
+/**
+ * Parses VictoriaMetrics export JSON lines. Values may be the bare tokens
+ * `NaN`, `+Inf` and `-Inf`, which are not JSON: they are quoted first and
+ * turned into numbers after parsing.
+ */
+export function parseExport(text: string): ExportedSeries[] {
+  const special: Record<string, number> = { NaN: NaN, "+Inf": Infinity, "-Inf": -Infinity, Inf: Infinity };
+  return text
+    .split("\n")
+    .filter((l) => l !== "")
+    .map((l) => {
+      const s = JSON.parse(l.replace(/([[,])(NaN|[+-]?Inf)(?=[,\]])/g, '$1"$2"')) as { metric: Record<string, string>; values: (number | string)[]; timestamps: number[] };
+      return { ...s, values: s.values.map((v) => (typeof v === "string" ? special[v]! : v)) };
+    });
 }
 
 export interface ExportedSeries {

@@ -443,7 +443,7 @@ export interface DecodedSeries {
   samples: { value: number; timestamp: number; stale: boolean }[];
 }
 
-const utf8Decoder = new TextDecoder();
+const utf8Decoder = new TextDecoder("utf-8", { ignoreBOM: true });
 const STALE_BYTES = [0x02, 0, 0, 0, 0, 0, 0xf0, 0x7f];
 
 /** Whether the little-endian double at `src[p]` is the Prometheus stale marker. */
