@@ -6,9 +6,12 @@
  */
 
 import type { StreamListener } from "../protocols/_shared/route.ts";
+import { listeners as graphite } from "../protocols/graphite/handler.ts";
 import { listeners as influx } from "../protocols/influx/handler.ts";
+import { listeners as opentsdb } from "../protocols/opentsdb/handler.ts";
+import { routes as opentsdbhttp } from "../protocols/opentsdbhttp/handler.ts";
 
-export const LISTENERS: readonly StreamListener[] = [...influx];
+export const LISTENERS: readonly StreamListener[] = [...influx, ...graphite, ...opentsdb];
 
 /** Extra HTTP listeners serving only some routes (e.g. `-opentsdbHTTPListenAddr`). */
 export interface ExtraHttpListener {
@@ -17,4 +20,7 @@ export interface ExtraHttpListener {
   readonly routes: readonly import("../protocols/_shared/route.ts").Route[];
 }
 
-export const EXTRA_HTTP_LISTENERS: readonly ExtraHttpListener[] = [];
+export const EXTRA_HTTP_LISTENERS: readonly ExtraHttpListener[] = [
+  // vmagent serves OpenTSDB's /api/put only here and on -opentsdbListenAddr, not on -httpListenAddr.
+  { flag: "opentsdbHTTPListenAddr", addr: (cfg) => cfg.push.opentsdb.httpListenAddr, routes: opentsdbhttp },
+];

@@ -8,8 +8,11 @@
 import type { Route } from "../protocols/_shared/route.ts";
 import { routes as influx } from "../protocols/influx/handler.ts";
 import { routes as promRemoteWrite } from "../protocols/promremotewrite/handler.ts";
+import { routes as datadog } from "../protocols/datadog/handler.ts";
+import { routes as datadogv2 } from "../protocols/datadogv2/handler.ts";
+import { routes as opentelemetry } from "../protocols/opentelemetry/handler.ts";
 
-const ALL: readonly (readonly Route[])[] = [promRemoteWrite, influx];
+const ALL: readonly (readonly Route[])[] = [datadog, datadogv2, opentelemetry, promRemoteWrite, influx];
 
 /** Builds the path → route map (of `only`, or of every protocol); a path served twice is a bug. */
 export function routeTable(only?: readonly Route[]): Map<string, Route> {

@@ -4,7 +4,13 @@
  */
 import type { BodyType, ProtocolParser } from "../protocols/_shared/protocol.ts";
 import { influxProtocol } from "../protocols/influx/stream.ts";
+import { datadogProtocol } from "../protocols/datadog/stream.ts";
+import { datadogv2Protocol } from "../protocols/datadogv2/stream.ts";
+import { opentelemetryProtocol } from "../protocols/opentelemetry/stream.ts";
+import { graphiteProtocol } from "../protocols/graphite/stream.ts";
+import { opentsdbProtocol } from "../protocols/opentsdb/stream.ts";
+import { opentsdbhttpProtocol } from "../protocols/opentsdbhttp/stream.ts";
 
-const ALL: readonly ProtocolParser[] = [influxProtocol];
+const ALL: readonly ProtocolParser[] = [datadogProtocol, datadogv2Protocol, opentelemetryProtocol, influxProtocol, graphiteProtocol, opentsdbProtocol, opentsdbhttpProtocol];
 
 export const PARSERS: ReadonlyMap<BodyType, ProtocolParser> = new Map(ALL.map((p) => [p.type, p]));

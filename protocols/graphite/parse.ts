@@ -1,0 +1,142 @@
+/**
+ * Graphite plaintext protocol parser, as vmagent v1.79.5 reads it
+ * (lib/protoparser/graphite/parser.go, streamparser.go):
+ *
+ *     path[;tag=value…] value [timestamp]
+ *
+ * - Lines end at `\n`; one trailing `\r` is dropped; empty lines are skipped.
+ *   A line of blanks, or one starting with a blank, has an empty metric and is
+ *   invalid (v1.79.5 does not trim leading blanks).
+ * - The path ends at the first space or tab; further runs of spaces/tabs
+ *   separate value and timestamp. Blanks after the timestamp are ignored, but
+ *   a blank after a value without timestamp makes the line invalid (the empty
+ *   timestamp does not parse), as in v1.79.5.
+ * - Tags follow the first `;`, separated by `;`: `k=v` (value split at the
+ *   first `=`); a tag without `=` or with an empty key or value is dropped.
+ *   The metric name is the path verbatim.
+ * - Value and timestamp use fastfloat rules (see go_float.ts); the timestamp
+ *   is truncated to whole seconds like Go's int64(); missing, 0 or -1 means
+ *   the current second; then ×1000 and `-graphiteTrimTimestamp` when it is
+ *   above 1s.
+ * - `-graphite.sanitizeMetricName` (vmagent v1.102.0+): runs of `.` collapse
+ *   to one and characters outside `[a-zA-Z0-9:_.]` become `_`, in the metric
+ *   name and in tag keys.
+ *
+ * @module
+ */
+
+import { goInt64, mulInt64, parseFastFloat } from "../_shared/go_float.ts";
+import type { ParseContext } from "../_shared/protocol.ts";
+
+export interface GraphiteOptions {
+  /** `-graphiteTrimTimestamp` in ms; only values above 1000 have an effect. */
+  readonly trimTimestampMs: number;
+  /** `-graphite.sanitizeMetricName`. */
+  readonly sanitizeMetricName: boolean;
+}
+
+// ignoreBOM: a BOM is data (it makes the first metric name start with U+FEFF, as in vmagent).
+const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
+
+const SP = 0x20;
+const TAB = 0x09;
+const SEMI = 0x3b;
+const EQ = 0x3d;
+
+function isBlank(c: number): boolean {
+  return c === SP || c === TAB;
+}
+
+/**
+ * Parses a block of Graphite lines from `body` into `ctx.w`; bad lines are
+ * reported through `ctx.invalidLine` and skipped. Never throws for bad input.
+ */
+export function parseGraphite(body: Uint8Array, ctx: ParseContext, opts: GraphiteOptions): void {
+  const text = decoder.decode(body);
+  const nowSec = Math.floor(ctx.nowMs / 1000);
+  const len = text.length;
+  let pos = 0;
+  while (pos < len) {
+    let end = text.indexOf("\n", pos);
+    const next = end < 0 ? len : end + 1;
+    if (end < 0) end = len;
+    if (end > pos && text.charCodeAt(end - 1) === 0x0d) end--;
+    if (end > pos) parseLine(text, pos, end, ctx, opts, nowSec);
+    pos = next;
+  }
+}
+
+function parseLine(s: string, a: number, b: number, ctx: ParseContext, opts: GraphiteOptions, nowSec: number): void {
+  // Path (with tags) up to the first blank; the metric ends at the first `;`.
+  // Scans stay within the line so a body of many lines stays linear.
+  let n = a;
+  let metricEnd = -1;
+  for (; n < b; n++) {
+    const c = s.charCodeAt(n);
+    if (c === SP || c === TAB) break;
+    if (c === SEMI && metricEnd < 0) metricEnd = n;
+  }
+  if (n >= b) return invalid(ctx, "cannot find separator between metric and value", s, a, b);
+  if (metricEnd < 0) metricEnd = n;
+  if (metricEnd === a) return invalid(ctx, "metric cannot be empty", s, a, b);
+
+  // Value, then the optional timestamp.
+  let v = n + 1;
+  while (v < b && isBlank(s.charCodeAt(v))) v++;
+  let ve = v;
+  while (ve < b && !isBlank(s.charCodeAt(ve))) ve++;
+  const value = parseFastFloat(s, v, ve);
+  if (value === undefined) return invalid(ctx, `cannot unmarshal value from ${JSON.stringify(s.slice(v, ve))}`, s, a, b);
+  let ts = 0;
+  if (ve < b) {
+    let t = ve + 1;
+    while (t < b && isBlank(s.charCodeAt(t))) t++;
+    let te = b;
+    while (te > t && isBlank(s.charCodeAt(te - 1))) te--;
+    const f = parseFastFloat(s, t, te);
+    if (f === undefined) return invalid(ctx, `cannot unmarshal timestamp from ${JSON.stringify(s.slice(t, te))}`, s, a, b);
+    ts = goInt64(f);
+  }
+  if (ts === 0 || ts === -1) ts = nowSec;
+  ts = mulInt64(ts, 1000);
+  const trim = opts.trimTimestampMs;
+  if (trim > 1000) ts -= ts % trim;
+
+  const w = ctx.w;
+  const sanitize = opts.sanitizeMetricName;
+  w.begin();
+  const metric = s.slice(a, metricEnd);
+  w.label("__name__", sanitize ? sanitizeName(metric) : metric);
+  // Tags: `;`-separated k=v pairs between the metric and the first blank.
+  let p = metricEnd;
+  while (p < n) {
+    const start = p + 1;
+    let e = start;
+    let eq = -1;
+    for (; e < n; e++) {
+      const c = s.charCodeAt(e);
+      if (c === SEMI) break;
+      if (c === EQ && eq < 0) eq = e;
+    }
+    // Drop tags without `=` and tags with an empty key or value.
+    if (eq > start && eq + 1 < e) {
+      const key = s.slice(start, eq);
+      w.label(sanitize ? sanitizeName(key) : key, s.slice(eq + 1, e));
+    }
+    p = e;
+  }
+  w.sample(value, ts);
+  w.end();
+}
+
+function invalid(ctx: ParseContext, reason: string, s: string, a: number, b: number): void {
+  ctx.invalidLine(reason, s.slice(a, b));
+}
+
+const NEEDS_SANITIZING = /\.\.|[^a-zA-Z0-9:_.]/;
+
+/** `-graphite.sanitizeMetricName`: collapse runs of dots, then replace chars outside [a-zA-Z0-9:_.] with `_`. */
+export function sanitizeName(s: string): string {
+  if (!NEEDS_SANITIZING.test(s)) return s;
+  return s.replace(/\.+/g, ".").replace(/[^a-zA-Z0-9:_.]/gu, "_");
+}
