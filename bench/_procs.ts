@@ -133,3 +133,12 @@ export async function startAgent(kind: AgentKind): Promise<AgentUnderTest> {
     },
   };
 }
+
+/** Machine-wide busy CPU seconds (all CPUs, everything but idle and iowait) from /proc/stat. */
+export function machineBusySeconds(): number {
+  const first = readFileSync("/proc/stat", "utf8").split("\n", 1)[0] ?? "";
+  const f = first.trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal (guest time is already inside user/nice).
+  const total = f.slice(0, 8).reduce((a, b) => a + (Number.isFinite(b) ? b : 0), 0);
+  return (total - (f[3] ?? 0) - (f[4] ?? 0)) / CLK_TCK;
+}

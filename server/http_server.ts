@@ -10,7 +10,7 @@ import type { Config } from "../config/flags.ts";
 import type { Logger } from "../log/logger.ts";
 import { type Metric, type Registry } from "../selfmetrics/registry.ts";
 import { encodingOf } from "../protocols/_shared/decompress.ts";
-import { BodyEncoding } from "../protocols/_shared/protocol.ts";
+import { BodyEncoding, contentKindOf } from "../protocols/_shared/protocol.ts";
 import type { PushRoute, Route } from "../protocols/_shared/route.ts";
 import { parseListenAddr } from "./listen_addr.ts";
 import { routeTable } from "./routes.ts";
@@ -108,7 +108,7 @@ export function startHttpServer(
       await limiter.acquire();
       try {
         const body = await readBodyLimited(req, route.maxBodySize(cfg), route.sizeFlag);
-        const r = await pool.push(route.type, enc, query, body);
+        const r = await pool.push(route.type, enc, query, body, contentKindOf(req.headers.get("content-type")));
         if (r.status >= 300) throw new HttpError(r.status, r.message ?? "error");
         const headers: Record<string, string> = {};
         if (route.successContentType !== undefined) headers["Content-Type"] = route.successContentType;

@@ -135,7 +135,11 @@ export class VictoriaMetrics {
       ...extraArgs,
     ]);
     const vm = new VictoriaMetrics(port, dir, p);
-    await waitFor("victoria-metrics /health", async () => (await fetch(`${vm.url}/health`)).ok);
+    await waitFor("victoria-metrics /health", async () => (await fetch(`${vm.url}/health`)).ok).catch(async (err: unknown) => {
+      await p.kill();
+      dir[Symbol.dispose]();
+      throw err;
+    });
     return vm;
   }
 
@@ -211,6 +215,7 @@ export class Drover {
     const port = hasListen ? Number(listen.slice(listen.lastIndexOf(":") + 1)) : await freePort();
     const p = new Proc("drover", [...cmd, ...(hasListen ? [] : [`-httpListenAddr=127.0.0.1:${port}`]), ...args], opts.env, opts.cwd);
     const d = new Drover(p, port);
+    // If it never becomes healthy, stop it here: the caller has no handle to dispose.
     await waitFor(
       `drover to listen (output so far: ${p.output.slice(-500)})`,
       async () => {
@@ -218,7 +223,10 @@ export class Drover {
         return (await fetch(`${d.url}/health`)).ok;
       },
       30_000,
-    );
+    ).catch(async (err: unknown) => {
+      await p.kill();
+      throw err;
+    });
     return d;
   }
 
@@ -309,7 +317,11 @@ export class VmAgent {
       ...args,
     ]);
     const a = new VmAgent(p, port, dir);
-    await waitFor("vmagent /health", async () => (await fetch(`${a.url}/health`)).ok);
+    await waitFor("vmagent /health", async () => (await fetch(`${a.url}/health`)).ok).catch(async (err: unknown) => {
+      await p.kill();
+      dir[Symbol.dispose]();
+      throw err;
+    });
     return a;
   }
 

@@ -8,7 +8,7 @@
  * The generator is seeded, so a failure prints an input that reproduces.
  */
 import { describe, expect, test } from "bun:test";
-import { ParseError, type ProtocolParser } from "../protocols/_shared/protocol.ts";
+import { ContentKind, ParseError, type ProtocolParser } from "../protocols/_shared/protocol.ts";
 import { SeriesWriter } from "../protocols/_shared/series_writer.ts";
 import { decodeWriteRequest, relayWriteRequest } from "../protocols/promremotewrite/decode.ts";
 import { BlockBuilder } from "../protocols/promremotewrite/encode.ts";
@@ -115,6 +115,7 @@ function parserTarget(p: ProtocolParser, seeds: readonly Uint8Array[], params = 
       p.parse(input, {
         params: new URLSearchParams(params),
         config: PUSH,
+        contentType: ContentKind.Other,
         nowMs: 1_700_000_000_000,
         w,
         invalidLine: () => undefined,

@@ -19,7 +19,7 @@
 import type { Config } from "../config/flags.ts";
 import type { MetricSample } from "../selfmetrics/registry.ts";
 
-export { BodyEncoding, BodyType } from "../protocols/_shared/protocol.ts";
+export { BodyEncoding, BodyType, ContentKind } from "../protocols/_shared/protocol.ts";
 
 /**
  * Ring message header (little-endian), followed by `paramsLen` bytes of the
@@ -27,8 +27,8 @@ export { BodyEncoding, BodyType } from "../protocols/_shared/protocol.ts";
  * then the body:
  *
  * ```
- * 0       4      6          7       8           12
- * | reqId | type | encoding | flags | paramsLen | params … | body … |
+ * 0       4      6          7             8           12
+ * | reqId | type | encoding | contentKind | paramsLen | params … | body … |
  * ```
  *
  * `reqId` 0 means nobody waits for an answer (TCP/UDP input).

@@ -19,7 +19,7 @@
 import type { Config } from "../config/flags.ts";
 import { DEFAULT_LOGGER_OPTIONS, Logger } from "../log/logger.ts";
 import { decompressBody } from "../protocols/_shared/decompress.ts";
-import { type BodyEncoding, ParseError } from "../protocols/_shared/protocol.ts";
+import { type BodyEncoding, type ContentKind, ParseError } from "../protocols/_shared/protocol.ts";
 import { type LabelPair, SeriesWriter } from "../protocols/_shared/series_writer.ts";
 import { relayWriteRequest, type RelayOptions } from "../protocols/promremotewrite/decode.ts";
 import { BlockBuilder } from "../protocols/promremotewrite/encode.ts";
@@ -235,6 +235,7 @@ function handle(msg: Uint8Array): void {
   const reqId = dv.getUint32(0, true);
   const type = dv.getUint16(4, true) as BodyType;
   const encoding = dv.getUint8(6) as BodyEncoding;
+  const contentType = dv.getUint8(7) as ContentKind;
   const paramsLen = dv.getUint32(8, true);
   const paramsText = paramsLen === 0 ? "" : decoder.decode(msg.subarray(RING_HEADER_BYTES, RING_HEADER_BYTES + paramsLen));
   const body = msg.subarray(RING_HEADER_BYTES + paramsLen);
@@ -269,6 +270,7 @@ function handle(msg: Uint8Array): void {
       parser.parse(raw, {
         params,
         config: cfg.push,
+        contentType,
         nowMs: Date.now(),
         w: writer,
         invalidLine: (reason, line) => {

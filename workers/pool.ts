@@ -18,6 +18,7 @@ import { SpscRing } from "../ring/spsc_ring.ts";
 import {
   BodyEncoding,
   type BodyType,
+  ContentKind,
   type FromParseWorker,
   type FromSender,
   type PushResponse,
@@ -180,10 +181,16 @@ export class WorkerPool {
    * once its samples are queued on disk (or rejected). `params` is the
    * request's raw query string (the worker reads `extra_label` etc. from it).
    */
-  push(type: BodyType, encoding: BodyEncoding, params: string, body: Uint8Array): Promise<PushResponse> {
+  push(
+    type: BodyType,
+    encoding: BodyEncoding,
+    params: string,
+    body: Uint8Array,
+    contentKind: ContentKind = ContentKind.Other,
+  ): Promise<PushResponse> {
     const reqId = this.#nextReq;
     this.#nextReq = this.#nextReq >= 0xffffffff ? 1 : this.#nextReq + 1;
-    return this.#send(reqId, type, encoding, params, body);
+    return this.#send(reqId, type, encoding, params, body, contentKind);
   }
 
   /**
@@ -218,14 +225,21 @@ export class WorkerPool {
     return r.status < 300;
   }
 
-  async #send(reqId: number, type: BodyType, encoding: BodyEncoding, params: string, body: Uint8Array): Promise<PushResponse> {
+  async #send(
+    reqId: number,
+    type: BodyType,
+    encoding: BodyEncoding,
+    params: string,
+    body: Uint8Array,
+    contentKind: ContentKind = ContentKind.Other,
+  ): Promise<PushResponse> {
     const p = params === "" ? EMPTY : this.#encoder.encode(params);
     const header = new Uint8Array(RING_HEADER_BYTES);
     const dv = new DataView(header.buffer);
     dv.setUint32(0, reqId, true);
     dv.setUint16(4, type, true);
     dv.setUint8(6, encoding);
-    dv.setUint8(7, 0);
+    dv.setUint8(7, contentKind);
     dv.setUint32(8, p.byteLength, true);
     const parts = [header, p, body];
     const size = RING_HEADER_BYTES + p.byteLength + body.byteLength;

@@ -40,6 +40,23 @@ export const enum BodyEncoding {
   Zstd = 4,
 }
 
+/** What the request's `Content-Type` says about the body (a u8 in the ring header). */
+export const enum ContentKind {
+  /** No or another content type: parsers that accept several encodings sniff the body. */
+  Other = 0,
+  Json = 1,
+  Protobuf = 2,
+}
+
+/** Maps a `Content-Type` header to a {@linkcode ContentKind}. */
+export function contentKindOf(header: string | null): ContentKind {
+  if (header === null) return ContentKind.Other;
+  const h = header.toLowerCase();
+  if (h.includes("protobuf")) return ContentKind.Protobuf;
+  if (h.includes("json")) return ContentKind.Json;
+  return ContentKind.Other;
+}
+
 /** A request-level error; the push gets `status` (400 unless said otherwise) and the message. */
 export class ParseError extends Error {
   readonly status: number;
@@ -55,6 +72,8 @@ export interface ParseContext {
   /** Query args of the HTTP request; empty for TCP/UDP input. */
   readonly params: URLSearchParams;
   readonly config: PushConfig;
+  /** What the request's Content-Type says (Other for TCP/UDP input). */
+  readonly contentType: ContentKind;
   /** Current time in ms, read once per request (for samples without timestamps). */
   readonly nowMs: number;
   /** Where series go; applies extra_label and -remoteWrite.label. */

@@ -16,8 +16,9 @@
  * (int64, wrapping like Go); in JSON bodies `timestamp ≤ 0` means now (whole
  * seconds), in protobuf bodies it is kept (vmagent fills it only for JSON).
  *
- * Which encoding: vmagent switches on `Content-Type: application/x-protobuf`,
- * but Drover's parsers only see the body, so the body is sniffed: a body
+ * Which encoding: as vmagent, `Content-Type: application/x-protobuf` means
+ * protobuf and a JSON content type means JSON. Without either (e.g. a
+ * missing header), the body is sniffed: a body
  * whose first non-blank byte is `{` is JSON unless JSON.parse fails and it
  * decodes as protobuf (a protobuf body often starts with 0x0a = "\n"); an
  * empty body is JSON (an error, as in vmagent without that content type);
@@ -26,7 +27,7 @@
  * @module
  */
 
-import { ParseError } from "../_shared/protocol.ts";
+import { ContentKind, ParseError } from "../_shared/protocol.ts";
 import type { SeriesWriter } from "../_shared/series_writer.ts";
 import { foldKey, goArray, goFloat, goObject, goString, parseGoJson, typeError } from "../datadog/go_json.ts";
 import { sanitizeMetricName, writeTag } from "../datadog/tags.ts";
@@ -48,6 +49,8 @@ export interface DatadogV2Options {
   readonly sanitizeMetricName: boolean;
   /** Current time in ms; JSON points with timestamp ≤ 0 get its whole seconds. */
   readonly nowMs: number;
+  /** From Content-Type, as vmagent decides; Other (or absent) means sniff the body. */
+  readonly contentType?: ContentKind;
 }
 
 /** One decoded series: parallel arrays, filled by either decoder. */
@@ -69,7 +72,9 @@ export function parseDatadogV2(body: Uint8Array, w: SeriesWriter, opts: DatadogV
   let series: V2Series[];
   let i = 0;
   while (i < body.length && (body[i] === 0x20 || body[i] === 0x09 || body[i] === 0x0a || body[i] === 0x0d)) i++;
-  if (body.length === 0) {
+  if (opts.contentType === ContentKind.Protobuf) {
+    series = fromProtobuf(body);
+  } else if (opts.contentType === ContentKind.Json || body.length === 0) {
     series = fromJson(body, nowSec);
   } else if (body[i] === 0x7b) {
     try {

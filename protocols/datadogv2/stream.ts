@@ -12,6 +12,10 @@ export const datadogv2Protocol: ProtocolParser = {
   type: BodyType.DataDogV2,
   name: "datadogv2",
   parse(body: Uint8Array, ctx: ParseContext): void {
-    parseDatadogV2(body, ctx.w, { sanitizeMetricName: ctx.config.datadog.sanitizeMetricName, nowMs: ctx.nowMs });
+    parseDatadogV2(body, ctx.w, {
+      sanitizeMetricName: ctx.config.datadog.sanitizeMetricName,
+      nowMs: ctx.nowMs,
+      contentType: ctx.contentType,
+    });
   },
 };
