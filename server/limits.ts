@@ -82,6 +82,8 @@ export async function readBodyLimited(req: Request, limit: number, flag: string)
     throw new HttpError(413, `too big request body: ${declared} bytes; the limit is ${limit} bytes; see ${flag}`);
   }
   if (req.body === null) return new Uint8Array(0);
+  // With a declared length within the limit, one read into one buffer is cheapest.
+  if (declared !== null && !req.headers.has("transfer-encoding")) return new Uint8Array(await req.arrayBuffer());
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;

@@ -60,9 +60,11 @@ export interface PushResponse {
 export interface BlockMessage {
   type: "block";
   seq: number;
-  /** An uncompressed WriteRequest; transferred, not copied. */
+  /** A WriteRequest, uncompressed unless `compressed`; transferred, not copied. */
   block: ArrayBuffer;
   rows: number;
+  /** Already snappy-compressed (a client's remote-write body passed through). */
+  compressed: boolean;
 }
 
 /** sender → parse worker. */

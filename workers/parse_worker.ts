@@ -19,9 +19,9 @@
 import type { Config } from "../config/flags.ts";
 import { DEFAULT_LOGGER_OPTIONS, Logger } from "../log/logger.ts";
 import { decompressBody } from "../protocols/_shared/decompress.ts";
-import { type BodyEncoding, type ContentKind, ParseError } from "../protocols/_shared/protocol.ts";
+import { BodyEncoding, type ContentKind, ParseError } from "../protocols/_shared/protocol.ts";
 import { type LabelPair, SeriesWriter } from "../protocols/_shared/series_writer.ts";
-import { relayWriteRequest, type RelayOptions } from "../protocols/promremotewrite/decode.ts";
+import { relayWriteRequest, type RelayOptions, validateWriteRequest } from "../protocols/promremotewrite/decode.ts";
 import { BlockBuilder } from "../protocols/promremotewrite/encode.ts";
 import { SpscRing } from "../ring/spsc_ring.ts";
 import { type Metric, Registry } from "../selfmetrics/registry.ts";
@@ -74,6 +74,7 @@ function metricsOf(name: string): TypeMetrics {
 }
 
 let cfg!: Config;
+let passthroughAllowed = false;
 let log = new Logger("parser", DEFAULT_LOGGER_OPTIONS);
 let ring!: SpscRing;
 let sender!: MessagePort;
@@ -122,13 +123,21 @@ function flushBlock(): void {
   const rows = builder.rows;
   const bytes = builder.finish();
   builder.reset();
+  sendBlock(bytes, rows, false);
+}
+
+/**
+ * Hands a finished block to the sender; the requests in `inCurrent` wait for
+ * its ack. `compressed` blocks are already snappy-compressed WriteRequests.
+ */
+function sendBlock(bytes: Uint8Array, rows: number, compressed: boolean): void {
   const s = ++seq;
   const reqs = [...inCurrent];
   inCurrent.clear();
   for (const r of reqs) outstanding.get(r)!.blocks++;
   blockRequests.set(s, reqs);
   inflight++;
-  const msg: BlockMessage = { type: "block", seq: s, block: bytes.buffer as ArrayBuffer, rows };
+  const msg: BlockMessage = { type: "block", seq: s, block: bytes.buffer as ArrayBuffer, rows, compressed };
   sender.postMessage(msg, [msg.block]);
 }
 
@@ -262,8 +271,7 @@ function handle(msg: Uint8Array): void {
   let rows: number;
   try {
     if (parser === undefined) {
-      const r = relayWriteRequest(raw, builder, relayOptions(params), onSeries);
-      rows = r.samples;
+      rows = relayRemoteWrite(reqId, body, raw, encoding, params);
     } else {
       writer.setExtraLabels(extraLabelsOf(params));
       writer.resetCounters();
@@ -299,6 +307,37 @@ function handle(msg: Uint8Array): void {
   finishRequest(reqId);
 }
 
+/**
+ * Relays a remote-write request. Fast path (Drover-specific): a request
+ * that needs no label changes and fits one block is validated and queued
+ * as the client's own snappy bytes, skipping the re-encode and the
+ * re-compression that dominate vmagent's relay cost. The remote gets the
+ * same series; only metadata, exemplars and histograms that vmagent v1.79.5
+ * would strip stay in (VictoriaMetrics ignores what it does not store).
+ */
+function relayRemoteWrite(reqId: number, body: Uint8Array, raw: Uint8Array, encoding: BodyEncoding, params: URLSearchParams): number {
+  const rw = cfg.remoteWrite;
+  if (
+    passthroughAllowed &&
+    encoding === BodyEncoding.Snappy &&
+    !params.has("extra_label") &&
+    raw.byteLength <= rw.maxBlockSize
+  ) {
+    const r = validateWriteRequest(raw);
+    if (r.samples <= rw.maxRowsPerBlock) {
+      if (r.series === 0) return 0;
+      // Earlier requests' series go first, so blocks stay in arrival order.
+      inCurrent.delete(reqId);
+      flushBlock();
+      inCurrent.add(reqId);
+      // body is a view into the ring: copy it before the slot is released.
+      sendBlock(body.slice(), r.samples, true);
+      return r.samples;
+    }
+  }
+  return relayWriteRequest(raw, builder, relayOptions(params), onSeries).samples;
+}
+
 /** Main loop: drain the ring, flush, answer, wait for more. */
 async function run(): Promise<void> {
   for (;;) {
@@ -328,6 +367,8 @@ self.onmessage = (e: MessageEvent<ToParseWorker>) => {
       cfg = m.config;
       log = new Logger(`parser ${m.index}`, cfg.logger);
       globalLabels.push(...cfg.remoteWrite.labels);
+      // The quick-start sink needs raw blocks; label rewriting needs re-encoding.
+      passthroughAllowed = cfg.remoteWrite.urls.length > 0 && globalLabels.length === 0;
       ring = SpscRing.attach(m.ring);
       sender = m.senderPort;
       sender.onmessage = (ev: MessageEvent<BlockAck>) => onAck(ev.data);

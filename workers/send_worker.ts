@@ -68,7 +68,7 @@ function onBlock(port: MessagePort, msg: BlockMessage): void {
   if (sink !== undefined) {
     stored = sink.write(raw, msg.rows);
   } else {
-    const compressed = snappyCompress(raw);
+    const compressed = msg.compressed ? raw : snappyCompress(raw);
     blockBytesSum.inc(compressed.byteLength);
     blockBytesCount.inc();
     for (const s of senders) if (s.push(compressed) === "dropped") stored = false;
