@@ -11,8 +11,11 @@ import { routes as promRemoteWrite } from "../protocols/promremotewrite/handler.
 import { routes as datadog } from "../protocols/datadog/handler.ts";
 import { routes as datadogv2 } from "../protocols/datadogv2/handler.ts";
 import { routes as opentelemetry } from "../protocols/opentelemetry/handler.ts";
+import { routes as csvimport } from "../protocols/csvimport/handler.ts";
+import { routes as vmimport } from "../protocols/vmimport/handler.ts";
+import { routes as prometheusImport } from "../protocols/prometheus/handler.ts";
 
-const ALL: readonly (readonly Route[])[] = [datadog, datadogv2, opentelemetry, promRemoteWrite, influx];
+const ALL: readonly (readonly Route[])[] = [datadog, datadogv2, opentelemetry, promRemoteWrite, influx, csvimport, vmimport, prometheusImport];
 
 /** Builds the path → route map (of `only`, or of every protocol); a path served twice is a bug. */
 export function routeTable(only?: readonly Route[]): Map<string, Route> {
