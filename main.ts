@@ -16,6 +16,9 @@ import { Logger } from "./log/logger.ts";
 import { registerProcessMetrics } from "./selfmetrics/process.ts";
 import { Registry, renderMetrics } from "./selfmetrics/registry.ts";
 import type { Route } from "./protocols/_shared/route.ts";
+import { scrapePage } from "./promscrape/routes.ts";
+import { checkScrapeConfig } from "./promscrape/config.ts";
+import { Scraper } from "./promscrape/scraper.ts";
 import { startHttpServer } from "./server/http_server.ts";
 import { EXTRA_HTTP_LISTENERS, LISTENERS } from "./server/listeners.ts";
 import { type Stoppable, startStreamListener } from "./server/stream_listeners.ts";
@@ -38,8 +41,13 @@ async function main(): Promise<number> {
   }
   const cfg = parsed.config;
   const log = new Logger("main", cfg.logger);
-  if (cfg.dryRun) {
-    log.info("-dryRun: flags are valid; exiting");
+  if (cfg.dryRun || cfg.promscrape.dryRun) {
+    const r = await checkScrapeConfig(cfg.promscrape, { env: process.env, log });
+    if (!r.ok) {
+      log.fatal(r.message);
+      return 1;
+    }
+    log.info(`-dryRun: flags are valid; ${r.message}`);
     return 0;
   }
   log.info(`starting Drover v${VERSION} (vmagent-compatible), pid ${process.pid}`);
@@ -66,13 +74,27 @@ async function main(): Promise<number> {
   }
 
   let stopping = false;
+  const scraper = cfg.promscrape.config === "" ? null : new Scraper(cfg, pool, registry, log.child("promscrape"));
   const server = startHttpServer(cfg, pool, registry, log, {
     metricsText: async () => renderMetrics([registry.snapshot(), ...(await pool.metrics())]),
     flagsText: () => flagsPage(cfg),
     reload: () => void reload(),
     shuttingDown: () => stopping,
+    notReady: () => (scraper === null || scraper.ready ? null : `waiting for scrapes to init, left: ${scraper.pendingJobs}\n`),
+    page: (path, req) => (scraper === null ? null : scrapePage(scraper, path, req)),
   });
   log.info(`listening for HTTP at http://${server.hostname}:${server.port}/`);
+  if (scraper !== null) {
+    try {
+      await scraper.start();
+      log.info(`started scraping per -promscrape.config=${JSON.stringify(cfg.promscrape.config)}`);
+    } catch (err: unknown) {
+      log.fatal(`cannot load -promscrape.config: ${(err as Error).message}`);
+      await server.stop(true);
+      await pool.stop();
+      return 1;
+    }
+  }
 
   // Line-protocol listeners and extra HTTP listeners (-graphiteListenAddr, -opentsdbHTTPListenAddr, …).
   const hooks = { metricsText: async () => "", flagsText: () => "", reload: () => undefined, shuttingDown: () => stopping };
@@ -106,6 +128,7 @@ async function main(): Promise<number> {
     // password files are re-read on every request. Relabel and scrape
     // configs will hook in here.
     log.info("reloading configuration");
+    await scraper?.reload();
     await pool.reload();
     reloads.inc();
   }
@@ -122,6 +145,7 @@ async function main(): Promise<number> {
   log.info(`received ${signal}; shutting down gracefully`);
   if (cfg.http.shutdownDelayMs > 0) await Bun.sleep(cfg.http.shutdownDelayMs);
   for (const l of listeners) await l.stop();
+  scraper?.stop();
   // In-flight pushes finish (they wait for their disk write) unless that takes
   // longer than -http.maxGracefulShutdownDuration; then connections are cut.
   const graceful = server.stop();

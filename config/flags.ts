@@ -8,6 +8,7 @@
  */
 import { FLAGS, isSecretFlag, type FlagSpec } from "./_flag_table.ts";
 import { helpText } from "./_flags_help.ts";
+import { type PromscrapeConfig, buildPromscrapeConfig } from "./_promscrape_flags.ts";
 import {
   ValueSyntaxError,
   parseBool,
@@ -20,6 +21,7 @@ import {
 import { VERSION } from "./version.ts";
 
 export { parseDuration, parseSize } from "./_units.ts";
+export type { PromscrapeClusterConfig, PromscrapeConfig } from "./_promscrape_flags.ts";
 
 export type LoggerLevel = "INFO" | "WARN" | "ERROR" | "FATAL" | "PANIC";
 export type FsyncPolicy = "always" | "interval" | "never";
@@ -74,6 +76,8 @@ export interface Config {
   readonly memory: { readonly allowedPercent: number; readonly allowedBytes: number };
   /** Settings of the push protocols; plain data, posted to the parse workers. */
   readonly push: PushConfig;
+  /** Scraping (-promscrape.*). */
+  readonly promscrape: PromscrapeConfig;
   readonly dryRun: boolean;
   readonly parseWorkers: number;
   readonly ringBufferSize: number;
@@ -431,6 +435,7 @@ function buildConfig(set: Map<string, Slot>, cpus: number): Config {
         maxRequestSize: r.num("opentelemetry.maxRequestSize"),
       },
     },
+    promscrape: buildPromscrapeConfig(r, (name, raw, reason) => invalid(specOf(name), raw, reason)),
     dryRun: r.bool("dryRun"),
     parseWorkers: r.num("parseWorkers"),
     ringBufferSize: r.num("ringBufferSize"),

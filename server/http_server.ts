@@ -24,6 +24,10 @@ export interface ServerHooks {
   reload(): void;
   /** True while `-http.shutdownDelay` runs: /health answers 503. */
   shuttingDown(): boolean;
+  /** `/ready`: null when ready, else the 425 body (e.g. scrape discovery still running). */
+  notReady?(): string | null;
+  /** Extra pages (scrape status pages); null when `path` is not one of them. */
+  page?(path: string, req: Request): Response | null;
 }
 
 /** The path of a request URL without building a URL object (hot path). */
@@ -147,8 +151,10 @@ export function startHttpServer(
           return hooks.shuttingDown() ? text("Shutting down\n", 503) : text("OK");
         case "/-/healthy":
           return text("VictoriaMetrics is Healthy.\n");
-        case "/ready":
-          return text("OK");
+        case "/ready": {
+          const why = hooks.notReady?.() ?? null;
+          return why === null ? text("OK") : text(why, 425);
+        }
         case "/-/ready":
           return text("VictoriaMetrics is Ready.\n");
         case "/ping":
@@ -168,6 +174,8 @@ export function startHttpServer(
         case "/":
           return new Response(INDEX_HTML, { headers: { "Content-Type": "text/html; charset=utf-8" } });
         default: {
+          const page = opts.builtins ? (hooks.page?.(path, req) ?? null) : null;
+          if (page !== null) return page;
           const route = routes.get(path);
           if (route?.kind === "push") return push(req, route.paths[0]!, route, remoteAddrOf(server, req));
           if (route?.kind === "static") return route.respond(req, cfg);

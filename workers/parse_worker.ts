@@ -26,6 +26,7 @@ import { BlockBuilder } from "../protocols/promremotewrite/encode.ts";
 import { SpscRing } from "../ring/spsc_ring.ts";
 import { type Metric, Registry } from "../selfmetrics/registry.ts";
 import { PARSERS } from "./_parsers.ts";
+import { handleScrape, type ScrapeTargetsUpdate, updateTargets } from "./_scrape_handler.ts";
 import {
   type BlockAck,
   type BlockMessage,
@@ -95,6 +96,8 @@ const outstanding = new Map<number, { blocks: number; failed: boolean }>();
 /** Block seq → requests whose samples it holds. */
 const blockRequests = new Map<number, number[]>();
 let responses: PushResponse[] = [];
+/** Scrape stats (JSON) to return with a scrape's answer, by request. */
+const scrapeMessages = new Map<number, string>();
 
 function respond(r: PushResponse): void {
   responses.push(r);
@@ -114,8 +117,11 @@ function finishRequest(reqId: number): void {
   respond(
     st.failed
       ? { reqId, status: 503, message: "cannot queue the data: the disk queue and the memory fallback are full; retry later" }
-      : { reqId, status: 204 },
+      : scrapeMessages.has(reqId)
+        ? { reqId, status: 200, message: scrapeMessages.get(reqId)! }
+        : { reqId, status: 204 },
   );
+  scrapeMessages.delete(reqId);
 }
 
 function flushBlock(): void {
@@ -248,6 +254,10 @@ function handle(msg: Uint8Array): void {
   const paramsLen = dv.getUint32(8, true);
   const paramsText = paramsLen === 0 ? "" : decoder.decode(msg.subarray(RING_HEADER_BYTES, RING_HEADER_BYTES + paramsLen));
   const body = msg.subarray(RING_HEADER_BYTES + paramsLen);
+  if (type === BodyType.Scrape || type === BodyType.ScrapeTargets) {
+    handleScrapeMessage(reqId, type, paramsText, body);
+    return;
+  }
   const parser = type === BodyType.PromRemoteWrite ? undefined : PARSERS.get(type);
   if (type !== BodyType.PromRemoteWrite && parser === undefined) throw new Error(`BUG: no parser for body type ${type}`);
   const name = parser?.name ?? "promremotewrite";
@@ -336,6 +346,38 @@ function relayRemoteWrite(reqId: number, body: Uint8Array, raw: Uint8Array, enco
     }
   }
   return relayWriteRequest(raw, builder, relayOptions(params), onSeries).samples;
+}
+
+const scrapeMetrics = metricsOf("promscrape");
+
+/**
+ * Scrapes and target updates (see _scrape_handler.ts). A scrape is answered
+ * with its stats as JSON in `message` once its series are on disk.
+ */
+function handleScrapeMessage(reqId: number, type: BodyType, paramsText: string, body: Uint8Array): void {
+  currentReq = reqId;
+  if (reqId !== 0) {
+    outstanding.set(reqId, { blocks: 0, failed: false });
+    inCurrent.add(reqId);
+  }
+  writer.setExtraLabels([]);
+  writer.resetCounters();
+  let message = "";
+  if (type === BodyType.ScrapeTargets) {
+    updateTargets(JSON.parse(decoder.decode(body)) as ScrapeTargetsUpdate, writer);
+  } else {
+    const stats = handleScrape(new URLSearchParams(paramsText), body, writer, (reason, line) => {
+      scrapeMetrics.invalid.inc();
+      logInvalid("promscrape", reason, line);
+    });
+    message = JSON.stringify(stats);
+  }
+  scrapeMetrics.inserted.inc(writer.rows);
+  scrapeMetrics.rowsRead.inc(writer.rows);
+  if (reqId === 0) return;
+  if (builder.series === 0 || writer.rows === 0) inCurrent.delete(reqId);
+  scrapeMessages.set(reqId, message);
+  finishRequest(reqId);
 }
 
 /** Main loop: drain the ring, flush, answer, wait for more. */

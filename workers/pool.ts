@@ -193,6 +193,21 @@ export class WorkerPool {
     return this.#send(reqId, type, encoding, params, body, contentKind);
   }
 
+  /** Number of parse workers. */
+  get workerCount(): number {
+    return this.#workers.length;
+  }
+
+  /**
+   * Like push(), but to one given worker: scrape state lives in the worker
+   * that owns the target, so a target's messages always go to the same one.
+   */
+  pushTo(index: number, type: BodyType, params: string, body: Uint8Array): Promise<PushResponse> {
+    const reqId = this.#nextReq;
+    this.#nextReq = this.#nextReq >= 0xffffffff ? 1 : this.#nextReq + 1;
+    return this.#send(reqId, type, BodyEncoding.Identity, params, body, ContentKind.Other, index);
+  }
+
   /**
    * Tries to hand a block of complete lines from a TCP/UDP stream to a parse
    * worker without waiting; false when every ring is full. The block is
@@ -232,6 +247,7 @@ export class WorkerPool {
     params: string,
     body: Uint8Array,
     contentKind: ContentKind = ContentKind.Other,
+    only?: number,
   ): Promise<PushResponse> {
     const p = params === "" ? EMPTY : this.#encoder.encode(params);
     const header = new Uint8Array(RING_HEADER_BYTES);
@@ -255,11 +271,15 @@ export class WorkerPool {
     const n = this.#workers.length;
     const deadline = performance.now() + this.#ringWaitMs;
     for (;;) {
-      for (let k = 0; k < n; k++) {
-        const w = this.#workers[(this.#rr + k) % n]!;
-        if (w.ring.tryWrite(parts)) {
-          this.#rr = (this.#rr + k + 1) % n;
-          return result;
+      if (only !== undefined) {
+        if (this.#workers[only]!.ring.tryWrite(parts)) return result;
+      } else {
+        for (let k = 0; k < n; k++) {
+          const w = this.#workers[(this.#rr + k) % n]!;
+          if (w.ring.tryWrite(parts)) {
+            this.#rr = (this.#rr + k + 1) % n;
+            return result;
+          }
         }
       }
       const left = deadline - performance.now();
@@ -268,7 +288,7 @@ export class WorkerPool {
         return { reqId, status: 429, message: "all parse rings are full; retry later" };
       }
       // Wait on one ring, but look at all of them again at least every 100ms.
-      await this.#workers[this.#rr]!.ring.waitForSpace(size, Math.min(left, 100));
+      await this.#workers[only ?? this.#rr]!.ring.waitForSpace(size, Math.min(left, 100));
     }
   }
 

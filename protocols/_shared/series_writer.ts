@@ -22,8 +22,21 @@ import type { BlockBuilder } from "../promremotewrite/encode.ts";
 
 export type LabelPair = readonly [name: string, value: string];
 
+/**
+ * Where a parser sends series. {@linkcode SeriesWriter} is the usual one;
+ * the scraper puts a sink in front of it that merges target labels and
+ * applies `metric_relabel_configs` first.
+ */
+export interface SeriesSink {
+  begin(): void;
+  label(name: string, value: string): void;
+  sample(value: number, timestampMs: number): void;
+  staleSample(timestampMs: number): void;
+  end(): void;
+}
+
 /** Writes series with vmagent's label rules into a BlockBuilder. */
-export class SeriesWriter {
+export class SeriesWriter implements SeriesSink {
   #out: BlockBuilder;
   #global: readonly LabelPair[];
   #extra: readonly LabelPair[] = [];

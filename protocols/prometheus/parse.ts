@@ -27,7 +27,7 @@
  */
 
 import { parseFastFloat } from "../_shared/go_float.ts";
-import type { SeriesWriter } from "../_shared/series_writer.ts";
+import type { SeriesSink } from "../_shared/series_writer.ts";
 
 export interface PromTextOptions {
   /** Timestamp (ms) for samples without one or with timestamp 0. */
@@ -215,7 +215,7 @@ function parseLine(s: string, start: number, end: number, names: string[], value
  * `__name__` first. Returns the number of samples written. Never throws on
  * bad input: bad lines go to `opts.invalidLine`.
  */
-export function parsePromText(body: Uint8Array | string, w: SeriesWriter, opts: PromTextOptions): number {
+export function parsePromText(body: Uint8Array | string, w: SeriesSink, opts: PromTextOptions): number {
   const s = typeof body === "string" ? body : decoder.decode(body);
   const len = s.length;
   const honor = opts.honorTimestamps !== false;

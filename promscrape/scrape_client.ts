@@ -1,0 +1,133 @@
+/**
+ * One HTTP scrape of one target, on the main thread (I/O only: parsing
+ * happens in the parse workers). Sends vmagent's request headers, applies
+ * the job's auth, TLS and proxy settings, and refuses bodies over
+ * `max_scrape_size` / `-promscrape.maxScrapeSize` while reading them.
+ *
+ * @module
+ */
+
+import { readFileSync } from "node:fs";
+import type { HTTPClientSettings } from "./_config_auth.ts";
+import type { ScrapeWork } from "./targets.ts";
+
+/** A scrape that did not produce a body; `message` is shown on /targets. */
+export class ScrapeError extends Error {
+  override name = "ScrapeError";
+}
+
+function readSecret(path: string): string {
+  return readFileSync(path, "utf8").trim();
+}
+
+/** Request headers for a target (auth files are re-read per scrape, as vmagent re-reads them). */
+export function scrapeHeaders(w: ScrapeWork): Record<string, string> {
+  const h: Record<string, string> = {
+    Accept: "text/plain;version=0.0.4;q=1,*/*;q=0.1",
+    "User-Agent": "vm_promscrape",
+    "X-Prometheus-Scrape-Timeout-Seconds": String(w.timeoutMs / 1000),
+    "Accept-Encoding": w.disableCompression ? "identity" : "gzip",
+  };
+  if (w.disableKeepAlive) h["Connection"] = "close";
+  applyAuth(h, w.http);
+  for (const [k, v] of w.http.headers) h[k] = v;
+  return h;
+}
+
+function applyAuth(h: Record<string, string>, s: HTTPClientSettings): void {
+  if (s.authorization !== null) {
+    const a = s.authorization as { type?: string; credentials?: string | null; credentialsFile?: string | null };
+    const cred = a.credentialsFile ? readSecret(a.credentialsFile) : (a.credentials ?? "");
+    h["Authorization"] = `${a.type ?? "Bearer"} ${cred}`;
+  } else if (s.basicAuth !== null) {
+    const b = s.basicAuth as { username?: string; usernameFile?: string | null; password?: string; passwordFile?: string | null };
+    const user = b.usernameFile ? readSecret(b.usernameFile) : (b.username ?? "");
+    const pass = b.passwordFile ? readSecret(b.passwordFile) : (b.password ?? "");
+    h["Authorization"] = `Basic ${Buffer.from(`${user}:${pass}`).toString("base64")}`;
+  } else if (s.bearerTokenFile !== null) {
+    h["Authorization"] = `Bearer ${readSecret(s.bearerTokenFile)}`;
+  } else if (s.bearerToken !== null) {
+    h["Authorization"] = `Bearer ${s.bearerToken}`;
+  } else if (s.oauth2 !== null) {
+    throw new ScrapeError("oauth2 is not supported by Drover yet; use authorization or bearer_token_file");
+  }
+}
+
+function tlsOptions(w: ScrapeWork): Record<string, unknown> | undefined {
+  const t = w.http.tls as null | {
+    ca?: string | null;
+    caFile?: string | null;
+    cert?: string | null;
+    certFile?: string | null;
+    key?: string | null;
+    keyFile?: string | null;
+    serverName?: string | null;
+    insecureSkipVerify?: boolean;
+  };
+  if (t === null) return undefined;
+  const o: Record<string, unknown> = {};
+  const ca = t.caFile ? readFileSync(t.caFile, "utf8") : t.ca;
+  if (ca) o.ca = ca;
+  const cert = t.certFile ? readFileSync(t.certFile, "utf8") : t.cert;
+  if (cert) o.cert = cert;
+  const key = t.keyFile ? readFileSync(t.keyFile, "utf8") : t.key;
+  if (key) o.key = key;
+  if (t.serverName) o.serverName = t.serverName;
+  if (t.insecureSkipVerify) o.rejectUnauthorized = false;
+  return o;
+}
+
+/** Fetches the target; resolves with the decompressed body. Throws ScrapeError. */
+export async function scrapeTarget(w: ScrapeWork, signal?: AbortSignal): Promise<Uint8Array> {
+  const timeout = AbortSignal.timeout(w.timeoutMs);
+  let res: Response;
+  try {
+    const init: RequestInit & { tls?: unknown; proxy?: string } = {
+      headers: scrapeHeaders(w),
+      signal: signal === undefined ? timeout : AbortSignal.any([signal, timeout]),
+      redirect: w.followRedirects ? "follow" : "manual",
+    };
+    const tls = tlsOptions(w);
+    if (tls !== undefined) init.tls = tls;
+    if (w.proxyURL !== null) init.proxy = w.proxyURL;
+    res = await fetch(w.scrapeURL, init);
+  } catch (err: unknown) {
+    if (err instanceof ScrapeError) throw err;
+    if (timeout.aborted) throw new ScrapeError(`cannot read data from ${w.scrapeURL}: timeout after ${w.timeoutMs / 1000}s; increase scrape_timeout`);
+    throw new ScrapeError(`cannot perform request to ${JSON.stringify(w.scrapeURL)}: ${(err as Error).message}`);
+  }
+  if (res.status !== 200) {
+    const text = (await res.text().catch(() => "")).slice(0, 300);
+    throw new ScrapeError(`unexpected status code returned from ${JSON.stringify(w.scrapeURL)}: ${res.status}; expecting 200; response body: ${JSON.stringify(text)}`);
+  }
+  const limit = w.maxScrapeSize;
+  const declared = Number(res.headers.get("content-length") ?? "NaN");
+  if (declared > limit && res.headers.get("content-encoding") === null) {
+    await res.body?.cancel();
+    throw new ScrapeError(`the response from ${JSON.stringify(w.scrapeURL)} exceeds -promscrape.maxScrapeSize or max_scrape_size=${limit}`);
+  }
+  if (res.body === null) return new Uint8Array(0);
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  try {
+    for await (const c of res.body) {
+      total += c.byteLength;
+      if (total > limit) {
+        throw new ScrapeError(`the response from ${JSON.stringify(w.scrapeURL)} exceeds -promscrape.maxScrapeSize or max_scrape_size=${limit}`);
+      }
+      chunks.push(c);
+    }
+  } catch (err: unknown) {
+    if (err instanceof ScrapeError) throw err;
+    if (timeout.aborted) throw new ScrapeError(`cannot read data from ${w.scrapeURL}: timeout after ${w.timeoutMs / 1000}s; increase scrape_timeout`);
+    throw new ScrapeError(`cannot read response from ${JSON.stringify(w.scrapeURL)}: ${(err as Error).message}`);
+  }
+  if (chunks.length === 1) return chunks[0]!;
+  const out = new Uint8Array(total);
+  let off = 0;
+  for (const c of chunks) {
+    out.set(c, off);
+    off += c.byteLength;
+  }
+  return out;
+}
