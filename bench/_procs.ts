@@ -83,11 +83,20 @@ async function stopWithin(p: Proc, ms: number): Promise<void> {
   if (!exited) await p.kill();
 }
 
-/** Starts a fresh VictoriaMetrics and `kind` forwarding to it, with equivalent flags for both agents. */
-export async function startAgent(kind: AgentKind): Promise<AgentUnderTest> {
+/**
+ * Starts a fresh VictoriaMetrics and `kind` forwarding to it, with equivalent
+ * flags for both agents; `extraFlags` (e.g. `-graphiteListenAddr=...`) are
+ * appended to the agent's command line.
+ */
+export async function startAgent(kind: AgentKind, extraFlags: readonly string[] = []): Promise<AgentUnderTest> {
   const vm = await VictoriaMetrics.start();
   const dir = tempDir(`bench-${kind}-`);
-  const flags = [`-remoteWrite.url=${vm.writeURL}`, `-remoteWrite.tmpDataPath=${dir.path}`, "-loggerLevel=ERROR"];
+  const flags = [
+    `-remoteWrite.url=${vm.writeURL}`,
+    `-remoteWrite.tmpDataPath=${dir.path}`,
+    "-loggerLevel=ERROR",
+    ...extraFlags,
+  ];
   let p: Proc | undefined;
   let port = 0;
   let closed = false;

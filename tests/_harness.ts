@@ -183,8 +183,9 @@ export function parseExport(text: string): ExportedSeries[] {
     .split("\n")
     .filter((l) => l !== "")
     .map((l) => {
-      const s = JSON.parse(l.replace(/([[,])(NaN|[+-]?Inf)(?=[,\]])/g, '$1"$2"')) as { metric: Record<string, string>; values: (number | string)[]; timestamps: number[] };
-      return { ...s, values: s.values.map((v) => (typeof v === "string" ? special[v]! : v)) };
+      const s = JSON.parse(l.replace(/([[,])(NaN|[+-]?Inf)(?=[,\]])/g, '$1"$2"')) as { metric: Record<string, string>; values: (number | string | null)[]; timestamps: number[] };
+      // Stale markers are exported as null.
+      return { ...s, values: s.values.map((v) => (typeof v === "string" ? special[v]! : v === null ? NaN : v)) };
     });
 }
 
