@@ -78,7 +78,7 @@ export class WorkerPool {
   async start(): Promise<void> {
     const n = Math.max(1, this.#cfg.parseWorkers);
     const channels = Array.from({ length: n }, () => new MessageChannel());
-    this.#sender = new Worker(workerURL("send_worker.ts"), { type: "module" });
+    this.#sender = new Worker(workerURL("send_worker.ts"), { type: "module", smol: true });
     const senderReady = new Promise<void>((resolve, reject) => {
       this.#sender.onmessage = (e: MessageEvent<FromSender>) => {
         const m = e.data;
@@ -114,7 +114,7 @@ export class WorkerPool {
     const ready: Promise<void>[] = [];
     for (let i = 0; i < n; i++) {
       const ring = SpscRing.create(this.#cfg.ringBufferSize);
-      const worker = new Worker(workerURL("parse_worker.ts"), { type: "module" });
+      const worker = new Worker(workerURL("parse_worker.ts"), { type: "module", smol: true });
       ready.push(
         new Promise<void>((resolve, reject) => {
           worker.onmessage = (e: MessageEvent<FromParseWorker>) => {
