@@ -231,11 +231,11 @@ export class Scraper {
       }
     }
     st.dropped = dropped;
-    this.#reconcile(st.job.jobName, works, Object.fromEntries(works.map((w) => [w.id, w])));
+    this.#reconcile(st.job.jobName, works);
   }
 
   /** Starts new targets of `jobName`, stops removed ones, keeps unchanged ones. */
-  #reconcile(jobName: string, works: ScrapeWork[], _byId: Record<string, ScrapeWork> = {}): void {
+  #reconcile(jobName: string, works: ScrapeWork[]): void {
     const want = new Map(works.map((w) => [w.id, w]));
     const removeByWorker = new Map<number, ScrapeTargetsUpdate>();
     const addByWorker = new Map<number, ScrapeTargetsUpdate>();
