@@ -1,0 +1,129 @@
+import { describe, expect, test } from "bun:test";
+import type { SeriesSink } from "../protocols/_shared/series_writer.ts";
+import { TargetScrapeState } from "./scrape_process.ts";
+import type { ScrapeWork } from "./targets.ts";
+
+/** Records series as "name{labels} value@ts" strings. */
+class Recorder implements SeriesSink {
+  out: string[] = [];
+  #l: string[] = [];
+  #v = "";
+  begin(): void {
+    this.#l = [];
+  }
+  label(n: string, v: string): void {
+    this.#l.push(`${n}=${v}`);
+  }
+  sample(v: number, ts: number): void {
+    this.#v = `${v}@${ts}`;
+  }
+  staleSample(ts: number): void {
+    this.#v = `stale@${ts}`;
+  }
+  end(): void {
+    this.out.push(`${this.#l.join(",")} ${this.#v}`);
+  }
+}
+
+const WORK: ScrapeWork = {
+  id: "t",
+  jobName: "j",
+  scrapeURL: "http://h:1/metrics",
+  labels: [["instance", "h:1"], ["job", "j"]],
+  externalLabels: [["dc", "eu1"]],
+  intervalMs: 1000,
+  timeoutMs: 1000,
+  phaseNs: 0,
+  alignIntervalMs: 0,
+  offsetMs: 0,
+  honorLabels: false,
+  honorTimestamps: false,
+  sampleLimit: 0,
+  seriesLimit: 0,
+  labelLimit: 0,
+  maxScrapeSize: 1 << 20,
+  streamParse: false,
+  noStaleMarkers: false,
+  disableCompression: false,
+  disableKeepAlive: false,
+  followRedirects: true,
+  http: { authorization: null, basicAuth: null, bearerToken: null, bearerTokenFile: null, oauth2: null, tls: null, headers: [] },
+  proxyURL: null,
+  metricRelabelConfigsRaw: null,
+};
+
+const enc = (s: string) => new TextEncoder().encode(s);
+const noInvalid = () => {
+  throw new Error("unexpected invalid line");
+};
+const data = (out: string[]) => out.filter((s) => !s.startsWith("__name__=up,") && !s.startsWith("__name__=scrape_"));
+
+describe("TargetScrapeState", () => {
+  test("merges target labels per honor_labels=false and adds external labels", () => {
+    const st = new TargetScrapeState(WORK);
+    const r = new Recorder();
+    const s = st.scraped(enc('m{job="x",a="1"} 5 1234\n'), 1000, 3, r, noInvalid);
+    expect(data(r.out)).toEqual(["__name__=m,job=j,a=1,instance=h:1,exported_job=x,dc=eu1 5@1000"]);
+    expect(s).toMatchObject({ up: true, samplesScraped: 1, samplesPostRelabel: 1, seriesAdded: 1 });
+    expect(r.out).toContain("__name__=up,instance=h:1,job=j,dc=eu1 1@1000");
+  });
+
+  test("honor_labels=true keeps the scraped value; honor_timestamps uses the sample's timestamp", () => {
+    const st = new TargetScrapeState({ ...WORK, honorLabels: true, honorTimestamps: true });
+    const r = new Recorder();
+    st.scraped(enc('m{job="x"} 5 1234\n'), 1000, 3, r, noInvalid);
+    expect(data(r.out)).toEqual(["__name__=m,job=x,instance=h:1,dc=eu1 5@1234000"]);
+  });
+
+  test("vanished series get stale markers with the scrape timestamp; failures mark everything stale", () => {
+    const st = new TargetScrapeState(WORK);
+    const r = new Recorder();
+    st.scraped(enc("a 1\nb 2\n"), 1000, 1, r, noInvalid);
+    r.out = [];
+    st.scraped(enc("a 1\n"), 2000, 1, r, noInvalid);
+    expect(data(r.out)).toEqual(["__name__=a,instance=h:1,job=j,dc=eu1 1@2000", "__name__=b,instance=h:1,job=j,dc=eu1 stale@2000"]);
+    r.out = [];
+    const s = st.failed("boom", 3000, 5, r);
+    expect(data(r.out)).toEqual(["__name__=a,instance=h:1,job=j,dc=eu1 stale@3000"]);
+    expect(r.out).toContain("__name__=up,instance=h:1,job=j,dc=eu1 0@3000");
+    expect(s).toMatchObject({ up: false, error: "boom", staleMarkers: 1 });
+  });
+
+  test("sample_limit drops the whole scrape and sets up=0", () => {
+    const st = new TargetScrapeState({ ...WORK, sampleLimit: 1 });
+    const r = new Recorder();
+    const s = st.scraped(enc("a 1\nb 2\n"), 1000, 1, r, noInvalid);
+    expect(data(r.out)).toEqual([]);
+    expect(s.up).toBe(false);
+    expect(s.error).toContain("sample_limit=1");
+    expect(r.out).toContain("__name__=scrape_samples_limit,instance=h:1,job=j,dc=eu1 1@1000");
+  });
+
+  test("metric_relabel_configs drop and rewrite series; series_limit caps new series", () => {
+    const st = new TargetScrapeState({
+      ...WORK,
+      seriesLimit: 2,
+      metricRelabelConfigsRaw: [
+        { source_labels: ["__name__"], regex: "drop_.*", action: "drop" },
+        { target_label: "team", replacement: "infra" },
+      ],
+    });
+    const r = new Recorder();
+    const s = st.scraped(enc("drop_me 1\nkeep 2\nalso 3\nthird 4\n"), 1000, 1, r, noInvalid);
+    expect(data(r.out)).toEqual(["__name__=keep,instance=h:1,job=j,team=infra,dc=eu1 2@1000", "__name__=also,instance=h:1,job=j,team=infra,dc=eu1 3@1000"]);
+    expect(s.samplesPostRelabel).toBe(3);
+    expect(st.seriesLimitDropped).toBe(1);
+  });
+
+  test("removed() marks the last scrape's series stale; noStaleMarkers disables it", () => {
+    const st = new TargetScrapeState(WORK);
+    const r = new Recorder();
+    st.scraped(enc("a 1\n"), 1000, 1, r, noInvalid);
+    r.out = [];
+    expect(st.removed(5000, r)).toBe(1);
+    expect(r.out).toEqual(["__name__=a,instance=h:1,job=j,dc=eu1 stale@5000"]);
+    const quiet = new TargetScrapeState({ ...WORK, noStaleMarkers: true });
+    quiet.scraped(enc("a 1\n"), 1000, 1, r, noInvalid);
+    expect(quiet.removed(5000, r)).toBe(0);
+  });
+});
