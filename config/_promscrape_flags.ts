@@ -21,6 +21,8 @@ export interface PromscrapeClusterConfig {
   readonly replicationFactor: number;
   readonly name: string;
   readonly memberLabel: string;
+  /** Target key rule for sharding and phases (sharding/cluster.ts). */
+  readonly keyRule: "current" | "v1.79.5";
 }
 
 /** All durations in ms, sizes in bytes. */
@@ -95,6 +97,7 @@ export function buildPromscrapeConfig(
       replicationFactor: Math.max(1, r.num("promscrape.cluster.replicationFactor")),
       name: r.str("promscrape.cluster.name"),
       memberLabel: r.str("promscrape.cluster.memberLabel"),
+      keyRule: r.str("promscrape.cluster.keyRule") as "current" | "v1.79.5",
     },
   };
 }

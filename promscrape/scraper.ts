@@ -125,7 +125,7 @@ export class Scraper {
 
   #cluster(): ClusterSettings {
     const c = this.#cfg.promscrape.cluster;
-    return { membersCount: c.membersCount, memberNum: c.memberNum, replicationFactor: c.replicationFactor, name: c.name, keyRule: "current" };
+    return { membersCount: c.membersCount, memberNum: c.memberNum, replicationFactor: c.replicationFactor, name: c.name, keyRule: c.keyRule };
   }
 
   async #load(): Promise<LoadedScrapeConfig> {
@@ -207,9 +207,12 @@ export class Scraper {
     const works: ScrapeWork[] = [];
     const dropped: DroppedTarget[] = [];
     const seen = new Set<string>();
+    const c = this.#cfg.promscrape.cluster;
+    const external = this.#loaded?.global.externalLabels ?? [];
     const ctx = {
       job: st.job,
-      externalLabels: this.#loaded?.global.externalLabels ?? [],
+      // -promscrape.cluster.memberLabel adds <label>=<memberNum> to every scraped series.
+      externalLabels: c.memberLabel === "" ? external : [...external, [c.memberLabel, c.memberNumRaw] as const],
       cluster: this.#cluster(),
       dropOriginalLabels: this.#cfg.promscrape.dropOriginalLabels,
     };

@@ -210,7 +210,8 @@ export function buildScrapeWork(ctx: TargetContext, target: TargetLabels): Scrap
   }
   if (final.get("instance") === "") final.push("instance", address);
   const finalLabels = sortedPairs(final);
-  const lstr = labelsString(finalLabels);
+  // vmagent <= v1.81 merged external_labels into target labels, so its phase key includes them.
+  const lstr = labelsString(cluster.keyRule === "v1.79.5" ? mergeExternal(finalLabels, ctx.externalLabels) : finalLabels);
   const phase = phaseNs(phaseKey(cluster.name, cluster.membersCount > 1 ? cluster.memberNum : 0, url, lstr), intervalMs);
   return Object.freeze({
     id: `${url}${lstr}`,
@@ -238,6 +239,13 @@ export function buildScrapeWork(ctx: TargetContext, target: TargetLabels): Scrap
     proxyURL: job.proxyURL,
     metricRelabelConfigsRaw: job.metricRelabelConfigsRaw,
   });
+}
+
+/** Target labels plus external labels (target labels win), sorted by name. */
+function mergeExternal(labels: LabelList, external: LabelList): [string, string][] {
+  const m = new Map<string, string>(external.map(([k, v]) => [k, v]));
+  for (const [k, v] of labels) m.set(k, v);
+  return [...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 /** True for a built target (not a drop). */
