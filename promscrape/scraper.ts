@@ -211,8 +211,9 @@ export class Scraper {
     const external = this.#loaded?.global.externalLabels ?? [];
     const ctx = {
       job: st.job,
+      externalLabels: external,
       // -promscrape.cluster.memberLabel adds <label>=<memberNum> to every scraped series.
-      externalLabels: c.memberLabel === "" ? external : [...external, [c.memberLabel, c.memberNumRaw] as const],
+      seriesLabels: c.memberLabel === "" ? external : [...external, [c.memberLabel, c.memberNumRaw] as const],
       cluster: this.#cluster(),
       dropOriginalLabels: this.#cfg.promscrape.dropOriginalLabels,
     };

@@ -131,7 +131,10 @@ export function scrapeURLOf(labels: Labels, jobParams: ScrapeJob["params"]): { u
 /** Inputs shared by every target of one job. */
 export interface TargetContext {
   readonly job: ScrapeJob;
+  /** Global external_labels (part of the v1.79.5 shard and phase keys). */
   readonly externalLabels: LabelList;
+  /** Labels added to scraped series: external labels plus -promscrape.cluster.memberLabel. Default: externalLabels. */
+  readonly seriesLabels?: LabelList;
   readonly cluster: ClusterSettings;
   readonly dropOriginalLabels: boolean;
 }
@@ -218,7 +221,7 @@ export function buildScrapeWork(ctx: TargetContext, target: TargetLabels): Scrap
     jobName: job.jobName,
     scrapeURL: url,
     labels: finalLabels,
-    externalLabels: ctx.externalLabels,
+    externalLabels: ctx.seriesLabels ?? ctx.externalLabels,
     intervalMs,
     timeoutMs,
     phaseNs: phase,
