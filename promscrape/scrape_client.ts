@@ -77,8 +77,31 @@ function tlsOptions(w: ScrapeWork): Record<string, unknown> | undefined {
   return o;
 }
 
-/** Fetches the target; resolves with the decompressed body. Throws ScrapeError. */
-export async function scrapeTarget(w: ScrapeWork, signal?: AbortSignal): Promise<Uint8Array> {
+/**
+ * Receives the parts of a stream-parsed response: blocks of whole lines, in
+ * order; `last` is the final part (possibly empty). Resolves when the part
+ * is handed on, so memory stays bounded by one part.
+ */
+export type StreamSink = (part: Uint8Array, kind: "first" | "mid" | "last") => Promise<void>;
+
+/** Options for {@linkcode scrapeTarget}. */
+export interface ScrapeOptions {
+  signal?: AbortSignal;
+  /**
+   * Stream-parse when `work.streamParse` is set, or once the body grows past
+   * `streamThreshold` bytes (0 = never) — vmagent's
+   * `-promscrape.minResponseSizeForStreamParse`. Then parts go to `sink` and
+   * scrapeTarget resolves with null.
+   */
+  streamThreshold?: number;
+  sink?: StreamSink;
+}
+
+const NL = 0x0a;
+
+/** Fetches the target; resolves with the decompressed body, or null when it was streamed to `opts.sink`. Throws ScrapeError. */
+export async function scrapeTarget(w: ScrapeWork, opts: ScrapeOptions = {}): Promise<Uint8Array | null> {
+  const signal = opts.signal;
   const timeout = AbortSignal.timeout(w.timeoutMs);
   let res: Response;
   try {
@@ -107,8 +130,11 @@ export async function scrapeTarget(w: ScrapeWork, signal?: AbortSignal): Promise
     throw new ScrapeError(`the response from ${JSON.stringify(w.scrapeURL)} exceeds -promscrape.maxScrapeSize or max_scrape_size=${limit}`);
   }
   if (res.body === null) return new Uint8Array(0);
-  const chunks: Uint8Array[] = [];
+  let chunks: Uint8Array[] = [];
+  let buffered = 0;
   let total = 0;
+  const threshold = w.streamParse ? 1 : (opts.streamThreshold ?? 0);
+  let streaming = false;
   try {
     for await (const c of res.body) {
       total += c.byteLength;
@@ -116,12 +142,36 @@ export async function scrapeTarget(w: ScrapeWork, signal?: AbortSignal): Promise
         throw new ScrapeError(`the response from ${JSON.stringify(w.scrapeURL)} exceeds -promscrape.maxScrapeSize or max_scrape_size=${limit}`);
       }
       chunks.push(c);
+      buffered += c.byteLength;
+      if (opts.sink !== undefined && threshold > 0 && buffered >= Math.max(threshold, STREAM_PART_BYTES)) {
+        // Hand on the whole lines; keep the tail for the next part.
+        const joined = concat(chunks, buffered);
+        const cut = joined.lastIndexOf(NL) + 1;
+        if (cut > 0) {
+          await opts.sink(joined.subarray(0, cut), streaming ? "mid" : "first");
+          streaming = true;
+          chunks = cut < joined.byteLength ? [joined.slice(cut)] : [];
+          buffered = joined.byteLength - cut;
+        }
+      }
     }
   } catch (err: unknown) {
     if (err instanceof ScrapeError) throw err;
     if (timeout.aborted) throw new ScrapeError(`cannot read data from ${w.scrapeURL}: timeout after ${w.timeoutMs / 1000}s; increase scrape_timeout`);
     throw new ScrapeError(`cannot read response from ${JSON.stringify(w.scrapeURL)}: ${(err as Error).message}`);
   }
+  const rest = concat(chunks, buffered);
+  if (streaming) {
+    await opts.sink!(rest, "last");
+    return null;
+  }
+  return rest;
+}
+
+/** Stream parts are at least this big, so small bodies are never split. */
+const STREAM_PART_BYTES = 256 * 1024;
+
+function concat(chunks: Uint8Array[], total: number): Uint8Array {
   if (chunks.length === 1) return chunks[0]!;
   const out = new Uint8Array(total);
   let off = 0;

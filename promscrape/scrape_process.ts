@@ -73,6 +73,22 @@ class Collector implements SeriesSink {
   }
 }
 
+/** One series ready to write. */
+interface Prepared {
+  l: Labels;
+  value: number;
+  ts: number;
+  key: string;
+}
+
+/** Bookkeeping of one scrape. */
+interface ScrapeRun {
+  ts: number;
+  current: Set<string>;
+  next: Map<string, Labels>;
+  stats: ScrapeStats;
+}
+
 function keyOf(l: Labels): string {
   let k = "";
   for (let i = 0; i < l.length; i++) k += `${l.names[i]}\u0000${l.values[i]}\u0001`;
@@ -89,6 +105,8 @@ export class TargetScrapeState {
   #seriesSeen = new Set<string>();
   #seriesWindowStart = 0;
   seriesLimitDropped = 0;
+  /** The stream-parsed scrape in progress. */
+  #stream: ScrapeRun | null = null;
 
   constructor(work: ScrapeWork) {
     this.work = work;
@@ -160,11 +178,11 @@ export class TargetScrapeState {
     }
   }
 
-  /** A successful scrape: `body` is the (decompressed) response, `ts` the scrape timestamp. */
-  scraped(body: Uint8Array, ts: number, durationMs: number, w: SeriesSink, invalidLine: (reason: string, line: string) => void): ScrapeStats {
+  /** Parses `body` and returns its series after target labels and metric relabeling. */
+  #prepare(body: Uint8Array, ts: number, invalidLine: (reason: string, line: string) => void): { rows: Prepared[]; scraped: number } {
     const c = new Collector();
     const scraped = parsePromText(body, c, { defaultTimestampMs: ts, honorTimestamps: this.work.honorTimestamps, invalidLine });
-    const out: { l: Labels; value: number; ts: number; key: string }[] = [];
+    const rows: Prepared[] = [];
     for (const r of c.rows) {
       const l = new Labels(r.names.length + this.work.labels.length + 2);
       for (let i = 0; i < r.names.length; i++) l.push(r.names[i]!, r.values[i]!);
@@ -175,26 +193,29 @@ export class TargetScrapeState {
         if (l.length === 0) continue;
       }
       this.#addExternal(l);
-      out.push({ l, value: r.value, ts: r.ts, key: keyOf(l) });
+      rows.push({ l, value: r.value, ts: r.ts, key: keyOf(l) });
     }
-    const stats: ScrapeStats = { up: true, samplesScraped: scraped, samplesPostRelabel: out.length, seriesAdded: 0, staleMarkers: 0, error: "" };
-    if (this.work.sampleLimit > 0 && out.length > this.work.sampleLimit) {
-      // As vmagent: the whole scrape is dropped, up=0, and the previous series go stale.
-      stats.up = false;
-      stats.error = `the response from ${JSON.stringify(this.work.scrapeURL)} exceeds sample_limit=${this.work.sampleLimit}; either reduce the sample count for the target or increase sample_limit`;
-      stats.staleMarkers = this.#staleMarkers(w, null, ts);
-      this.#prev.clear();
-      this.#autoSeries(w, ts, durationMs, stats);
-      return stats;
-    }
-    const current = new Set<string>();
-    const next = new Map<string, Labels>();
-    const limit = this.work.seriesLimit;
-    if (limit > 0 && ts - this.#seriesWindowStart >= 24 * 3600 * 1000) {
+    return { rows, scraped };
+  }
+
+  /** Starts a scrape's bookkeeping (series seen in it, series_limit window). */
+  #begin(ts: number): ScrapeRun {
+    if (this.work.seriesLimit > 0 && ts - this.#seriesWindowStart >= 24 * 3600 * 1000) {
       this.#seriesSeen.clear();
       this.#seriesWindowStart = ts;
     }
-    for (const s of out) {
+    return {
+      ts,
+      current: new Set(),
+      next: new Map(),
+      stats: { up: true, samplesScraped: 0, samplesPostRelabel: 0, seriesAdded: 0, staleMarkers: 0, error: "" },
+    };
+  }
+
+  /** Writes prepared rows (series_limit applied) and records them for staleness. */
+  #emit(run: ScrapeRun, rows: Prepared[], w: SeriesSink): void {
+    const limit = this.work.seriesLimit;
+    for (const s of rows) {
       if (limit > 0 && !this.#seriesSeen.has(s.key)) {
         if (this.#seriesSeen.size >= limit) {
           this.seriesLimitDropped++;
@@ -202,15 +223,68 @@ export class TargetScrapeState {
         }
         this.#seriesSeen.add(s.key);
       }
-      if (!this.#prev.has(s.key)) stats.seriesAdded++;
-      current.add(s.key);
-      next.set(s.key, s.l);
+      if (!this.#prev.has(s.key) && !run.current.has(s.key)) run.stats.seriesAdded++;
+      run.current.add(s.key);
+      run.next.set(s.key, s.l);
       this.#writeSeries(w, s.l, s.value, s.ts, false);
     }
-    stats.staleMarkers = this.#staleMarkers(w, current, ts);
-    this.#prev = next;
-    this.#autoSeries(w, ts, durationMs, stats);
-    return stats;
+  }
+
+  /** Ends a scrape: stale markers for vanished series, then the auto series. */
+  #end(run: ScrapeRun, durationMs: number, w: SeriesSink): ScrapeStats {
+    run.stats.staleMarkers = this.#staleMarkers(w, run.current, run.ts);
+    this.#prev = run.next;
+    this.#autoSeries(w, run.ts, durationMs, run.stats);
+    return run.stats;
+  }
+
+  /** A successful scrape: `body` is the (decompressed) response, `ts` the scrape timestamp. */
+  scraped(body: Uint8Array, ts: number, durationMs: number, w: SeriesSink, invalidLine: (reason: string, line: string) => void): ScrapeStats {
+    const { rows, scraped } = this.#prepare(body, ts, invalidLine);
+    if (this.work.sampleLimit > 0 && rows.length > this.work.sampleLimit) {
+      // As vmagent: the whole scrape is dropped, up=0, and the previous series go stale.
+      const stats: ScrapeStats = { up: false, samplesScraped: scraped, samplesPostRelabel: rows.length, seriesAdded: 0, staleMarkers: 0, error: "" };
+      stats.error = `the response from ${JSON.stringify(this.work.scrapeURL)} exceeds sample_limit=${this.work.sampleLimit}; either reduce the sample count for the target or increase sample_limit`;
+      stats.staleMarkers = this.#staleMarkers(w, null, ts);
+      this.#prev.clear();
+      this.#autoSeries(w, ts, durationMs, stats);
+      return stats;
+    }
+    const run = this.#begin(ts);
+    run.stats.samplesScraped = scraped;
+    run.stats.samplesPostRelabel = rows.length;
+    this.#emit(run, rows, w);
+    return this.#end(run, durationMs, w);
+  }
+
+  /**
+   * Stream parsing (big responses, `stream_parse`, `-promscrape.streamParse`):
+   * the body arrives as blocks of whole lines and each block is written at
+   * once, so memory stays bounded. As in vmagent, `sample_limit` cannot be
+   * enforced in this mode (samples already sent cannot be recalled).
+   */
+  streamBegin(ts: number): void {
+    this.#stream = this.#begin(ts);
+  }
+
+  streamChunk(body: Uint8Array, w: SeriesSink, invalidLine: (reason: string, line: string) => void): void {
+    // A target re-registered mid-stream has lost its begin: start over at this chunk.
+    const run = (this.#stream ??= this.#begin(Date.now()));
+    const { rows, scraped } = this.#prepare(body, run.ts, invalidLine);
+    run.stats.samplesScraped += scraped;
+    run.stats.samplesPostRelabel += rows.length;
+    this.#emit(run, rows, w);
+  }
+
+  /** Drops a stream that failed midway (the caller then reports the failure). */
+  streamAbort(): void {
+    this.#stream = null;
+  }
+
+  streamEnd(durationMs: number, w: SeriesSink): ScrapeStats {
+    const run = this.#stream ?? this.#begin(Date.now());
+    this.#stream = null;
+    return this.#end(run, durationMs, w);
   }
 
   /**

@@ -319,23 +319,44 @@ export class Scraper {
   async #scrapeOnce(r: Running, ts: number): Promise<void> {
     const w = r.status.work;
     const start = performance.now();
-    let body = new Uint8Array(0);
+    let body: Uint8Array | null = new Uint8Array(0);
     let error: string | null = null;
+    let streamed = false;
+    let size = 0;
+    const base = `id=${encodeURIComponent(w.id)}&ts=${ts}`;
+    // Big responses go to the worker in parts of whole lines (vmagent's stream parsing);
+    // automatic only without sample_limit, as in vmagent.
+    const sink = async (part: Uint8Array, kind: "first" | "mid" | "last") => {
+      if (kind === "last") return; // sent below, with the duration
+      streamed = true;
+      size += part.byteLength;
+      await this.#pool.pushToNoReply(r.worker, BodyType.Scrape, `${base}&part=${kind}`, part);
+    };
+    let lastPart = new Uint8Array(0);
     try {
-      body = await scrapeTarget(w);
+      body = await scrapeTarget(w, {
+        sink: async (part, kind) => {
+          if (kind === "last") lastPart = part;
+          await sink(part, kind);
+        },
+        streamThreshold: w.sampleLimit > 0 ? 0 : this.#cfg.promscrape.minResponseSizeForStreamParse,
+      });
+      body ??= lastPart;
     } catch (err: unknown) {
       error = err instanceof ScrapeError ? err.message : String(err);
       if (error.includes("timeout after")) this.#m.timedOut.inc();
+      body = new Uint8Array(0);
     }
     const durationMs = performance.now() - start;
     if (r.stopped || this.#stopping) return;
     this.#m.scrapes.inc();
     this.#m.durationSum.inc(durationMs / 1000);
     this.#m.durationCount.inc();
-    this.#m.sizeSum.inc(body.byteLength);
-    const params = new URLSearchParams({ id: w.id, ts: String(ts), d: String(durationMs) });
-    if (error !== null) params.set("err", error);
-    const res = await this.#pool.pushTo(r.worker, BodyType.Scrape, params.toString(), body);
+    this.#m.sizeSum.inc(size + body.byteLength);
+    let params = `${base}&d=${durationMs}`;
+    if (streamed) params += "&part=last";
+    if (error !== null) params += `&err=${encodeURIComponent(error)}`;
+    const res = await this.#pool.pushTo(r.worker, BodyType.Scrape, params, body);
     const st = r.status;
     st.scrapes++;
     st.lastScrapeMs = ts;

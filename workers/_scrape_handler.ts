@@ -48,6 +48,23 @@ export function handleScrape(
   const ts = Number(params.get("ts"));
   const d = Number(params.get("d"));
   const err = params.get("err");
+  // Stream-parsed scrapes come in parts: first, mid…, last (see promscrape/scrape_client.ts).
+  switch (params.get("part")) {
+    case "first":
+      st.streamBegin(ts);
+      st.streamChunk(body, w, invalidLine);
+      return null;
+    case "mid":
+      st.streamChunk(body, w, invalidLine);
+      return null;
+    case "last":
+      if (err !== null) {
+        st.streamAbort();
+        return st.failed(err, ts, d, w);
+      }
+      st.streamChunk(body, w, invalidLine);
+      return st.streamEnd(d, w);
+  }
   return err !== null ? st.failed(err, ts, d, w) : st.scraped(body, ts, d, w, invalidLine);
 }
 

@@ -209,6 +209,15 @@ export class WorkerPool {
   }
 
   /**
+   * Like pushTo(), but nobody waits for the parse: for the middle parts of a
+   * stream-parsed scrape. Resolves false when the ring stayed full.
+   */
+  async pushToNoReply(index: number, type: BodyType, params: string, body: Uint8Array): Promise<boolean> {
+    const r = await this.#send(0, type, BodyEncoding.Identity, params, body, ContentKind.Other, index);
+    return r.status < 300;
+  }
+
+  /**
    * Tries to hand a block of complete lines from a TCP/UDP stream to a parse
    * worker without waiting; false when every ring is full. The block is
    * copied into the ring, so the caller may reuse it at once.
