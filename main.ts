@@ -19,6 +19,7 @@ import type { Route } from "./protocols/_shared/route.ts";
 import { scrapePage } from "./promscrape/routes.ts";
 import { checkScrapeConfig } from "./promscrape/config.ts";
 import { Scraper } from "./promscrape/scraper.ts";
+import { runClusterPlan } from "./sharding/plan.ts";
 import { startHttpServer } from "./server/http_server.ts";
 import { EXTRA_HTTP_LISTENERS, LISTENERS } from "./server/listeners.ts";
 import { type Stoppable, startStreamListener } from "./server/stream_listeners.ts";
@@ -50,6 +51,7 @@ async function main(): Promise<number> {
     log.info(`-dryRun: flags are valid; ${r.message}`);
     return 0;
   }
+  if (cfg.promscrape.cluster.plan) return await runClusterPlan(cfg, (t) => process.stdout.write(t), log);
   log.info(`starting Drover v${VERSION} (vmagent-compatible), pid ${process.pid}`);
 
   const registry = new Registry();
@@ -88,6 +90,10 @@ async function main(): Promise<number> {
     try {
       await scraper.start();
       log.info(`started scraping per -promscrape.config=${JSON.stringify(cfg.promscrape.config)}`);
+      if (cfg.promscrape.configCheckIntervalMs > 0) {
+        // -promscrape.configCheckInterval: reload when the config changed (unchanged targets keep running).
+        setInterval(() => void scraper.reload(), cfg.promscrape.configCheckIntervalMs).unref();
+      }
     } catch (err: unknown) {
       log.fatal(`cannot load -promscrape.config: ${(err as Error).message}`);
       await server.stop(true);

@@ -155,3 +155,32 @@ describe.skipIf(!READY)("scraping", () => {
     expect(cpu[0]!.metric.instance).toBe(`127.0.0.1:${port}`);
   });
 });
+
+describe.skipIf(!have("victoria-metrics"))("scrape config reload", () => {
+  test("-promscrape.configCheckInterval picks up a changed config; removed targets get stale markers", async () => {
+    using dir = tempDir();
+    using a = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response("a_metric 1\n") });
+    using b = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response("b_metric 2\n") });
+    const cfg = join(dir.path, "s.yml");
+    const write = (ports: number[]) =>
+      writeFileSync(cfg, `scrape_configs:\n  - job_name: r\n    scrape_interval: 1s\n    static_configs:\n      - targets: [${ports.map((p) => `"127.0.0.1:${p}"`).join(", ")}]\n`);
+    write([a.port!, b.port!]);
+    await using vm = await VictoriaMetrics.start();
+    await using d = await Drover.start([
+      `-remoteWrite.url=${vm.writeURL}`,
+      `-remoteWrite.tmpDataPath=${join(dir.path, "q")}`,
+      `-promscrape.config=${cfg}`,
+      "-promscrape.configCheckInterval=500ms",
+    ]);
+    await waitFor("both targets scraped", async () => (await vm.sampleCount("b_metric")) >= 1 && (await vm.sampleCount("a_metric")) >= 1, 20_000);
+    write([a.port!]);
+    await waitFor("b's series marked stale after it left the config", async () => {
+      const s = await vm.export("b_metric");
+      return s.length === 1 && s[0]!.values.some(Number.isNaN);
+    }, 20_000);
+    const before = await vm.sampleCount("a_metric");
+    await waitFor("a keeps being scraped", async () => (await vm.sampleCount("a_metric")) > before + 1, 20_000);
+    expect(await d.metric("vm_promscrape_config_reloads_total")).toBeGreaterThan(0);
+    expect((await (await fetch(`${d.url}/targets`)).text()).includes(`127.0.0.1:${b.port}`)).toBe(false);
+  });
+});
