@@ -184,3 +184,50 @@ describe.skipIf(!have("victoria-metrics"))("scrape config reload", () => {
     expect((await (await fetch(`${d.url}/targets`)).text()).includes(`127.0.0.1:${b.port}`)).toBe(false);
   });
 });
+
+describe.skipIf(!READY)("scraping: vanishing and failing targets", () => {
+  test("a target removed from file_sd and a target that starts failing get stale markers in both agents", async () => {
+    using dir = tempDir();
+    let failing = false;
+    using steady = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response('steady_metric{k="v"} 1\n') });
+    using leaving = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response('leaving_metric{k="v"} 2\n') });
+    using flaky = Bun.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      fetch: () => (failing ? new Response("down", { status: 503 }) : new Response('failing_metric{k="v"} 3\n')),
+    });
+    const sdFile = join(dir.path, "targets.json");
+    const writeTargets = (ports: number[]) => writeFileSync(sdFile, JSON.stringify([{ targets: ports.map((p) => `127.0.0.1:${p}`), labels: { src: "file" } }]));
+    const cfg = join(dir.path, "s.yml");
+    writeFileSync(
+      cfg,
+      `scrape_configs:\n  - job_name: sd\n    scrape_interval: 1s\n    honor_timestamps: true\n    file_sd_configs:\n      - files: ["${sdFile}"]\n`,
+    );
+    const run = async (vm: VictoriaMetrics, start: () => Promise<{ p: Proc }>) => {
+      failing = false;
+      writeTargets([steady.port!, leaving.port!, flaky.port!]);
+      const agent = await start();
+      await waitFor("3 scrapes of every target", async () => (await vm.sampleCount('up{job="sd"}')) >= 9, 30_000);
+      writeTargets([steady.port!, flaky.port!]);
+      failing = true;
+      const n = await vm.sampleCount('up{job="sd"}');
+      await waitFor("4 more scrapes", async () => (await vm.sampleCount('up{job="sd"}')) >= n + 6, 30_000);
+      await agent.p.stop();
+    };
+    await using vmA = await VictoriaMetrics.start();
+    await using vmD = await VictoriaMetrics.start();
+    // file_sd is re-read every -promscrape.fileSDCheckInterval; make it quick for both.
+    await run(vmA, () => VmAgent.start([`-remoteWrite.url=${vmA.writeURL}`, `-promscrape.config=${cfg}`, "-promscrape.fileSDCheckInterval=1s"]));
+    await run(vmD, () =>
+      Drover.start([`-remoteWrite.url=${vmD.writeURL}`, `-promscrape.config=${cfg}`, "-promscrape.fileSDCheckInterval=1s", `-remoteWrite.tmpDataPath=${join(dir.path, "q")}`]),
+    );
+    for (const vm of [vmA, vmD]) {
+      const stale = async (m: string) => (await vm.export(m)).some((s) => s.values.some(Number.isNaN));
+      expect(await stale("leaving_metric")).toBe(true);
+      expect(await stale("failing_metric")).toBe(true);
+      expect(await stale("steady_metric")).toBe(false);
+      const up = await vm.export(`up{job="sd",instance="127.0.0.1:${flaky.port}"}`);
+      expect(up[0]!.values).toContain(0);
+    }
+  });
+});
