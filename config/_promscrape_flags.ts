@@ -23,6 +23,8 @@ export interface PromscrapeClusterConfig {
   readonly memberLabel: string;
   /** Target key rule for sharding and phases (sharding/cluster.ts). */
   readonly keyRule: "current" | "v1.79.5";
+  /** -promscrape.cluster.plan: print the target assignment (sharding/plan.ts) and exit. */
+  readonly plan: boolean;
 }
 
 /** All durations in ms, sizes in bytes. */
@@ -98,6 +100,7 @@ export function buildPromscrapeConfig(
       name: r.str("promscrape.cluster.name"),
       memberLabel: r.str("promscrape.cluster.memberLabel"),
       keyRule: r.str("promscrape.cluster.keyRule") as "current" | "v1.79.5",
+      plan: r.bool("promscrape.cluster.plan"),
     },
   };
 }

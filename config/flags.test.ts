@@ -442,7 +442,7 @@ describe("-promscrape.*", () => {
         "promscrape.kubernetesSDCheckInterval": 30_000,
         "promscrape.consulSDCheckInterval": 30_000,
       },
-      cluster: { membersCount: 0, memberNum: 0, memberNumRaw: "0", replicationFactor: 1, name: "", memberLabel: "", keyRule: "current" },
+      cluster: { membersCount: 0, memberNum: 0, memberNumRaw: "0", replicationFactor: 1, name: "", memberLabel: "", keyRule: "current", plan: false },
     });
   });
 
