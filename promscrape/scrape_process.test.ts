@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import type { SeriesSink } from "../protocols/_shared/series_writer.ts";
-import { TargetScrapeState } from "./scrape_process.ts";
+import { dedupIntervalStart, TargetScrapeState } from "./scrape_process.ts";
 import type { ScrapeWork } from "./targets.ts";
 
 /** Records series as "name{labels} value@ts" strings. */
@@ -58,6 +58,16 @@ const noInvalid = () => {
 };
 const data = (out: string[]) => out.filter((s) => !s.startsWith("__name__=up,") && !s.startsWith("__name__=scrape_"));
 
+describe("dedupIntervalStart()", () => {
+  test("is the first ms of the interval (k·D − D, k·D] holding ts", () => {
+    const f = (ts: number, d: number, want: number) => expect(dedupIntervalStart(ts, d)).toBe(want);
+    f(3400, 1000, 3001);
+    f(3000, 1000, 2001);
+    f(3001, 1000, 3001);
+    f(1_700_000_004_045, 10_000, 1_700_000_000_001);
+  });
+});
+
 describe("TargetScrapeState", () => {
   test("merges target labels per honor_labels=false and adds external labels", () => {
     const st = new TargetScrapeState(WORK);
@@ -83,9 +93,10 @@ describe("TargetScrapeState", () => {
     st.scraped(enc("a 1\n"), 2000, 1, r, noInvalid);
     expect(data(r.out)).toEqual(["__name__=a,instance=h:1,job=j,dc=eu1 1@2000", "__name__=b,instance=h:1,job=j,dc=eu1 stale@2000"]);
     r.out = [];
-    const s = st.failed("boom", 3000, 5, r);
-    expect(data(r.out)).toEqual(["__name__=a,instance=h:1,job=j,dc=eu1 stale@3000"]);
-    expect(r.out).toContain("__name__=up,instance=h:1,job=j,dc=eu1 0@3000");
+    // A failed scrape at 3400 writes at the start of its dedup interval (2000, 3000+…]: (3000, 4000] → 3001.
+    const s = st.failed("boom", 3400, 5, r);
+    expect(data(r.out)).toEqual(["__name__=a,instance=h:1,job=j,dc=eu1 stale@3001"]);
+    expect(r.out).toContain("__name__=up,instance=h:1,job=j,dc=eu1 0@3001");
     expect(s).toMatchObject({ up: false, error: "boom", staleMarkers: 1 });
   });
 

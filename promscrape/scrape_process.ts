@@ -12,11 +12,17 @@
  *
  * Drover vs vmagent on HA gaps (vmagent issue 10196): vmagent stamps the
  * stale markers of a failed scrape with the wall clock, so a failing
- * replica's NaN can beat a healthy replica's sample at dedup time. Drover
- * stamps them with the scrape's scheduled timestamp, which is never later
- * than a healthy replica's sample in the same dedup interval. Stale markers
- * for series that vanish from a successful scrape keep the scrape
- * timestamp, as in vmagent.
+ * replica's NaN (and its `up=0`) can carry the largest timestamp of a dedup
+ * interval and win over a healthy replica's sample. Drover stamps what a
+ * failed scrape writes (stale markers and auto series) with the first
+ * millisecond of the dedup interval that holds the scheduled scrape time,
+ * assuming `-dedup.minScrapeInterval` equals the scrape interval as
+ * recommended: VictoriaMetrics' buckets are `(k·D − D, k·D]`, so that is
+ * `k·D − D + 1`. It is still later than the replica's previous sample (one
+ * interval earlier) and never later than a healthy replica's sample in the
+ * same interval, which therefore wins. Without HA the markers come at most
+ * one interval early. Stale markers for series that vanish from a successful
+ * scrape keep the scrape timestamp: every replica sees them vanish.
  *
  * @module
  */
@@ -87,6 +93,15 @@ interface ScrapeRun {
   current: Set<string>;
   next: Map<string, Labels>;
   stats: ScrapeStats;
+}
+
+/**
+ * The first millisecond of the deduplication interval `(k·D − D, k·D]` that
+ * contains `ts`, for D = the scrape interval (see the module comment).
+ */
+export function dedupIntervalStart(ts: number, intervalMs: number): number {
+  const k = Math.ceil(ts / intervalMs);
+  return k * intervalMs - intervalMs + 1;
 }
 
 function keyOf(l: Labels): string {
@@ -293,9 +308,10 @@ export class TargetScrapeState {
    */
   failed(error: string, ts: number, durationMs: number, w: SeriesSink): ScrapeStats {
     const stats: ScrapeStats = { up: false, samplesScraped: 0, samplesPostRelabel: 0, seriesAdded: 0, staleMarkers: 0, error };
-    stats.staleMarkers = this.#staleMarkers(w, null, ts);
+    const at = dedupIntervalStart(ts, this.work.intervalMs);
+    stats.staleMarkers = this.#staleMarkers(w, null, at);
     this.#prev.clear();
-    this.#autoSeries(w, ts, durationMs, stats);
+    this.#autoSeries(w, at, durationMs, stats);
     return stats;
   }
 
