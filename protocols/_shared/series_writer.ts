@@ -70,9 +70,14 @@ export class SeriesWriter implements SeriesSink {
     this.#extra = extra;
   }
 
+  /**
+   * Call at the start of each request: zeroes the counters and clears the builder's label cache, so it never pins
+   * strings of an earlier request body.
+   */
   resetCounters(): void {
     this.rows = 0;
     this.droppedSeries = 0;
+    this.#out.clearLabelCache();
   }
 
   /** Starts a series; add labels and samples, then call end(). */
@@ -132,9 +137,21 @@ export class SeriesWriter implements SeriesSink {
     const global = this.#global;
     const drop = global.length > 0;
     const out = this.#out;
-    const matched = this.#globalMatched;
-    if (global.length > 0) matched.fill(0);
     out.beginSeries();
+    if (global.length === 0) {
+      // No -remoteWrite.label: labels are written as given, nothing is dropped.
+      for (let i = 0; i < own; i++) out.addLabel(names[i]!, values[i]!);
+      for (let i = 0; i < extra.length; i++) out.addLabel(extra[i]![0], extra[i]![1]);
+      if (own + extra.length === 0) {
+        out.abortSeries();
+        this.droppedSeries++;
+        return;
+      }
+      this.#writeSamples();
+      return;
+    }
+    const matched = this.#globalMatched;
+    matched.fill(0);
     let kept = 0;
     const total = own + extra.length;
     for (let i = 0; i < total; i++) {
@@ -171,6 +188,12 @@ export class SeriesWriter implements SeriesSink {
       this.droppedSeries++;
       return;
     }
+    this.#writeSamples();
+  }
+
+  /** Appends the collected samples, ends the series and notifies onSeries. */
+  #writeSamples(): void {
+    const out = this.#out;
     const n = this.#samples;
     for (let i = 0; i < n; i++) {
       if (this.#stale[i] === 1) out.addStaleMarker(this.#sampleTimes[i]!);

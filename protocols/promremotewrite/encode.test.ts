@@ -151,4 +151,82 @@ describe("BlockBuilder", () => {
     b.restore(m);
     expect([b.rows, b.series, b.labels, b.byteLength]).toEqual([0, 0, 0, 0]);
   });
+
+  test("labels repeated from the previous series are copied byte-exactly", () => {
+    // Random series drawn from a small pool so labels repeat at the same and at other positions; aborted series,
+    // mark/restore, addLabelBytes, samples between labels and series crossing the 128-byte and 16 KiB length
+    // boundaries must not disturb the reuse. Reference: protobufjs' canonical encoding of what was kept.
+    let seed = 42;
+    const rnd = (n: number) => {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      return (seed >>> 16) % n;
+    };
+    const enc = new TextEncoder();
+    const pool: [string, string][] = [
+      ["__name__", "cpu_usage_user"],
+      ["host", "web-eu-0001"],
+      ["host", "web-eu-0002"],
+      ["region", "eu-west-1"],
+      ["ünï", "💡"],
+      ["big", "v".repeat(150)],
+      ["huge", "h".repeat(17000)],
+      ["cpu", "cpu0"],
+    ];
+    for (let round = 0; round < 20; round++) {
+      const b = new BlockBuilder(16);
+      const kept: Series[] = [];
+      let mark: { m: ReturnType<BlockBuilder["mark"]>; n: number } | undefined;
+      let prev: [string, string][] = [];
+      for (let i = 0; i < 200; i++) {
+        if (rnd(20) === 0) {
+          mark = { m: b.mark(), n: kept.length };
+        } else if (mark !== undefined && rnd(30) === 0) {
+          b.restore(mark.m);
+          kept.length = mark.n;
+          mark = undefined;
+        }
+        const labels: [string, string][] = [];
+        const n = 1 + rnd(6);
+        for (let j = 0; j < n; j++) {
+          // Usually the previous series' label at this position, as a fresh but equal string.
+          const p = prev[j];
+          const l = p !== undefined && rnd(3) > 0 ? p : pool[rnd(pool.length)]!;
+          labels.push([(" " + l[0]).slice(1), (" " + l[1]).slice(1)]);
+        }
+        const samples: [number, number][] = [[i + 0.5, 1700000000000 + i]];
+        b.beginSeries();
+        labels.forEach(([name, value], j) => {
+          if (rnd(8) === 0) {
+            const nb = enc.encode(name);
+            const vb = enc.encode(value);
+            b.addLabelBytes(nb, 0, nb.length, vb, 0, vb.length);
+          } else {
+            b.addLabel(name, value);
+          }
+          // Odd rounds put the sample between labels (valid protobuf, but not protobufjs' field order).
+          if (round % 2 === 1 && j === 1 && rnd(4) === 0) b.addSample(samples[0]![0], samples[0]![1]);
+        });
+        if (rnd(10) === 0) {
+          b.abortSeries();
+          continue;
+        }
+        if (b.rows === kept.reduce((a, s) => a + s.samples.length, 0)) b.addSample(samples[0]![0], samples[0]![1]);
+        b.endSeries();
+        kept.push({ labels, samples });
+        prev = labels;
+      }
+      const pb = WriteRequest.encode(
+        WriteRequest.fromObject({
+          timeseries: kept.map((s) => ({
+            labels: s.labels.map(([name, value]) => ({ name, value })),
+            samples: s.samples.map(([value, timestamp]) => ({ value, timestamp })),
+          })),
+        }),
+      ).finish();
+      const bytes = b.finish();
+      expect(pbDecode(bytes)).toEqual(kept);
+      if (round % 2 === 0) expect(bytes).toEqual(new Uint8Array(pb));
+      expect(b.series).toBe(kept.length);
+    }
+  });
 });
