@@ -58,6 +58,8 @@ export const FLAGS: readonly FlagSpec[] = [
   f("remoteWrite.bearerToken", "string", "", "Optional bearer auth token to use for the corresponding -remoteWrite.url", perURL),
   f("remoteWrite.bearerTokenFile", "string", "", "Optional path to bearer token file to use for the corresponding -remoteWrite.url", perURL),
   f("remoteWrite.headers", "string", "", "Optional HTTP headers to send with each request to the corresponding -remoteWrite.url. For example, -remoteWrite.headers='My-Auth:foobar^^X-Foo:bar' sends 'My-Auth: foobar' and 'X-Foo: bar'", perURL),
+  f("remoteWrite.relabelConfig", "string", "", "Optional path to file with relabeling configs, which are applied to all the metrics before sending them to -remoteWrite.url. See also -remoteWrite.urlRelabelConfig. The path can point either to local file or to http url"),
+  f("remoteWrite.urlRelabelConfig", "string", "", "Optional path to relabel configs for the corresponding -remoteWrite.url. See also -remoteWrite.relabelConfig. The path can point either to local file or to http url", perURL),
   f("remoteWrite.label", "string", "", "Optional label in the form 'name=value' to add to all the metrics before sending them to -remoteWrite.url. Pass multiple -remoteWrite.label flags in order to add multiple labels", { array: "list" }),
   f("remoteWrite.showURL", "bool", "false", "Whether to show -remoteWrite.url in the exported metrics and logs. It is hidden by default, since it can contain sensitive info such as auth key"),
   f("remoteWrite.retryMinInterval", "duration", "1s", "The minimum delay between retry attempts to send a block of data to remote storage"),

@@ -45,6 +45,7 @@ test("defaults", () => {
     fsyncIntervalMs: 1000,
     memoryQueueSize: 64 * 2 ** 20,
     quickstartFile: "drover-samples.jsonl",
+    relabelConfig: "",
   });
   expect(c.logger).toEqual({
     level: "INFO",
@@ -260,12 +261,12 @@ describe("arrays", () => {
       "-remoteWrite.bearerTokenFile=/etc/tok",
     ]);
     expect(c.remoteWrite.urls).toEqual([
-      { url: A, maxDiskUsage: 0, sendTimeoutMs: 60_000, basicAuth: { username: "alice", password: "pw" }, bearerTokenFile: "/etc/tok", headers: [] },
-      { url: B, maxDiskUsage: 0, sendTimeoutMs: 60_000, basicAuth: { username: "bob", password: "" }, basicAuthPasswordFile: "/etc/pw", headers: [] },
-      { url: C, maxDiskUsage: 0, sendTimeoutMs: 60_000, bearerToken: "tok", headers: [] },
+      { url: A, maxDiskUsage: 0, sendTimeoutMs: 60_000, basicAuth: { username: "alice", password: "pw" }, bearerTokenFile: "/etc/tok", headers: [], urlRelabelConfig: "" },
+      { url: B, maxDiskUsage: 0, sendTimeoutMs: 60_000, basicAuth: { username: "bob", password: "" }, basicAuthPasswordFile: "/etc/pw", headers: [], urlRelabelConfig: "" },
+      { url: C, maxDiskUsage: 0, sendTimeoutMs: 60_000, bearerToken: "tok", headers: [], urlRelabelConfig: "" },
     ]);
     // exactOptionalPropertyTypes: absent options are absent keys, not undefined values
-    expect(Object.keys(c.remoteWrite.urls[2] ?? {})).toEqual(["url", "maxDiskUsage", "sendTimeoutMs", "bearerToken", "headers"]);
+    expect(Object.keys(c.remoteWrite.urls[2] ?? {})).toEqual(["url", "maxDiskUsage", "sendTimeoutMs", "bearerToken", "headers", "urlRelabelConfig"]);
   });
 
   test("per-URL headers", () => {

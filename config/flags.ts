@@ -38,6 +38,8 @@ export interface RemoteWriteURLConfig {
   readonly bearerToken?: string;
   readonly bearerTokenFile?: string;
   readonly headers: readonly HeaderPair[];
+  /** -remoteWrite.urlRelabelConfig for this URL ("" = none). */
+  readonly urlRelabelConfig: string;
 }
 
 /** All sizes in bytes, all durations in milliseconds. */
@@ -63,6 +65,8 @@ export interface Config {
     readonly fsyncIntervalMs: number;
     readonly memoryQueueSize: number;
     readonly quickstartFile: string;
+    /** -remoteWrite.relabelConfig ("" = none). */
+    readonly relabelConfig: string;
   };
   readonly logger: {
     readonly level: LoggerLevel;
@@ -342,6 +346,7 @@ function buildConfig(set: Map<string, Slot>, cpus: number): Config {
   const passwordFile = r.perURL("remoteWrite.basicAuth.passwordFile", n);
   const bearerToken = r.perURL("remoteWrite.bearerToken", n);
   const bearerTokenFile = r.perURL("remoteWrite.bearerTokenFile", n);
+  const urlRelabel = r.perURL("remoteWrite.urlRelabelConfig", n);
   const headers = r.perURL("remoteWrite.headers", n);
   const urlConfigs = urls.map((url, i): RemoteWriteURLConfig => {
     const str = (v: { value: Value }[]) => String(v[i]?.value ?? "");
@@ -356,6 +361,7 @@ function buildConfig(set: Map<string, Slot>, cpus: number): Config {
       ...(str(bearerToken) !== "" ? { bearerToken: str(bearerToken) } : {}),
       ...(str(bearerTokenFile) !== "" ? { bearerTokenFile: str(bearerTokenFile) } : {}),
       headers: parseHeaders(str(headers)),
+      urlRelabelConfig: str(urlRelabel),
     };
   });
   const labels = r.list("remoteWrite.label").map((raw): HeaderPair => {
@@ -385,6 +391,7 @@ function buildConfig(set: Map<string, Slot>, cpus: number): Config {
       fsyncIntervalMs: r.num("remoteWrite.fsyncInterval"),
       memoryQueueSize: r.num("remoteWrite.memoryQueueSize"),
       quickstartFile: r.str("remoteWrite.quickstartFile"),
+      relabelConfig: r.str("remoteWrite.relabelConfig"),
     },
     logger: {
       level: r.str("loggerLevel") as LoggerLevel,

@@ -39,6 +39,7 @@ export const RING_HEADER_BYTES = 12;
 export type ToParseWorker =
   | { type: "init"; config: Config; ring: SharedArrayBuffer; senderPort: MessagePort; index: number }
   | { type: "metrics"; id: number }
+  | { type: "reload"; id: number }
   | { type: "drain"; id: number };
 
 /** parse worker → main. */
@@ -46,7 +47,9 @@ export type FromParseWorker =
   | { type: "ready" }
   | { type: "responses"; items: PushResponse[] }
   | { type: "metrics"; id: number; samples: MetricSample[] }
-  | { type: "drained"; id: number };
+  | { type: "drained"; id: number }
+  | { type: "reloaded"; id: number }
+  | { type: "fatal"; message: string };
 
 /** The outcome of one push request. */
 export interface PushResponse {

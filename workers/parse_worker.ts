@@ -21,7 +21,9 @@ import { DEFAULT_LOGGER_OPTIONS, Logger } from "../log/logger.ts";
 import { decompressBody } from "../protocols/_shared/decompress.ts";
 import { BodyEncoding, type ContentKind, ParseError } from "../protocols/_shared/protocol.ts";
 import { type LabelPair, SeriesWriter } from "../protocols/_shared/series_writer.ts";
-import { relayWriteRequest, type RelayOptions, validateWriteRequest } from "../protocols/promremotewrite/decode.ts";
+import { decodeWriteRequest, relayWriteRequest, type RelayOptions, validateWriteRequest } from "../protocols/promremotewrite/decode.ts";
+import { loadRelabelConfig } from "../relabel/load.ts";
+import { relabelStep } from "../relabel/step.ts";
 import { BlockBuilder } from "../protocols/promremotewrite/encode.ts";
 import { SpscRing } from "../ring/spsc_ring.ts";
 import { type Metric, Registry } from "../selfmetrics/registry.ts";
@@ -76,6 +78,9 @@ function metricsOf(name: string): TypeMetrics {
 
 let cfg!: Config;
 let passthroughAllowed = false;
+/** -remoteWrite.relabelConfig, compiled (null = none). */
+let globalRelabel: ReturnType<typeof relabelStep> | null = null;
+const relabelDroppedMetric = registry.metric("vmagent_remotewrite_global_relabel_metrics_dropped_total");
 let log = new Logger("parser", DEFAULT_LOGGER_OPTIONS);
 let ring!: SpscRing;
 let sender!: MessagePort;
@@ -345,6 +350,22 @@ function relayRemoteWrite(reqId: number, body: Uint8Array, raw: Uint8Array, enco
       return r.samples;
     }
   }
+  if (globalRelabel !== null) {
+    // -remoteWrite.relabelConfig needs label strings: decode and go through the writer.
+    writer.setExtraLabels(extraLabelsOf(params));
+    writer.resetCounters();
+    for (const ts of decodeWriteRequest(raw)) {
+      writer.begin();
+      for (const [n, v] of ts.labels) writer.label(n, v);
+      for (const s of ts.samples) {
+        if (s.stale) writer.staleSample(s.timestamp);
+        else writer.sample(s.value, s.timestamp);
+      }
+      writer.end();
+    }
+    relabelDroppedMetric.inc(writer.relabelDropped);
+    return writer.rows;
+  }
   return relayWriteRequest(raw, builder, relayOptions(params), onSeries).samples;
 }
 
@@ -402,15 +423,32 @@ async function run(): Promise<void> {
   }
 }
 
-self.onmessage = (e: MessageEvent<ToParseWorker>) => {
+/** (Re)loads -remoteWrite.relabelConfig; on reload errors the old rules stay. */
+async function loadGlobalRelabel(): Promise<void> {
+  const src = cfg.remoteWrite.relabelConfig;
+  globalRelabel = src === "" ? null : relabelStep(await loadRelabelConfig(src, "-remoteWrite.relabelConfig"));
+  writer.setRelabel(globalRelabel);
+  // Relabeling needs label strings, so it rules out forwarding client bytes unchanged.
+  passthroughAllowed = cfg.remoteWrite.urls.length > 0 && globalLabels.length === 0 && globalRelabel === null;
+}
+
+self.onmessage = async (e: MessageEvent<ToParseWorker>) => {
   const m = e.data;
   switch (m.type) {
+    case "reload":
+      await loadGlobalRelabel().catch((err: unknown) => log.error(`cannot reload -remoteWrite.relabelConfig; keeping the previous rules: ${(err as Error).message}`));
+      self.postMessage({ type: "reloaded", id: m.id } satisfies FromParseWorker);
+      break;
     case "init":
       cfg = m.config;
       log = new Logger(`parser ${m.index}`, cfg.logger);
       globalLabels.push(...cfg.remoteWrite.labels);
-      // The quick-start sink needs raw blocks; label rewriting needs re-encoding.
-      passthroughAllowed = cfg.remoteWrite.urls.length > 0 && globalLabels.length === 0;
+      try {
+        await loadGlobalRelabel();
+      } catch (err: unknown) {
+        self.postMessage({ type: "fatal", message: (err as Error).message } satisfies FromParseWorker);
+        break;
+      }
       ring = SpscRing.attach(m.ring);
       sender = m.senderPort;
       sender.onmessage = (ev: MessageEvent<BlockAck>) => onAck(ev.data);

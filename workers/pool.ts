@@ -120,7 +120,10 @@ export class WorkerPool {
           worker.onmessage = (e: MessageEvent<FromParseWorker>) => {
             const m = e.data;
             if (m.type === "ready") resolve();
-            else this.#onParseMessage(m);
+            else if (m.type === "fatal") {
+              reject(new Error(m.message));
+              this.#onFatal(m.message);
+            } else this.#onParseMessage(m);
           };
           worker.onerror = (e) => {
             reject(new Error(`parse worker ${i} failed: ${e.message}`));
@@ -136,7 +139,7 @@ export class WorkerPool {
     await Promise.all(ready);
   }
 
-  #onParseMessage(m: Exclude<FromParseWorker, { type: "ready" }>): void {
+  #onParseMessage(m: Exclude<FromParseWorker, { type: "ready" } | { type: "fatal" }>): void {
     switch (m.type) {
       case "responses":
         for (const r of m.items) {
@@ -151,6 +154,7 @@ export class WorkerPool {
         this.#reply(m.id, m.samples);
         break;
       case "drained":
+      case "reloaded":
         this.#reply(m.id, undefined);
         break;
       default: {
@@ -317,8 +321,12 @@ export class WorkerPool {
     return s;
   }
 
+  /** Re-reads relabel config files in every thread (SIGHUP, /-/reload). */
   async reload(): Promise<void> {
-    await this.#call<void>(this.#sender, (id) => ({ type: "reload", id }));
+    await Promise.all([
+      this.#call<void>(this.#sender, (id) => ({ type: "reload", id })),
+      ...this.#workers.map((w) => this.#call<void>(w.worker, (id) => ({ type: "reload", id }))),
+    ]);
   }
 
   /**

@@ -14,12 +14,15 @@
 
 import type { Config } from "../config/flags.ts";
 import { DEFAULT_LOGGER_OPTIONS, Logger } from "../log/logger.ts";
-import { snappyCompress } from "../protocols/_shared/snappy.ts";
+import { snappyCompress, snappyDecompress } from "../protocols/_shared/snappy.ts";
+import { type CompiledRelabelRules } from "../relabel/apply.ts";
+import { loadRelabelConfig } from "../relabel/load.ts";
+import { relabelBlock } from "../remotewrite/url_relabel.ts";
 import { FileQueue } from "../queue/file_queue.ts";
 import { resolveDestinations } from "../remotewrite/destinations.ts";
 import { JsonlSink } from "../remotewrite/jsonl_sink.ts";
 import { UrlSender } from "../remotewrite/url_sender.ts";
-import { Registry } from "../selfmetrics/registry.ts";
+import { type Metric, Registry } from "../selfmetrics/registry.ts";
 import type { BlockAck, BlockMessage, FromSender, ToSender } from "./messages.ts";
 
 declare const self: Worker;
@@ -29,6 +32,9 @@ let log = new Logger("sender", DEFAULT_LOGGER_OPTIONS);
 let config: Config | undefined;
 let sink: JsonlSink | undefined;
 const senders: UrlSender[] = [];
+/** Compiled -remoteWrite.urlRelabelConfig per URL (null = none); replaced on reload. */
+let urlRelabel: (CompiledRelabelRules | null)[] = [];
+const urlRelabelDropped: Metric[] = [];
 const queues: FileQueue[] = [];
 let tickTimer: ReturnType<typeof setInterval> | undefined;
 
@@ -71,13 +77,34 @@ function onBlock(port: MessagePort, msg: BlockMessage): void {
     const compressed = msg.compressed ? raw : snappyCompress(raw);
     blockBytesSum.inc(compressed.byteLength);
     blockBytesCount.inc();
-    for (const s of senders) if (s.push(compressed) === "dropped") stored = false;
+    for (let i = 0; i < senders.length; i++) {
+      const rules = urlRelabel[i];
+      let block = compressed;
+      if (rules !== undefined && rules !== null) {
+        // A per-URL copy: relabel, then compress again (only when configured).
+        const plain = msg.compressed ? snappyDecompress(raw, Number.MAX_SAFE_INTEGER) : raw;
+        const r = relabelBlock(plain, rules);
+        urlRelabelDropped[i]!.inc(msg.rows - r.rows);
+        if (r.rows === 0) continue;
+        block = snappyCompress(r.block);
+      }
+      if (senders[i]!.push(block) === "dropped") stored = false;
+    }
   }
   pendingAcks.push({ port, ack: { type: "ack", seq: msg.seq, stored } });
   if (!commitScheduled) {
     commitScheduled = true;
     setImmediate(commit);
   }
+}
+
+async function loadUrlRelabel(cfg: Config): Promise<void> {
+  const next: (CompiledRelabelRules | null)[] = [];
+  for (const [i, u] of cfg.remoteWrite.urls.entries()) {
+    next.push(u.urlRelabelConfig === "" ? null : await loadRelabelConfig(u.urlRelabelConfig, "-remoteWrite.urlRelabelConfig"));
+    urlRelabelDropped[i] ??= registry.metric("vmagent_remotewrite_relabel_metrics_dropped_total", { url: `${i + 1}:secret-url` });
+  }
+  urlRelabel = next;
 }
 
 function init(cfg: Config, ports: MessagePort[]): void {
@@ -159,6 +186,7 @@ self.onmessage = async (e: MessageEvent<ToSender>) => {
   switch (msg.type) {
     case "init":
       try {
+        await loadUrlRelabel(msg.config);
         init(msg.config, msg.ports);
       } catch (err: unknown) {
         post({ type: "fatal", message: err instanceof Error ? err.message : String(err) });
@@ -168,6 +196,10 @@ self.onmessage = async (e: MessageEvent<ToSender>) => {
       post({ type: "metrics", id: msg.id, samples: registry.snapshot() });
       break;
     case "reload":
+      if (config !== undefined) {
+        // Keep the old rules when a file became unreadable or invalid (as vmagent does).
+        await loadUrlRelabel(config).catch((err: unknown) => log.error(`cannot reload -remoteWrite.urlRelabelConfig: ${(err as Error).message}`));
+      }
       post({ type: "reloaded", id: msg.id });
       break;
     case "stop":

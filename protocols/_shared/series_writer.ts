@@ -23,6 +23,28 @@ import type { BlockBuilder } from "../promremotewrite/encode.ts";
 export type LabelPair = readonly [name: string, value: string];
 
 /**
+ * A relabeling step the writer can run (the relabel engine, injected so this
+ * module stays free of it): `apply` returns false to drop the series;
+ * `finalize` removes `__*` and empty labels afterwards.
+ */
+export interface RelabelStep {
+  /** A reusable label list for the writer to fill. */
+  readonly scratch: RelabelLabels;
+  apply(labels: RelabelLabels): boolean;
+  finalize(labels: RelabelLabels): void;
+}
+
+/** The mutable label list the relabel engine works on (relabel/labels.ts). */
+export interface RelabelLabels {
+  names: string[];
+  values: string[];
+  length: number;
+  reset(): void;
+  push(name: string, value: string): void;
+  indexOf(name: string): number;
+}
+
+/**
  * Where a parser sends series. {@linkcode SeriesWriter} is the usual one;
  * the scraper puts a sink in front of it that merges target labels and
  * applies `metric_relabel_configs` first.
@@ -49,6 +71,7 @@ export class SeriesWriter implements SeriesSink {
   #stale = new Uint8Array(16);
   #samples = 0;
   #globalMatched: Uint8Array;
+  #relabel: RelabelStep | null = null;
   /** Samples written since the last resetCounters(). */
   rows = 0;
   /** Series dropped because no label was left. */
@@ -77,6 +100,7 @@ export class SeriesWriter implements SeriesSink {
   resetCounters(): void {
     this.rows = 0;
     this.droppedSeries = 0;
+    this.relabelDropped = 0;
     this.#out.clearLabelCache();
   }
 
@@ -128,8 +152,24 @@ export class SeriesWriter implements SeriesSink {
     this.#stale[i] = stale;
   }
 
+  /**
+   * Sets `-remoteWrite.relabelConfig` (null = none). With rules, every series
+   * goes through them after the label rules above; dropped series are
+   * counted in `relabelDropped`, and `__*`/empty labels are removed after.
+   */
+  setRelabel(rules: RelabelStep | null): void {
+    this.#relabel = rules;
+  }
+
+  /** Series dropped by -remoteWrite.relabelConfig since the last resetCounters(). */
+  relabelDropped = 0;
+
   /** Writes the series (labels + samples) and keeps the labels for the next begin()/truncateLabels(). */
   end(): void {
+    if (this.#relabel !== null) {
+      this.#endRelabeled(this.#relabel);
+      return;
+    }
     const names = this.#names;
     const values = this.#values;
     const own = this.#n;
@@ -192,6 +232,36 @@ export class SeriesWriter implements SeriesSink {
   }
 
   /** Appends the collected samples, ends the series and notifies onSeries. */
+  /** The slow path with -remoteWrite.relabelConfig: collect, apply the rules, write. */
+  #endRelabeled(rules: RelabelStep): void {
+    const l = rules.scratch;
+    l.reset();
+    const own = this.#n;
+    for (let i = 0; i < own; i++) l.push(this.#names[i]!, this.#values[i]!);
+    for (const [n, v] of this.#extra) l.push(n, v);
+    // vmagent v1.79.5: -remoteWrite.label overrides the first same-name label (or is added) before relabeling.
+    for (const [n, v] of this.#global) {
+      const i = l.indexOf(n);
+      if (i >= 0) l.values[i] = v;
+      else l.push(n, v);
+    }
+    if (!rules.apply(l)) {
+      this.relabelDropped++;
+      this.#samples = 0;
+      return;
+    }
+    rules.finalize(l);
+    if (l.length === 0) {
+      this.droppedSeries++;
+      this.#samples = 0;
+      return;
+    }
+    const out = this.#out;
+    out.beginSeries();
+    for (let i = 0; i < l.length; i++) out.addLabel(l.names[i]!, l.values[i]!);
+    this.#writeSamples();
+  }
+
   #writeSamples(): void {
     const out = this.#out;
     const n = this.#samples;
