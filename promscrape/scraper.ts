@@ -24,7 +24,7 @@ import { DISCOVERY_KINDS } from "./discovery/registry.ts";
 import type { Discoverer, TargetLabels } from "./discovery/types.ts";
 import type { ScrapeStats } from "./scrape_process.ts";
 import { ScrapeError, scrapeTarget } from "./scrape_client.ts";
-import { buildScrapeWork, type ClusterSettings, type DroppedTarget, isScrapeWork, type ScrapeWork } from "./targets.ts";
+import { buildScrapeWork, type ClusterSettings, discoveredLabels, type DroppedTarget, isScrapeWork, type ScrapeWork } from "./targets.ts";
 
 /** What /targets and /api/v1/targets show for one active target. */
 export interface TargetStatus {
@@ -67,6 +67,8 @@ export class Scraper {
   #loaded: LoadedScrapeConfig | undefined;
   #jobs = new Map<string, JobState>();
   #running = new Map<string, Running>();
+  /** Pre-relabel labels of active targets, for /api/v1/targets and /service-discovery. */
+  #discovered = new Map<string, [string, string][]>();
   #stopping = false;
   #m: { scrapes: Metric; failed: Metric; timedOut: Metric; durationSum: Metric; durationCount: Metric; sizeSum: Metric; staleMarkers: Metric; reloads: Metric; reloadErrors: Metric };
 
@@ -232,6 +234,7 @@ export class Scraper {
         }
         seen.add(r.id);
         works.push(r);
+        if (!this.#cfg.promscrape.dropOriginalLabels) this.#discovered.set(r.id, discoveredLabels(st.job, t));
       }
     }
     st.dropped = dropped;
@@ -258,13 +261,14 @@ export class Scraper {
       }
       this.#stopTarget(r);
       this.#running.delete(id);
+      if (w === undefined) this.#discovered.delete(id);
       upd(removeByWorker, r.worker).remove.push({ id, staleTs: w === undefined ? now : null });
     }
     for (const w of want.values()) {
       const worker = this.#workerOf(w.id);
       upd(addByWorker, worker).add.push(w);
       const r: Running = {
-        status: { work: w, discoveredLabels: [], health: "unknown", lastScrapeMs: 0, lastDurationMs: 0, lastSamples: 0, lastError: "", scrapes: 0, failures: 0 },
+        status: { work: w, discoveredLabels: this.#discovered.get(w.id) ?? [], health: "unknown", lastScrapeMs: 0, lastDurationMs: 0, lastSamples: 0, lastError: "", scrapes: 0, failures: 0 },
         timer: undefined,
         stopped: false,
         worker,

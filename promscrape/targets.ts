@@ -145,9 +145,12 @@ function sortedPairs(l: Labels): [string, string][] {
   return out.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
-/** Builds the ScrapeWork of one discovered target, or says why it is dropped. */
-export function buildScrapeWork(ctx: TargetContext, target: TargetLabels): ScrapeWork | DroppedTarget {
-  const { job, cluster } = ctx;
+/** The labels a target has before relabeling (job defaults + discovered labels), sorted: `discoveredLabels`. */
+export function discoveredLabels(job: ScrapeJob, target: TargetLabels): [string, string][] {
+  return [...mergeTargetLabels(job, target)].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+function mergeTargetLabels(job: ScrapeJob, target: TargetLabels): Map<string, string> {
   const m = new Map<string, string>();
   m.set("job", job.jobName);
   m.set("__address__", target.__address__ ?? "");
@@ -157,6 +160,13 @@ export function buildScrapeWork(ctx: TargetContext, target: TargetLabels): Scrap
   m.set("__scrape_timeout__", goDurationString(job.scrapeTimeoutMs));
   for (const [k, vs] of job.params) if (vs.length > 0) m.set(`__param_${k}`, vs[0]!);
   for (const k in target) m.set(k, target[k]!);
+  return m;
+}
+
+/** Builds the ScrapeWork of one discovered target, or says why it is dropped. */
+export function buildScrapeWork(ctx: TargetContext, target: TargetLabels): ScrapeWork | DroppedTarget {
+  const { job, cluster } = ctx;
+  const m = mergeTargetLabels(job, target);
   const labels = new Labels();
   for (const [k, v] of [...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) labels.push(k, v);
   const original: LabelList = ctx.dropOriginalLabels ? [] : sortedPairs(labels);
