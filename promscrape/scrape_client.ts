@@ -9,6 +9,7 @@
 
 import { readFileSync } from "node:fs";
 import type { HTTPClientSettings } from "./_config_auth.ts";
+import { oauth2Header } from "./oauth2.ts";
 import type { ScrapeWork } from "./targets.ts";
 
 /** A scrape that did not produce a body; `message` is shown on /targets. */
@@ -48,9 +49,18 @@ function applyAuth(h: Record<string, string>, s: HTTPClientSettings): void {
     h["Authorization"] = `Bearer ${readSecret(s.bearerTokenFile)}`;
   } else if (s.bearerToken !== null) {
     h["Authorization"] = `Bearer ${s.bearerToken}`;
-  } else if (s.oauth2 !== null) {
-    throw new ScrapeError("oauth2 is not supported by Drover yet; use authorization or bearer_token_file");
   }
+}
+
+/** Adds the OAuth2 bearer token when the job has an `oauth2` section. */
+async function withOAuth2(h: Record<string, string>, w: ScrapeWork): Promise<Record<string, string>> {
+  if (w.http.oauth2 === null || h["Authorization"] !== undefined) return h;
+  try {
+    h["Authorization"] = await oauth2Header(w.http.oauth2);
+  } catch (err: unknown) {
+    throw new ScrapeError((err as Error).message);
+  }
+  return h;
 }
 
 function tlsOptions(w: ScrapeWork): Record<string, unknown> | undefined {
@@ -106,7 +116,7 @@ export async function scrapeTarget(w: ScrapeWork, opts: ScrapeOptions = {}): Pro
   let res: Response;
   try {
     const init: RequestInit & { tls?: unknown; proxy?: string } = {
-      headers: scrapeHeaders(w),
+      headers: await withOAuth2(scrapeHeaders(w), w),
       signal: signal === undefined ? timeout : AbortSignal.any([signal, timeout]),
       redirect: w.followRedirects ? "follow" : "manual",
     };

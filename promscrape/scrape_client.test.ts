@@ -1,0 +1,52 @@
+import { describe, expect, test } from "bun:test";
+import { scrapeTarget } from "./scrape_client.ts";
+import type { ScrapeWork } from "./targets.ts";
+
+const NO_AUTH = { authorization: null, basicAuth: null, bearerToken: null, bearerTokenFile: null, oauth2: null, tls: null, headers: [] } as const;
+
+function work(url: string, over: Partial<ScrapeWork> = {}): ScrapeWork {
+  return {
+    id: url, jobName: "j", scrapeURL: url, labels: [], externalLabels: [], intervalMs: 1000, timeoutMs: 1000, phaseNs: 0,
+    alignIntervalMs: 0, offsetMs: 0, honorLabels: false, honorTimestamps: false, sampleLimit: 0, seriesLimit: 0, labelLimit: 0,
+    maxScrapeSize: 1 << 20, streamParse: false, noStaleMarkers: false, disableCompression: false, disableKeepAlive: false,
+    followRedirects: true, http: NO_AUTH, proxyURL: null, metricRelabelConfigsRaw: null, ...over,
+  };
+}
+
+describe("scrapeTarget()", () => {
+  test("sends vmagent's headers and auth; refuses bodies over max_scrape_size; reports bad statuses", async () => {
+    let seen: Headers | undefined;
+    let tokenRequests = 0;
+    using server = Bun.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      async fetch(req) {
+        const path = new URL(req.url).pathname;
+        if (path === "/token") {
+          tokenRequests++;
+          const form = new URLSearchParams(await req.text());
+          expect(form.get("grant_type")).toBe("client_credentials");
+          expect(form.get("scope")).toBe("read");
+          return Response.json({ access_token: "tok-1", expires_in: 3600 });
+        }
+        seen = req.headers;
+        if (path === "/big") return new Response("x".repeat(5000));
+        if (path === "/fail") return new Response("nope", { status: 500 });
+        return new Response("m 1\n");
+      },
+    });
+    const base = `http://127.0.0.1:${server.port}`;
+    const body = await scrapeTarget(work(`${base}/metrics`, { http: { ...NO_AUTH, basicAuth: { username: "u", usernameFile: null, password: "p", passwordFile: null } } }));
+    expect(new TextDecoder().decode(body!)).toBe("m 1\n");
+    expect(seen?.get("user-agent")).toBe("vm_promscrape");
+    expect(seen?.get("x-prometheus-scrape-timeout-seconds")).toBe("1");
+    expect(seen?.get("authorization")).toBe(`Basic ${btoa("u:p")}`);
+    const oauth2 = { clientId: "c", clientSecret: "s", clientSecretFile: null, scopes: ["read"], tokenURL: `${base}/token`, endpointParams: [], tls: null, proxyURL: null, headers: [] };
+    for (let i = 0; i < 2; i++) await scrapeTarget(work(`${base}/metrics`, { http: { ...NO_AUTH, oauth2 } }));
+    expect(seen?.get("authorization")).toBe("Bearer tok-1");
+    expect(tokenRequests).toBe(1);
+    expect(scrapeTarget(work(`${base}/big`, { maxScrapeSize: 1000 }))).rejects.toThrow(/max_scrape_size/);
+    expect(scrapeTarget(work(`${base}/fail`))).rejects.toThrow(/unexpected status code .* 500/);
+    expect(scrapeTarget(work("http://127.0.0.1:1/metrics"))).rejects.toThrow(/cannot perform request/);
+  });
+});
