@@ -79,7 +79,9 @@ export function serviceDiscoveryPage(s: Scraper): Response {
   const jobs = new Set([...active.keys(), ...dropped.keys()]);
   for (const job of [...jobs].sort()) {
     out += `job=${JSON.stringify(job)}\n`;
-    for (const t of active.get(job) ?? []) out += `\tactive: labels=${promLabels(t.work.labels)} endpoint=${t.work.scrapeURL}\n`;
+    for (const t of active.get(job) ?? []) {
+      out += `\tactive: discovered_labels=${promLabels(t.discoveredLabels)} labels=${promLabels(t.work.labels)} endpoint=${t.work.scrapeURL}\n`;
+    }
     for (const d of dropped.get(job) ?? []) out += `\tdropped: discovered_labels=${promLabels(d.originalLabels)} reason=${droppedReason(d)}\n`;
   }
   return new Response(out, { headers: { "Content-Type": "text/plain; charset=utf-8" } });
