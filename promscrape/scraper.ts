@@ -306,18 +306,21 @@ export class Scraper {
     const delay = firstScrapeDelayMs(Date.now(), w.intervalMs, w.phaseNs, { alignIntervalMs: w.alignIntervalMs, offsetMs: w.offsetMs });
     const first = Date.now() + delay;
     let clock: ScrapeClock | undefined;
-    let n = 0;
-    const tick = () => {
+    const tick = async () => {
       if (r.stopped || this.#stopping) return;
       const tickMs = Date.now();
       clock ??= new ScrapeClock(tickMs, w.intervalMs);
       const ts = clock.next(tickMs);
-      void this.#scrapeOnce(r, ts);
-      n++;
-      // Schedule against the first tick so timer jitter does not accumulate.
-      r.timer = setTimeout(tick, Math.max(0, first + n * w.intervalMs - Date.now()));
+      // One scrape at a time per target, as vmagent's loop: the next tick waits for this one.
+      await this.#scrapeOnce(r, ts);
+      if (r.stopped || this.#stopping) return;
+      // The next tick on the grid of the first one, so timer jitter does not accumulate;
+      // ticks missed while a slow scrape ran are skipped, like Go's time.Ticker drops them.
+      const now = Date.now();
+      const next = first + Math.max(1, Math.ceil((now - first + 1) / w.intervalMs)) * w.intervalMs;
+      r.timer = setTimeout(() => void tick(), next - now);
     };
-    r.timer = setTimeout(tick, delay);
+    r.timer = setTimeout(() => void tick(), delay);
   }
 
   async #scrapeOnce(r: Running, ts: number): Promise<void> {
