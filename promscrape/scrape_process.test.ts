@@ -137,4 +137,20 @@ describe("TargetScrapeState", () => {
     quiet.scraped(enc("a 1\n"), 1000, 1, r, noInvalid);
     expect(quiet.removed(5000, r)).toBe(0);
   });
+
+  test("series identity survives repeats, reorders and odd label strings", () => {
+    const st = new TargetScrapeState({ ...WORK, externalLabels: [] });
+    const r = new Recorder();
+    const long = "v".repeat(70_000);
+    const f = (body: string, want: string[], added: number, stale: number) => {
+      r.out = [];
+      const s = st.scraped(enc(body), 1000, 1, r, noInvalid);
+      expect(data(r.out).filter((x) => x.includes("stale@"))).toEqual(want);
+      expect(s).toMatchObject({ seriesAdded: added, staleMarkers: stale });
+    };
+    f(`a{x="\u0000\u0001"} 1\nb{y="${long}"} 2\nc 3\n`, [], 3, 0);
+    f(`a{x="\u0000\u0001"} 1\nb{y="${long}"} 2\nc 3\n`, [], 0, 0);
+    f(`c 3\na{x="\u0000\u0001"} 1\n`, [`__name__=b,y=${long},instance=h:1,job=j stale@1000`], 0, 1);
+    f(`c 3\nc 3\nd 4\n`, ["__name__=a,x=\u0000\u0001,instance=h:1,job=j stale@1000"], 1, 1);
+  });
 });

@@ -42,56 +42,87 @@ export interface ScrapeStats {
   error: string;
 }
 
-interface Row {
-  names: string[];
-  values: string[];
-  value: number;
-  ts: number;
-}
-
 /**
- * Collects parsed samples (the parser calls begin/label/sample/end). Rows
- * are objects here: simple first; the scrape path is measured in bench/.
+ * What the parser writes into: one series' labels in reused arrays, handed
+ * to `onRow` at end(). Shared by all targets of a worker: parsing is
+ * synchronous and single-threaded, so one scrape owns it at a time. Between
+ * scrapes it may pin the last row's label strings (one body), nothing more.
  */
-class Collector implements SeriesSink {
-  rows: Row[] = [];
-  #names: string[] = [];
-  #values: string[] = [];
-  #value = 0;
-  #ts = 0;
+class RowSink implements SeriesSink {
+  names: string[] = [];
+  values: string[] = [];
+  n = 0;
+  value = 0;
+  ts = 0;
+  onRow: () => void = noop;
   begin(): void {
-    this.#names = [];
-    this.#values = [];
+    this.n = 0;
   }
   label(name: string, value: string): void {
-    this.#names.push(name);
-    this.#values.push(value);
+    const i = this.n++;
+    this.names[i] = name;
+    this.values[i] = value;
   }
   sample(value: number, ts: number): void {
-    this.#value = value;
-    this.#ts = ts;
+    this.value = value;
+    this.ts = ts;
   }
   staleSample(ts: number): void {
     this.sample(NaN, ts);
   }
   end(): void {
-    this.rows.push({ names: this.#names, values: this.#values, value: this.#value, ts: this.#ts });
+    this.onRow();
   }
 }
 
-/** One series ready to write. */
-interface Prepared {
-  l: Labels;
-  value: number;
-  ts: number;
-  key: string;
+function noop(): void {}
+
+const rowSink = new RowSink();
+/** The label set a row is merged and relabeled in (same single-owner rule as rowSink). */
+const scratch = new Labels(32);
+
+/**
+ * Rows of a scrape held back until `sample_limit` can be checked (only for
+ * targets with a limit): labels flat in `names`/`values`, row i spanning
+ * `[ends[i-1], ends[i])`. Emptied after each scrape so it pins no body.
+ */
+class RowBuffer {
+  names: string[] = [];
+  values: string[] = [];
+  ends: number[] = [];
+  sampleValues: number[] = [];
+  times: number[] = [];
+  add(l: Labels, value: number, ts: number): void {
+    for (let i = 0; i < l.length; i++) {
+      this.names.push(l.names[i]!);
+      this.values.push(l.values[i]!);
+    }
+    this.ends.push(this.names.length);
+    this.sampleValues.push(value);
+    this.times.push(ts);
+  }
+  get rows(): number {
+    return this.ends.length;
+  }
+  clear(): void {
+    this.names.length = this.values.length = this.ends.length = this.sampleValues.length = this.times.length = 0;
+  }
 }
+
+const rowBuffer = new RowBuffer();
 
 /** Bookkeeping of one scrape. */
 interface ScrapeRun {
   ts: number;
-  current: Set<string>;
-  next: Map<string, Labels>;
+  /**
+   * Keys of the series written so far; becomes `#prev` at the end. Null while
+   * every series so far was the previous scrape's at the same position
+   * (`matched` of them): the usual case costs no Set work.
+   */
+  current: Set<string> | null;
+  matched: number;
+  /** Keys in write order once `current` exists. */
+  keys: string[];
   stats: ScrapeStats;
 }
 
@@ -104,24 +135,113 @@ export function dedupIntervalStart(ts: number, intervalMs: number): number {
   return k * intervalMs - intervalMs + 1;
 }
 
-function keyOf(l: Labels): string {
+/** One-char strings for small lengths: most key prefixes cost no allocation. */
+const SMALL_LEN: string[] = Array.from({ length: 256 }, (_, i) => String.fromCharCode(i));
+
+function lenPrefix(n: number): string {
+  if (n < 256) return SMALL_LEN[n]!;
+  return n < 0xffff ? String.fromCharCode(n) : String.fromCharCode(0xffff, n >>> 16, n & 0xffff);
+}
+
+/**
+ * The identity of a series: its labels in order, each name and value
+ * length-prefixed (one char, or 0xFFFF and two chars for 65535 and more).
+ * Unambiguous whatever the strings hold, so the labels of a vanished series
+ * are decoded back from its key ({@linkcode writeKeyStale}) instead of being
+ * kept as objects.
+ */
+function keyOf(names: readonly string[], values: readonly string[], from: number, to: number): string {
   let k = "";
-  for (let i = 0; i < l.length; i++) k += `${l.names[i]}\u0000${l.values[i]}\u0001`;
+  for (let i = from; i < to; i++) {
+    const n = names[i]!;
+    const v = values[i]!;
+    k += lenPrefix(n.length) + n + lenPrefix(v.length) + v;
+  }
   return k;
+}
+
+/** Reads a length prefix at `p` of `key`; returns the length, advances `pos[0]`. */
+function readLen(key: string, pos: number[]): number {
+  const p = pos[0]!;
+  const c = key.charCodeAt(p);
+  if (c !== 0xffff) {
+    pos[0] = p + 1;
+    return c;
+  }
+  pos[0] = p + 3;
+  return key.charCodeAt(p + 1) * 65536 + key.charCodeAt(p + 2);
+}
+
+const keyPos = [0];
+
+/** Whether `key` is the key of labels `[from, to)` (see {@linkcode keyOf}); allocates nothing. */
+function keyMatches(key: string, names: readonly string[], values: readonly string[], from: number, to: number): boolean {
+  let p = 0;
+  for (let i = from; i < to; i++) {
+    for (let j = 0; j < 2; j++) {
+      const s = j === 0 ? names[i]! : values[i]!;
+      const n = s.length;
+      if (n < 0xffff) {
+        if (key.charCodeAt(p) !== n) return false;
+        p++;
+      } else {
+        if (key.charCodeAt(p) !== 0xffff || key.charCodeAt(p + 1) !== n >>> 16 || key.charCodeAt(p + 2) !== (n & 0xffff)) return false;
+        p += 3;
+      }
+      if (!key.startsWith(s, p)) return false;
+      p += n;
+    }
+  }
+  return p === key.length;
+}
+
+/** Writes a stale marker for the series whose key is `key` (see {@linkcode keyOf}). */
+function writeKeyStale(w: SeriesSink, key: string, ts: number): void {
+  w.begin();
+  keyPos[0] = 0;
+  while (keyPos[0]! < key.length) {
+    const nl = readLen(key, keyPos);
+    const ns = keyPos[0]!;
+    const name = key.slice(ns, ns + nl);
+    keyPos[0] = ns + nl;
+    const vl = readLen(key, keyPos);
+    const vs = keyPos[0]!;
+    keyPos[0] = vs + vl;
+    w.label(name, key.slice(vs, vs + vl));
+  }
+  w.staleSample(ts);
+  w.end();
 }
 
 /** Per-target scrape state inside a parse worker. */
 export class TargetScrapeState {
   readonly work: ScrapeWork;
   #metricRelabel: CompiledRelabelRules | null;
-  /** Series of the last successful scrape, by key, for stale markers. */
-  #prev = new Map<string, Labels>();
+  /** Target labels and external labels as parallel arrays (the hot loop avoids tuple iteration). */
+  #targetNames: string[];
+  #targetValues: string[];
+  #extNames: string[];
+  #extValues: string[];
+  /**
+   * Keys ({@linkcode keyOf}) of the series of the last successful scrape,
+   * for `scrape_series_added` and stale markers. Keys only: a vanished
+   * series' labels are decoded from its key.
+   */
+  #prev = new Set<string>();
+  /** The same keys in write order (with repeats); `#prev` is exactly the set of them. */
+  #prevKeys: string[] = [];
   /** series_limit: series seen in the current 24h window. */
   #seriesSeen = new Set<string>();
   #seriesWindowStart = 0;
   seriesLimitDropped = 0;
   /** The stream-parsed scrape in progress. */
   #stream: ScrapeRun | null = null;
+  /** Where the current parse goes: the run and sink rows are written to, or null to buffer them. */
+  #run: ScrapeRun | null = null;
+  #out: SeriesSink | null = null;
+  /** Rows that survived relabeling in the current parse. */
+  #kept = 0;
+  readonly #onRow = (): void => this.#row();
 
   constructor(work: ScrapeWork) {
     this.work = work;
@@ -129,12 +249,20 @@ export class TargetScrapeState {
       work.metricRelabelConfigsRaw === null || work.metricRelabelConfigsRaw === undefined
         ? null
         : parseRelabelConfigs(work.metricRelabelConfigsRaw, "metric_relabel_configs");
+    this.#targetNames = work.labels.map((p) => p[0]);
+    this.#targetValues = work.labels.map((p) => p[1]);
+    this.#extNames = work.externalLabels.map((p) => p[0]);
+    this.#extValues = work.externalLabels.map((p) => p[1]);
   }
 
   /** Adds target labels to a scraped series per `honor_labels`. */
   #mergeTargetLabels(l: Labels): void {
     const honor = this.work.honorLabels;
-    for (const [name, value] of this.work.labels) {
+    const names = this.#targetNames;
+    const values = this.#targetValues;
+    for (let t = 0; t < names.length; t++) {
+      const name = names[t]!;
+      const value = values[t]!;
       const i = l.indexOf(name);
       if (i < 0) {
         l.push(name, value);
@@ -148,14 +276,14 @@ export class TargetScrapeState {
   }
 
   #addExternal(l: Labels): void {
-    for (const [name, value] of this.work.externalLabels) if (l.indexOf(name) < 0) l.push(name, value);
+    const names = this.#extNames;
+    for (let e = 0; e < names.length; e++) if (l.indexOf(names[e]!) < 0) l.push(names[e]!, this.#extValues[e]!);
   }
 
-  #writeSeries(w: SeriesSink, l: Labels, value: number, ts: number, stale: boolean): void {
+  #writeSeries(w: SeriesSink, names: readonly string[], values: readonly string[], from: number, to: number, value: number, ts: number): void {
     w.begin();
-    for (let i = 0; i < l.length; i++) w.label(l.names[i]!, l.values[i]!);
-    if (stale) w.staleSample(ts);
-    else w.sample(value, ts);
+    for (let i = from; i < to; i++) w.label(names[i]!, values[i]!);
+    w.sample(value, ts);
     w.end();
   }
 
@@ -163,9 +291,9 @@ export class TargetScrapeState {
   #staleMarkers(w: SeriesSink, current: Set<string> | null, ts: number): number {
     if (this.work.noStaleMarkers) return 0;
     let n = 0;
-    for (const [k, l] of this.#prev) {
+    for (const k of this.#prev) {
       if (current !== null && current.has(k)) continue;
-      this.#writeSeries(w, l, NaN, ts, true);
+      writeKeyStale(w, k, ts);
       n++;
     }
     return n;
@@ -173,11 +301,12 @@ export class TargetScrapeState {
 
   #autoSeries(w: SeriesSink, ts: number, durationMs: number, s: ScrapeStats): void {
     const put = (name: string, v: number) => {
-      const l = new Labels();
+      const l = scratch;
+      l.reset();
       l.push("__name__", name);
-      for (const [k, val] of this.work.labels) l.push(k, val);
+      for (let t = 0; t < this.#targetNames.length; t++) l.push(this.#targetNames[t]!, this.#targetValues[t]!);
       this.#addExternal(l);
-      this.#writeSeries(w, l, v, ts, false);
+      this.#writeSeries(w, l.names, l.values, 0, l.length, v, ts);
     };
     put("up", s.up ? 1 : 0);
     put("scrape_duration_seconds", durationMs / 1000);
@@ -193,24 +322,40 @@ export class TargetScrapeState {
     }
   }
 
-  /** Parses `body` and returns its series after target labels and metric relabeling. */
-  #prepare(body: Uint8Array, ts: number, invalidLine: (reason: string, line: string) => void): { rows: Prepared[]; scraped: number } {
-    const c = new Collector();
-    const scraped = parsePromText(body, c, { defaultTimestampMs: ts, honorTimestamps: this.work.honorTimestamps, invalidLine });
-    const rows: Prepared[] = [];
-    for (const r of c.rows) {
-      const l = new Labels(r.names.length + this.work.labels.length + 2);
-      for (let i = 0; i < r.names.length; i++) l.push(r.names[i]!, r.values[i]!);
-      this.#mergeTargetLabels(l);
-      if (this.#metricRelabel !== null) {
-        if (!applyRelabeling(this.#metricRelabel, l)) continue;
-        finalizeLabels(l);
-        if (l.length === 0) continue;
-      }
-      this.#addExternal(l);
-      rows.push({ l, value: r.value, ts: r.ts, key: keyOf(l) });
+  /** One parsed row: target labels, metric relabeling, external labels, then written or buffered. */
+  #row(): void {
+    const r = rowSink;
+    const l = scratch;
+    l.reset();
+    for (let i = 0; i < r.n; i++) l.push(r.names[i]!, r.values[i]!);
+    this.#mergeTargetLabels(l);
+    if (this.#metricRelabel !== null) {
+      if (!applyRelabeling(this.#metricRelabel, l)) return;
+      finalizeLabels(l);
+      if (l.length === 0) return;
     }
-    return { rows, scraped };
+    this.#addExternal(l);
+    this.#kept++;
+    if (this.#run === null) rowBuffer.add(l, r.value, r.ts);
+    else this.#emit(this.#run, l.names, l.values, 0, l.length, r.value, r.ts, this.#out!);
+  }
+
+  /**
+   * Parses `body`; each row that survives relabeling goes to `run` and `w`
+   * (or to rowBuffer when `run` is null). Returns the samples parsed.
+   */
+  #parse(body: Uint8Array, ts: number, run: ScrapeRun | null, w: SeriesSink | null, invalidLine: (reason: string, line: string) => void): number {
+    this.#run = run;
+    this.#out = w;
+    this.#kept = 0;
+    rowSink.onRow = this.#onRow;
+    try {
+      return parsePromText(body, rowSink, { defaultTimestampMs: ts, honorTimestamps: this.work.honorTimestamps, invalidLine });
+    } finally {
+      rowSink.onRow = noop;
+      this.#run = null;
+      this.#out = null;
+    }
   }
 
   /** Starts a scrape's bookkeeping (series seen in it, series_limit window). */
@@ -221,55 +366,105 @@ export class TargetScrapeState {
     }
     return {
       ts,
-      current: new Set(),
-      next: new Map(),
+      current: null,
+      matched: 0,
+      keys: [],
       stats: { up: true, samplesScraped: 0, samplesPostRelabel: 0, seriesAdded: 0, staleMarkers: 0, error: "" },
     };
   }
 
-  /** Writes prepared rows (series_limit applied) and records them for staleness. */
-  #emit(run: ScrapeRun, rows: Prepared[], w: SeriesSink): void {
+  /** Writes one series (series_limit applied) and records it for staleness. */
+  #emit(run: ScrapeRun, names: readonly string[], values: readonly string[], from: number, to: number, value: number, ts: number, w: SeriesSink): void {
+    // Series usually come in the previous scrape's order: reuse its key string (hash cached, no new string).
+    const prevKeys = this.#prevKeys;
+    const at = run.current === null ? run.matched : run.keys.length;
+    const cand = at < prevKeys.length ? prevKeys[at]! : undefined;
+    const key = cand !== undefined && keyMatches(cand, names, values, from, to) ? cand : keyOf(names, values, from, to);
     const limit = this.work.seriesLimit;
-    for (const s of rows) {
-      if (limit > 0 && !this.#seriesSeen.has(s.key)) {
-        if (this.#seriesSeen.size >= limit) {
-          this.seriesLimitDropped++;
-          continue;
-        }
-        this.#seriesSeen.add(s.key);
+    if (limit > 0 && !this.#seriesSeen.has(key)) {
+      if (this.#seriesSeen.size >= limit) {
+        this.seriesLimitDropped++;
+        return;
       }
-      if (!this.#prev.has(s.key) && !run.current.has(s.key)) run.stats.seriesAdded++;
-      run.current.add(s.key);
-      run.next.set(s.key, s.l);
-      this.#writeSeries(w, s.l, s.value, s.ts, false);
+      this.#seriesSeen.add(key);
     }
+    if (run.current === null) {
+      if (key === cand) {
+        // Still the previous scrape position by position: in #prev, so never added.
+        run.matched++;
+        this.#writeSeries(w, names, values, from, to, value, ts);
+        return;
+      }
+      this.#materialize(run);
+    }
+    const current = run.current!;
+    run.keys.push(key);
+    const before = current.size;
+    current.add(key);
+    if (current.size !== before && !this.#prev.has(key)) run.stats.seriesAdded++;
+    this.#writeSeries(w, names, values, from, to, value, ts);
+  }
+
+  /** Leaves the matched fast path: `current` = the first `matched` previous keys. */
+  #materialize(run: ScrapeRun): void {
+    run.keys = this.#prevKeys.slice(0, run.matched);
+    run.current = new Set(run.keys);
   }
 
   /** Ends a scrape: stale markers for vanished series, then the auto series. */
   #end(run: ScrapeRun, durationMs: number, w: SeriesSink): ScrapeStats {
+    if (run.current === null && run.matched === this.#prevKeys.length) {
+      // The same series as last time, in the same order: #prev stays, nothing went stale.
+      run.stats.staleMarkers = 0;
+      this.#autoSeries(w, run.ts, durationMs, run.stats);
+      return run.stats;
+    }
+    if (run.current === null) this.#materialize(run);
     run.stats.staleMarkers = this.#staleMarkers(w, run.current, run.ts);
-    this.#prev = run.next;
+    this.#prev = run.current!;
+    this.#prevKeys = run.keys;
     this.#autoSeries(w, run.ts, durationMs, run.stats);
     return run.stats;
   }
 
   /** A successful scrape: `body` is the (decompressed) response, `ts` the scrape timestamp. */
   scraped(body: Uint8Array, ts: number, durationMs: number, w: SeriesSink, invalidLine: (reason: string, line: string) => void): ScrapeStats {
-    const { rows, scraped } = this.#prepare(body, ts, invalidLine);
-    if (this.work.sampleLimit > 0 && rows.length > this.work.sampleLimit) {
-      // As vmagent: the whole scrape is dropped, up=0, and the previous series go stale.
-      const stats: ScrapeStats = { up: false, samplesScraped: scraped, samplesPostRelabel: rows.length, seriesAdded: 0, staleMarkers: 0, error: "" };
-      stats.error = `the response from ${JSON.stringify(this.work.scrapeURL)} exceeds sample_limit=${this.work.sampleLimit}; either reduce the sample count for the target or increase sample_limit`;
-      stats.staleMarkers = this.#staleMarkers(w, null, ts);
-      this.#prev.clear();
-      this.#autoSeries(w, ts, durationMs, stats);
-      return stats;
+    const limit = this.work.sampleLimit;
+    if (limit <= 0) {
+      // No sample_limit: rows are written as they are parsed.
+      const run = this.#begin(ts);
+      run.stats.samplesScraped = this.#parse(body, ts, run, w, invalidLine);
+      run.stats.samplesPostRelabel = this.#kept;
+      return this.#end(run, durationMs, w);
     }
-    const run = this.#begin(ts);
-    run.stats.samplesScraped = scraped;
-    run.stats.samplesPostRelabel = rows.length;
-    this.#emit(run, rows, w);
-    return this.#end(run, durationMs, w);
+    // sample_limit needs the count first: buffer the rows, then write them or drop them all.
+    const b = rowBuffer;
+    b.clear();
+    try {
+      const scraped = this.#parse(body, ts, null, null, invalidLine);
+      const rows = b.rows;
+      if (rows > limit) {
+        // As vmagent: the whole scrape is dropped, up=0, and the previous series go stale.
+        const stats: ScrapeStats = { up: false, samplesScraped: scraped, samplesPostRelabel: rows, seriesAdded: 0, staleMarkers: 0, error: "" };
+        stats.error = `the response from ${JSON.stringify(this.work.scrapeURL)} exceeds sample_limit=${limit}; either reduce the sample count for the target or increase sample_limit`;
+        stats.staleMarkers = this.#staleMarkers(w, null, ts);
+        this.#prev.clear();
+        this.#prevKeys = [];
+        this.#autoSeries(w, ts, durationMs, stats);
+        return stats;
+      }
+      const run = this.#begin(ts);
+      run.stats.samplesScraped = scraped;
+      run.stats.samplesPostRelabel = rows;
+      for (let i = 0, from = 0; i < rows; i++) {
+        const to = b.ends[i]!;
+        this.#emit(run, b.names, b.values, from, to, b.sampleValues[i]!, b.times[i]!, w);
+        from = to;
+      }
+      return this.#end(run, durationMs, w);
+    } finally {
+      b.clear();
+    }
   }
 
   /**
@@ -285,10 +480,8 @@ export class TargetScrapeState {
   streamChunk(body: Uint8Array, w: SeriesSink, invalidLine: (reason: string, line: string) => void): void {
     // A target re-registered mid-stream has lost its begin: start over at this chunk.
     const run = (this.#stream ??= this.#begin(Date.now()));
-    const { rows, scraped } = this.#prepare(body, run.ts, invalidLine);
-    run.stats.samplesScraped += scraped;
-    run.stats.samplesPostRelabel += rows.length;
-    this.#emit(run, rows, w);
+    run.stats.samplesScraped += this.#parse(body, run.ts, run, w, invalidLine);
+    run.stats.samplesPostRelabel += this.#kept;
   }
 
   /** Drops a stream that failed midway (the caller then reports the failure). */
@@ -311,6 +504,7 @@ export class TargetScrapeState {
     const at = dedupIntervalStart(ts, this.work.intervalMs);
     stats.staleMarkers = this.#staleMarkers(w, null, at);
     this.#prev.clear();
+    this.#prevKeys = [];
     this.#autoSeries(w, at, durationMs, stats);
     return stats;
   }
@@ -319,6 +513,7 @@ export class TargetScrapeState {
   removed(ts: number, w: SeriesSink): number {
     const n = this.#staleMarkers(w, null, ts);
     this.#prev.clear();
+    this.#prevKeys = [];
     return n;
   }
 }
