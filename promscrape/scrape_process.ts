@@ -201,11 +201,11 @@ function writeKeyStale(w: SeriesSink, key: string, ts: number): void {
   keyPos[0] = 0;
   while (keyPos[0]! < key.length) {
     const nl = readLen(key, keyPos);
-    const ns = keyPos[0]!;
+    const ns: number = keyPos[0]!;
     const name = key.slice(ns, ns + nl);
     keyPos[0] = ns + nl;
     const vl = readLen(key, keyPos);
-    const vs = keyPos[0]!;
+    const vs: number = keyPos[0]!;
     keyPos[0] = vs + vl;
     w.label(name, key.slice(vs, vs + vl));
   }

@@ -326,7 +326,7 @@ export class Scraper {
   async #scrapeOnce(r: Running, ts: number): Promise<void> {
     const w = r.status.work;
     const start = performance.now();
-    let body: Uint8Array | null = new Uint8Array(0);
+    let body: Uint8Array | null = new Uint8Array(0) as Uint8Array;
     let error: string | null = null;
     let streamed = false;
     let size = 0;
@@ -339,7 +339,7 @@ export class Scraper {
       size += part.byteLength;
       await this.#pool.pushToNoReply(r.worker, BodyType.Scrape, `${base}&part=${kind}`, part);
     };
-    let lastPart = new Uint8Array(0);
+    let lastPart: Uint8Array = new Uint8Array(0);
     try {
       body = await scrapeTarget(w, {
         sink: async (part, kind) => {

@@ -451,7 +451,8 @@ self.onmessage = async (e: MessageEvent<ToParseWorker>) => {
       }
       ring = SpscRing.attach(m.ring);
       sender = m.senderPort;
-      sender.onmessage = (ev: MessageEvent<BlockAck>) => onAck(ev.data);
+      sender.addEventListener("message", (ev) => onAck((ev as MessageEvent<BlockAck>).data));
+      sender.start();
       run().catch((err: unknown) => {
         log.fatal(`parse loop failed: ${err instanceof Error ? err.stack : String(err)}`);
         throw err;

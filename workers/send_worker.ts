@@ -143,7 +143,8 @@ function init(cfg: Config, ports: MessagePort[]): void {
   }
   for (const s of senders) s.start();
   for (const port of ports) {
-    port.onmessage = (e: MessageEvent<BlockMessage>) => onBlock(port, e.data);
+    port.addEventListener("message", (e) => onBlock(port, (e as MessageEvent<BlockMessage>).data));
+    port.start();
   }
   tickTimer = setInterval(() => {
     for (const q of queues) q.tick();

@@ -1,3 +1,4 @@
+import { ContentKind } from "../_shared/protocol.ts";
 /**
  * Throughput of parseGraphite on a realistic block: 100k lines, a third with
  * tags, the rest plain dotted paths with timestamps.
@@ -22,7 +23,7 @@ const out = new BlockBuilder();
 const w = new SeriesWriter(out, [], () => {
   if (out.byteLength > 1 << 20) out.reset();
 });
-const ctx: ParseContext = { params: new URLSearchParams(), config: undefined as never, nowMs: Date.now(), w, invalidLine: () => undefined };
+const ctx: ParseContext = { params: new URLSearchParams(), contentType: ContentKind.Other, config: undefined as never, nowMs: Date.now(), w, invalidLine: () => undefined };
 const opts = { trimTimestampMs: 1000, sanitizeMetricName: false };
 
 for (let i = 0; i < 5; i++) parseGraphite(body, ctx, opts); // warm-up

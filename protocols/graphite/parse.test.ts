@@ -1,3 +1,4 @@
+import { ContentKind } from "../_shared/protocol.ts";
 import { expect, test } from "bun:test";
 import type { ParseContext } from "../_shared/protocol.ts";
 import { SeriesWriter } from "../_shared/series_writer.ts";
@@ -14,6 +15,7 @@ function run(input: string | Uint8Array, opts: Partial<GraphiteOptions> = {}): {
   let invalid = 0;
   const ctx: ParseContext = {
     params: new URLSearchParams(),
+    contentType: ContentKind.Other,
     config: undefined as never,
     nowMs: NOW_MS,
     w: new SeriesWriter(b, [], () => undefined),

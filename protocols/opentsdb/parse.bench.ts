@@ -1,3 +1,4 @@
+import { ContentKind } from "../_shared/protocol.ts";
 /**
  * Throughput of parseOpenTSDB on a realistic block: 100k tcollector-style
  * `put` lines with two or three tags.
@@ -19,7 +20,7 @@ const out = new BlockBuilder();
 const w = new SeriesWriter(out, [], () => {
   if (out.byteLength > 1 << 20) out.reset();
 });
-const ctx: ParseContext = { params: new URLSearchParams(), config: undefined as never, nowMs: Date.now(), w, invalidLine: () => undefined };
+const ctx: ParseContext = { params: new URLSearchParams(), contentType: ContentKind.Other, config: undefined as never, nowMs: Date.now(), w, invalidLine: () => undefined };
 
 for (let i = 0; i < 5; i++) parseOpenTSDB(body, ctx, { trimTimestampMs: 1000 }); // warm-up
 const runs = 20;

@@ -1,3 +1,4 @@
+import { ContentKind } from "../_shared/protocol.ts";
 /**
  * Throughput of parseOpenTSDBHTTP on a realistic /api/put body: an array of
  * 20k data points with two or three tags each.
@@ -22,7 +23,7 @@ const out = new BlockBuilder();
 const w = new SeriesWriter(out, [], () => {
   if (out.byteLength > 1 << 20) out.reset();
 });
-const ctx: ParseContext = { params: new URLSearchParams(), config: undefined as never, nowMs: Date.now(), w, invalidLine: () => undefined };
+const ctx: ParseContext = { params: new URLSearchParams(), contentType: ContentKind.Other, config: undefined as never, nowMs: Date.now(), w, invalidLine: () => undefined };
 
 for (let i = 0; i < 5; i++) parseOpenTSDBHTTP(body, ctx, { trimTimestampMs: 1 }); // warm-up
 const runs = 20;
