@@ -13,21 +13,31 @@
  * @module
  */
 
-import { mkdirSync, writeFileSync } from "node:fs";
-import { availableParallelism, cpus } from "node:os";
 import { join } from "node:path";
 import { ROOT } from "../tests/_harness.ts";
 import { buildCorpus, type Corpus } from "./_corpus.ts";
 import {
   type AgentKind,
   type AgentUnderTest,
-  appVersion,
   cpuSeconds,
   machineBusySeconds,
   peakRssBytes,
   scrapeSum,
   startAgent,
 } from "./_procs.ts";
+import {
+  agentVersion,
+  closeOnSignal,
+  comparisonTable,
+  fmt,
+  fmtInt,
+  log,
+  machineInfo,
+  percentile,
+  type Row,
+  selectedMetrics,
+  writeResults,
+} from "./_report.ts";
 
 // ---- options ---------------------------------------------------------------
 
@@ -214,15 +224,6 @@ const AGENT_ROWS = ["vmagent_rows_inserted_total", 'type="promremotewrite"'] as 
 const TROUBLE_METRICS =
   /^(vmagent_http_request|vmagent_remotewrite_(pending|requests|blocks|retries)|vm_persistentqueue_bytes_pend|drover_)/;
 
-async function troubleMetrics(a: AgentUnderTest): Promise<string> {
-  try {
-    const text = await (await fetch(`${a.url}/metrics`, { signal: AbortSignal.timeout(5000) })).text();
-    return text.split("\n").filter((l) => TROUBLE_METRICS.test(l)).join("\n");
-  } catch (e) {
-    return `Cannot read ${a.url}/metrics: ${e instanceof Error ? e.message : String(e)}`;
-  }
-}
-
 /** Polls VM's ingested-rows counter until it is `want` above `base` or `limitSeconds` pass. */
 async function waitDelivered(
   a: AgentUnderTest,
@@ -244,14 +245,11 @@ async function waitDelivered(
 async function runAgent(kind: AgentKind, corpus: Corpus, o: Options): Promise<AgentResult> {
   log(`\n== ${kind}: starting a fresh victoria-metrics and ${kind}`);
   const a = await startAgent(kind);
-  const onSignal = (): void => void a.close().then(() => process.exit(130));
-  // Ctrl-C or a kill mid-run must not leave the agent and VM running.
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
+  const release = closeOnSignal(a);
   try {
     const writeURL = `${a.url}/api/v1/write`;
     const timeout = { timeoutSeconds: o.timeoutSeconds };
-    const version = kind === "vmagent" ? await appVersion(`${a.url}/metrics`) : await droverVersion();
+    const version = await agentVersion(a);
     if (o.warmup > 0) {
       log(`   warm-up: ${o.warmup} requests`);
       const w = await push(writeURL, corpus.bodies, o.concurrency, { maxRequests: o.warmup, ...timeout });
@@ -328,43 +326,19 @@ async function runAgent(kind: AgentKind, corpus: Corpus, o: Options): Promise<Ag
       loadgenCpuPushSeconds: self1 - self0,
       otherCpuPushSeconds: Math.max(0, busy1 - busy0 - (cpu1 - cpu0) - (vmCpu1 - vmCpu0) - (self1 - self0)),
       logTail: a.output().slice(-2000),
-      troubleMetrics: trouble ? await troubleMetrics(a) : "",
+      troubleMetrics: trouble ? await selectedMetrics(a, TROUBLE_METRICS) : "",
     };
   } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    release();
     await a.close();
   }
 }
 
-function percentile(xs: number[], q: number): number {
-  if (xs.length === 0) return NaN;
-  const sorted = xs.toSorted((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? NaN;
-}
-
-async function droverVersion(): Promise<string> {
-  const r = Bun.spawnSync([process.execPath, join(ROOT, "main.ts"), "-version"], { cwd: ROOT });
-  return r.stdout.toString().trim() || "unknown";
-}
-
 // ---- report ----------------------------------------------------------------
 
-function log(s: string): void {
-  process.stderr.write(`${s}\n`);
-}
-
-const fmtInt = (n: number): string => (Number.isFinite(n) ? Math.round(n).toLocaleString("en-US") : "n/a");
 const kib = (n: number): string => (n / 1024).toFixed(0);
-const fmt = (n: number, digits = 2): string => (Number.isFinite(n) ? n.toFixed(digits) : "n/a");
 
-interface Row {
-  label: string;
-  key: keyof AgentResult;
-  show: (n: number) => string;
-}
-
-const ROWS: Row[] = [
+const ROWS: Row<AgentResult>[] = [
   { label: "samples accepted/s (push phase)", key: "samplesPerSecond", show: fmtInt },
   { label: "end-to-end samples/s (push+drain)", key: "endToEndSamplesPerSecond", show: fmtInt },
   { label: "agent CPU-s per 1M samples", key: "cpuSecondsPerMillionSamples", show: (n) => fmt(n, 3) },
@@ -384,31 +358,6 @@ const ROWS: Row[] = [
   { label: "other processes CPU-s (push)", key: "otherCpuPushSeconds", show: (n) => fmt(n, 2) },
 ];
 
-function table(results: AgentResult[]): { text: string; ratios: Record<string, number> } {
-  const d = results.find((r) => r.agent === "drover");
-  const v = results.find((r) => r.agent === "vmagent");
-  const head = ["figure", ...results.map((r) => r.agent), ...(d && v ? ["drover/vmagent"] : [])];
-  const lines: string[][] = [head];
-  const ratios: Record<string, number> = {};
-  for (const row of ROWS) {
-    const cells = [row.label, ...results.map((r) => row.show(r[row.key] as number))];
-    if (d && v) {
-      const ratio = (d[row.key] as number) / (v[row.key] as number);
-      ratios[row.key] = ratio;
-      cells.push(Number.isFinite(ratio) ? `${fmt(ratio, 2)}×` : "n/a");
-    }
-    lines.push(cells);
-  }
-  const widths = head.map((_, i) => Math.max(...lines.map((l) => (l[i] ?? "").length)));
-  const text = lines
-    .map((l, li) => {
-      const s = l.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
-      return li === 0 ? `${s}\n${"-".repeat(s.length)}` : s;
-    })
-    .join("\n");
-  return { text, ratios };
-}
-
 // ---- main ------------------------------------------------------------------
 
 async function main(): Promise<void> {
@@ -423,10 +372,10 @@ async function main(): Promise<void> {
   const results: AgentResult[] = [];
   for (const kind of o.agents) results.push(await runAgent(kind, corpus, o));
 
-  const { text, ratios } = table(results);
-  const cpuInfo = cpus()[0]?.model ?? "unknown";
+  const { text, ratios } = comparisonTable(results, ROWS);
+  const machine = machineInfo();
   const notes =
-    `Load generator (this Bun process) and victoria-metrics run on the same ${availableParallelism()}-CPU machine ` +
+    `Load generator (this Bun process) and victoria-metrics run on the same ${machine.cpus}-CPU machine ` +
     "as the agent; their CPU during the push is shown above. Agents ran one after the other, each with a fresh " +
     "victoria-metrics and the same corpus. " +
     "CPU and peak RSS come from /proc/<pid>/stat and /proc/<pid>/status (all threads). Ratios are drover/vmagent.";
@@ -441,19 +390,15 @@ async function main(): Promise<void> {
     }
   }
 
-  mkdirSync(o.out, { recursive: true });
-  const stamp = new Date().toISOString().replace(/\.\d+Z$/, "Z").replaceAll(":", "-");
-  const file = join(o.out, `relay-${stamp}.json`);
-  const json = {
+  const file = writeResults(o.out, "relay", {
     date: new Date().toISOString(),
-    machine: { cpus: availableParallelism(), model: cpuInfo, bun: Bun.version },
+    machine,
     options: { ...o, out: undefined },
     corpus: { ...corpus, bodies: corpus.bodies.length },
     results,
     ratios,
     notes,
-  };
-  writeFileSync(file, `${JSON.stringify(json, null, 2)}\n`);
+  });
   process.stdout.write(`\nwrote ${file}\n`);
 }
 
