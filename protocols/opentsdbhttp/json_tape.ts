@@ -19,6 +19,8 @@
  * @module
  */
 
+import { unescapeJson } from "../_shared/json_unescape.ts";
+
 export const enum Kind {
   Object = 1,
   Array = 2,
@@ -300,88 +302,7 @@ export class JsonTape {
   }
 }
 
-function hex4(s: string, i: number): number {
-  if (i + 4 > s.length) return -1;
-  let x = 0;
-  for (let k = i; k < i + 4; k++) {
-    const c = s.charCodeAt(k);
-    let d: number;
-    if (c >= 0x30 && c <= 0x39) d = c - 0x30;
-    else if ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x66) d = (c | 0x20) - 0x57;
-    else return -1;
-    x = x * 16 + d;
-  }
-  return x;
-}
-
-/**
- * fastjson's unescapeStringBestEffort: the standard escapes; `\uXXXX` with
- * surrogate pairs (a bad pair becomes U+FFFD); a lone high or low surrogate
- * not followed by `\uXXXX`, bad hex and unknown escapes are kept verbatim.
- */
+/** fastjson's unescapeStringBestEffort over a whole string (see ../_shared/json_unescape.ts). */
 export function unescape(s: string): string {
-  let out = "";
-  let from = 0;
-  let i = s.indexOf("\\");
-  while (i >= 0) {
-    out += s.slice(from, i);
-    i++;
-    if (i >= s.length) {
-      // A trailing lone backslash cannot occur in a parsed string; keep it anyway.
-      out += "\\";
-      from = i;
-      break;
-    }
-    const c = s[i]!;
-    i++;
-    switch (c) {
-      case '"':
-      case "\\":
-      case "/":
-        out += c;
-        break;
-      case "b":
-        out += "\b";
-        break;
-      case "f":
-        out += "\f";
-        break;
-      case "n":
-        out += "\n";
-        break;
-      case "r":
-        out += "\r";
-        break;
-      case "t":
-        out += "\t";
-        break;
-      case "u": {
-        const x = hex4(s, i);
-        if (x < 0) {
-          out += "\\u";
-          break;
-        }
-        const hexEnd = i + 4;
-        if (x < 0xd800 || x > 0xdfff) {
-          out += String.fromCharCode(x);
-          i = hexEnd;
-          break;
-        }
-        const x1 = s.charCodeAt(hexEnd) === 0x5c && s.charCodeAt(hexEnd + 1) === 0x75 ? hex4(s, hexEnd + 2) : -1;
-        if (x1 < 0) {
-          out += s.slice(i - 2, hexEnd); // `\uXXXX` verbatim
-          i = hexEnd;
-          break;
-        }
-        out += x < 0xdc00 && x1 >= 0xdc00 && x1 <= 0xdfff ? String.fromCharCode(x, x1) : "\ufffd";
-        i = hexEnd + 6;
-        break;
-      }
-      default:
-        out += "\\" + c;
-    }
-    from = i;
-    i = s.indexOf("\\", i);
-  }
-  return out + s.slice(from);
+  return unescapeJson(s, 0, s.length, s.indexOf("\\"));
 }

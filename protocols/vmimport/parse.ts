@@ -27,7 +27,7 @@
 import { parseFastFloat } from "../_shared/go_float.ts";
 import { parseInt64Range } from "../_shared/go_int64.ts";
 import type { SeriesWriter } from "../_shared/series_writer.ts";
-import { unescapeJson } from "./json_string.ts";
+import { unescapeJson } from "../_shared/json_unescape.ts";
 
 export interface VmImportOptions {
   /** `-import.maxLineLen`. */

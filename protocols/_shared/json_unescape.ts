@@ -1,6 +1,7 @@
 /**
- * JSON string unescaping with valyala/fastjson's best-effort rules (used by
- * parse.ts).
+ * JSON string unescaping with valyala/fastjson's best-effort rules, shared
+ * by the JSON-line import and OpenTSDB HTTP parsers (both follow vmagent,
+ * which uses fastjson).
  *
  * @module
  */
