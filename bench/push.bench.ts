@@ -14,6 +14,7 @@
  * @module
  */
 
+import { parseAgents, readArgs, unknownArg } from "./_args.ts";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { freePort, ROOT, waitFor } from "../tests/_harness.ts";
@@ -84,17 +85,7 @@ const DEFAULTS: Options = {
 
 function parseArgs(argv: string[]): Options {
   const o: Options = { ...DEFAULTS };
-  for (const a of argv) {
-    const m = /^--([a-z-]+)=(.*)$/.exec(a);
-    if (m === null) throw new SyntaxError(`Cannot parse argument ${JSON.stringify(a)}: want --name=value`);
-    const [, name = "", value = ""] = m;
-    const int = (min: number): number => {
-      const n = Number(value);
-      if (!Number.isInteger(n) || n < min) {
-        throw new RangeError(`Invalid value for --${name}: want an integer >= ${min}, got ${JSON.stringify(value)}`);
-      }
-      return n;
-    };
+  readArgs(argv, ({ name, value, int }) => {
     switch (name) {
       case "scenario":
         if (value !== "influx" && value !== "graphite" && value !== "all") {
@@ -115,21 +106,11 @@ function parseArgs(argv: string[]): Options {
       case "stall-seconds": o.stallSeconds = int(1); break;
       case "timeout-seconds": o.timeoutSeconds = int(1); break;
       case "out": o.out = value; break;
-      case "agents": {
-        const list = value.split(",").filter((s) => s !== "");
-        for (const k of list) {
-          if (k !== "drover" && k !== "vmagent") {
-            throw new RangeError(`Invalid value for --agents: unknown agent ${JSON.stringify(k)}`);
-          }
-        }
-        if (list.length === 0) throw new RangeError("Invalid value for --agents: list is empty");
-        o.agents = list as AgentKind[];
-        break;
-      }
+      case "agents": o.agents = parseAgents(value); break;
       default:
-        throw new SyntaxError(`Unknown argument --${name}`);
+        throw unknownArg(name);
     }
-  }
+  });
   return o;
 }
 

@@ -13,6 +13,7 @@
  * @module
  */
 
+import { parseAgents, readArgs, unknownArg } from "./_args.ts";
 import { join } from "node:path";
 import { ROOT } from "../tests/_harness.ts";
 import { buildCorpus, type Corpus } from "./_corpus.ts";
@@ -69,17 +70,7 @@ const DEFAULTS: Options = {
 
 function parseArgs(argv: string[]): Options {
   const o: Options = { ...DEFAULTS };
-  for (const a of argv) {
-    const m = /^--([a-z-]+)=(.*)$/.exec(a);
-    if (m === null) throw new SyntaxError(`Cannot parse argument ${JSON.stringify(a)}: want --name=value`);
-    const [, name = "", value = ""] = m;
-    const int = (min: number): number => {
-      const n = Number(value);
-      if (!Number.isInteger(n) || n < min) {
-        throw new RangeError(`Invalid value for --${name}: want an integer >= ${min}, got ${JSON.stringify(value)}`);
-      }
-      return n;
-    };
+  readArgs(argv, ({ name, value, int }) => {
     switch (name) {
       case "seconds": o.seconds = int(1); break;
       case "concurrency": o.concurrency = int(1); break;
@@ -90,21 +81,11 @@ function parseArgs(argv: string[]): Options {
       case "drain-seconds": o.drainSeconds = int(1); break;
       case "timeout-seconds": o.timeoutSeconds = int(1); break;
       case "out": o.out = value; break;
-      case "agents": {
-        const list = value.split(",").filter((s) => s !== "");
-        for (const k of list) {
-          if (k !== "drover" && k !== "vmagent") {
-            throw new RangeError(`Invalid value for --agents: unknown agent ${JSON.stringify(k)}`);
-          }
-        }
-        if (list.length === 0) throw new RangeError("Invalid value for --agents: list is empty");
-        o.agents = list as AgentKind[];
-        break;
-      }
+      case "agents": o.agents = parseAgents(value); break;
       default:
-        throw new SyntaxError(`Unknown argument --${name}`);
+        throw unknownArg(name);
     }
-  }
+  });
   return o;
 }
 

@@ -9,6 +9,7 @@
  * @module
  */
 
+import { parseAgents, readArgs, unknownArg } from "./_args.ts";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT, tempDir } from "../tests/_harness.ts";
@@ -62,25 +63,13 @@ const DEFAULTS: Options = {
 
 function parseArgs(argv: string[]): Options {
   const o: Options = { ...DEFAULTS };
-  for (const a of argv) {
-    if (a === "--cluster") {
-      o.scenarios = ["cluster"];
-      continue;
-    }
-    if (a === "--gzip") {
-      o.gzip = true;
-      continue;
-    }
-    const m = /^--([a-z-]+)=(.*)$/.exec(a);
-    if (m === null) throw new SyntaxError(`Cannot parse argument ${JSON.stringify(a)}: want --name=value`);
-    const [, name = "", value = ""] = m;
-    const int = (min: number, max = Infinity): number => {
-      const n = Number(value);
-      if (!Number.isInteger(n) || n < min || n > max) {
-        throw new RangeError(`Invalid value for --${name}: want an integer in ${min}..${max}, got ${JSON.stringify(value)}`);
-      }
-      return n;
-    };
+  const switches = (a: string): boolean => {
+    if (a === "--cluster") o.scenarios = ["cluster"];
+    else if (a === "--gzip") o.gzip = true;
+    else return false;
+    return true;
+  };
+  readArgs(argv, ({ name, value, int }) => {
     const secs = (min: number, max: number): number => {
       const n = Number(value.replace(/s$/, ""));
       if (!Number.isInteger(n) || n < min || n > max) throw new RangeError(`Invalid value for --${name}: want ${min}s..${max}s, got ${JSON.stringify(value)}`);
@@ -112,19 +101,11 @@ function parseArgs(argv: string[]): Options {
         o.scenarios = list as ScenarioName[];
         break;
       }
-      case "agents": {
-        const list = value.split(",").filter((s) => s !== "");
-        for (const k of list) {
-          if (k !== "drover" && k !== "vmagent") throw new RangeError(`Invalid value for --agents: unknown agent ${JSON.stringify(k)}`);
-        }
-        if (list.length === 0) throw new RangeError("Invalid value for --agents: list is empty");
-        o.agents = list as AgentKind[];
-        break;
-      }
+      case "agents": o.agents = parseAgents(value); break;
       default:
-        throw new SyntaxError(`Unknown argument --${name}`);
+        throw unknownArg(name);
     }
-  }
+  }, switches);
   return o;
 }
 
