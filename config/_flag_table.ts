@@ -66,7 +66,7 @@ export const FLAGS: readonly FlagSpec[] = [
   f("remoteWrite.retryMaxInterval", "duration", "1m", "The maximum delay between retry attempts to send a block of data to remote storage"),
   f("remoteWrite.fsyncPolicy", "enum", "interval", DROVER + "when the on-disk queue is fsynced: always = before acknowledging a push; interval = every -remoteWrite.fsyncInterval; never = leave it to the OS", { choices: ["always", "interval", "never"] }),
   f("remoteWrite.fsyncInterval", "duration", "1s", DROVER + "how often the on-disk queue is fsynced when -remoteWrite.fsyncPolicy=interval", { min: "1ms" }),
-  f("remoteWrite.memoryQueueSize", "size", "64MiB", DROVER + "recently queued blocks kept in memory per -remoteWrite.url so senders need not read them back from disk"),
+  f("remoteWrite.memoryQueueSize", "size", "8MiB", DROVER + "recently queued blocks kept in memory per -remoteWrite.url so senders need not read them back from disk"),
   f("remoteWrite.quickstartFile", "string", "drover-samples.jsonl", DROVER + "where samples go as VictoriaMetrics /api/v1/import JSON lines when no -remoteWrite.url is given"),
 
   // Push protocols (see protocols/<name>/).
@@ -139,6 +139,7 @@ export const FLAGS: readonly FlagSpec[] = [
   f("dryRun", "bool", "false", "Whether to check config files without running vmagent. The following files are checked: -promscrape.config. Unknown config entries aren't allowed in -promscrape.config by default. This can be changed by passing -promscrape.config.strictParse=false command-line flag"),
   f("parseWorkers", "int", (c) => String(Math.max(1, c)), DROVER + "number of parse worker threads", { min: "1" }),
   f("ringBufferSize", "size", "16MiB", DROVER + "size of the SharedArrayBuffer ring of each parse worker", { min: "64KiB" }),
+  f("labelCacheSize", "size", "16MiB", DROVER + "most memory each parse worker's label cache may take (encoded labels by the request bytes that name a series); it starts small and grows with the load", { min: "1MiB" }),
 
   f("envflag.enable", "bool", "false", "Whether to enable reading flags from environment variables in addition to the command line. Command line flag values have priority over values from environment vars. Flags are read only from the command line if this flag isn't set", { meta: true }),
   f("envflag.prefix", "string", "", "Prefix for environment variables if -envflag.enable is set", { meta: true }),

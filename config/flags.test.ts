@@ -43,7 +43,7 @@ test("defaults", () => {
     retryMaxIntervalMs: 60_000,
     fsyncPolicy: "interval",
     fsyncIntervalMs: 1000,
-    memoryQueueSize: 64 * 2 ** 20,
+    memoryQueueSize: 8 * 2 ** 20,
     quickstartFile: "drover-samples.jsonl",
     relabelConfig: "",
   });
@@ -60,6 +60,7 @@ test("defaults", () => {
   expect(c.dryRun).toBe(false);
   expect(c.parseWorkers).toBe(CPUS);
   expect(c.ringBufferSize).toBe(16 * 2 ** 20);
+  expect(c.labelCacheSize).toBe(16 * 2 ** 20);
   expect(c.flagsSet).toEqual({});
 });
 

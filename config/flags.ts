@@ -85,6 +85,7 @@ export interface Config {
   readonly dryRun: boolean;
   readonly parseWorkers: number;
   readonly ringBufferSize: number;
+  readonly labelCacheSize: number;
   /** Flags set on the command line or via env, as given (arrays comma-joined), secrets as "secret". */
   readonly flagsSet: Readonly<Record<string, string>>;
   /** Effective value of every flag in table order, secrets as "secret"; feeds the /flags page. */
@@ -446,6 +447,7 @@ function buildConfig(set: Map<string, Slot>, cpus: number): Config {
     dryRun: r.bool("dryRun"),
     parseWorkers: r.num("parseWorkers"),
     ringBufferSize: r.num("ringBufferSize"),
+    labelCacheSize: r.num("labelCacheSize"),
     ...flagStrings(set, cpus, r.bool("remoteWrite.showURL")),
   };
 }

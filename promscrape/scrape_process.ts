@@ -30,7 +30,7 @@
 import { keyMatches, keyOf, writeKeyStale } from "./_series_key.ts";
 import { applyRelabeling, finalizeLabels, Labels, parseRelabelConfigs, type CompiledRelabelRules } from "../relabel/apply.ts";
 import type { SeriesSink } from "../protocols/_shared/series_writer.ts";
-import { parsePromText } from "../protocols/prometheus/parse.ts";
+import { PromLineScanner } from "../protocols/prometheus/parse.ts";
 import type { ScrapeWork } from "./targets.ts";
 
 /** One scrape's outcome, shown on /targets and in vm_promscrape_* metrics. */
@@ -79,6 +79,23 @@ class RowSink implements SeriesSink {
 function noop(): void {}
 
 const rowSink = new RowSink();
+const scanner = new PromLineScanner();
+
+/** Feeds each sample line of `body` to `sink` as strings; returns the rows. */
+function parseRows(body: Uint8Array, sink: SeriesSink, ts: number, honor: boolean, invalidLine: (reason: string, line: string) => void): number {
+  const sc = scanner;
+  sc.reset(body);
+  let rows = 0;
+  while (sc.next(invalidLine)) {
+    sink.begin();
+    sink.label("__name__", sc.metricName());
+    for (let i = 0; i < sc.nLabels; i++) sink.label(sc.labelName(i), sc.labelValue(i));
+    sink.sample(sc.value, !honor || sc.timestamp === 0 ? ts : sc.timestamp);
+    sink.end();
+    rows++;
+  }
+  return rows;
+}
 /** The label set a row is merged and relabeled in (same single-owner rule as rowSink). */
 const scratch = new Labels(32);
 
@@ -273,7 +290,7 @@ export class TargetScrapeState {
     this.#kept = 0;
     rowSink.onRow = this.#onRow;
     try {
-      return parsePromText(body, rowSink, { defaultTimestampMs: ts, honorTimestamps: this.work.honorTimestamps, invalidLine });
+      return parseRows(body, rowSink, ts, this.work.honorTimestamps, invalidLine);
     } finally {
       rowSink.onRow = noop;
       this.#run = null;

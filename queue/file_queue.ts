@@ -67,6 +67,15 @@ export interface FileQueueOptions {
   fs?: QueueFs;
 }
 
+/** A block handed out by next(): `rows` is what write() was told, 0 when unknown (read back from disk). */
+export interface QueuedBlock {
+  readonly id: number;
+  readonly data: Uint8Array;
+  readonly rows: number;
+}
+
+const EMPTY = new Uint8Array(0);
+
 /** Where write() put a block. */
 export type WriteOutcome = "disk" | "memory" | "dropped";
 
@@ -137,7 +146,10 @@ export class FileQueue {
   #inflightHead = 0;
   readonly #inflightSize = new Map<number, number>();
   /** Recently written blocks by id, oldest first; an entry is removed when its block is handed out or dropped. */
-  readonly #cache = new Map<number, Uint8Array>();
+  readonly #cache = new Map<number, QueuedBlock>();
+  /** A disk record read by peek() and not handed out yet (id -1 = none): next() takes it without reading again. */
+  #peekId = -1;
+  #peekData: Uint8Array = EMPTY;
   #cacheBytes = 0;
   /** Memory fallback FIFO from #fallbackHead (not handed out), and handed-out fallback blocks by negative id. */
   #fallback: Uint8Array[] = [];
@@ -213,7 +225,7 @@ export class FileQueue {
    * Never throws: I/O errors divert blocks to the memory fallback, limits drop
    * blocks; both are counted in {@link stats}.
    */
-  write(block: Uint8Array): WriteOutcome {
+  write(block: Uint8Array, rows = 0): WriteOutcome {
     const len = block.length;
     const rec = HEADER_SIZE + len;
     if (this.#closed) return this.#refuse(len, "closed", "Dropping block: queue is closed");
@@ -233,7 +245,7 @@ export class FileQueue {
       }
     }
     // While the fallback holds blocks, new ones queue behind them to keep FIFO order.
-    if (this.#fallbackHead === this.#fallback.length && this.#writeDisk(block)) {
+    if (this.#fallbackHead === this.#fallback.length && this.#writeDisk(block, rows)) {
       this.#pending += rec;
       return "disk";
     }
@@ -280,19 +292,27 @@ export class FileQueue {
    * owned by the queue and stays valid until done(id). Disk records that fail
    * validation are skipped and counted. Never throws.
    */
-  next(): { id: number; data: Uint8Array } | null {
+  next(): QueuedBlock | null {
     if (this.#closed) return null;
     while (this.#advanceReader()) {
       const c = this.#store.chunks[this.#readIdx]!;
       const id = this.#readPos;
-      let data: Uint8Array | number | undefined = this.#takeCached(id);
-      if (data === undefined) {
+      let rows = 0;
+      let data: Uint8Array | number | undefined;
+      const cached = this.#takeCached(id);
+      if (cached !== undefined) {
+        data = cached.data;
+        rows = cached.rows;
+      } else if (this.#peekId === id) {
+        data = this.#peekData;
+      } else {
         data = this.#store.readRecord(c, id - c.start);
         if (typeof data === "number") {
           this.#skipCorrupted(c, id - c.start, data);
           continue;
         }
       }
+      this.#clearPeek();
       const size = HEADER_SIZE + data.length;
       this.#inflightIds.push(id);
       this.#inflightSize.set(id, size);
@@ -300,7 +320,7 @@ export class FileQueue {
       this.#diskUnread = Math.max(0, this.#diskUnread - 1);
       this.stats.blocksRead++;
       this.stats.bytesRead += data.length;
-      return { id, data };
+      return { id, data, rows };
     }
     if (this.#fallbackHead === this.#fallback.length) return null;
     const data = this.#shiftFallback();
@@ -308,7 +328,39 @@ export class FileQueue {
     this.#fallbackInflight.set(id, data);
     this.stats.blocksRead++;
     this.stats.bytesRead += data.length;
-    return { id, data };
+    return { id, data, rows: 0 };
+  }
+
+  /**
+   * Like next(), but hands the block out only if `accept(data, rows)` says
+   * so; otherwise it stays first in line (null is returned). The sender uses
+   * it to pack records into one request without overshooting its limits.
+   */
+  nextIf(accept: (data: Uint8Array, rows: number) => boolean): QueuedBlock | null {
+    if (this.#closed) return null;
+    while (this.#advanceReader()) {
+      const c = this.#store.chunks[this.#readIdx]!;
+      const id = this.#readPos;
+      const cached = this.#cache.get(id);
+      if (cached !== undefined) return accept(cached.data, cached.rows) ? this.next() : null;
+      if (this.#peekId !== id) {
+        const data = this.#store.readRecord(c, id - c.start);
+        if (typeof data === "number") {
+          this.#skipCorrupted(c, id - c.start, data);
+          continue;
+        }
+        this.#peekId = id;
+        this.#peekData = data;
+      }
+      return accept(this.#peekData, 0) ? this.next() : null;
+    }
+    if (this.#fallbackHead === this.#fallback.length) return null;
+    return accept(this.#fallback[this.#fallbackHead]!, 0) ? this.next() : null;
+  }
+
+  #clearPeek(): void {
+    this.#peekId = -1;
+    this.#peekData = EMPTY;
   }
 
   /**
@@ -470,13 +522,13 @@ export class FileQueue {
     }
   }
 
-  #takeCached(id: number): Uint8Array | undefined {
-    const data = this.#cache.get(id);
-    if (data !== undefined) {
+  #takeCached(id: number): QueuedBlock | undefined {
+    const b = this.#cache.get(id);
+    if (b !== undefined) {
       this.#cache.delete(id);
-      this.#cacheBytes -= data.length;
+      this.#cacheBytes -= b.data.length;
     }
-    return data;
+    return b;
   }
 
   /** Skips the damaged record at local position `pos` of the reader's chunk by resyncing to the next valid one. */
@@ -498,7 +550,8 @@ export class FileQueue {
       const c = this.#store.chunks[this.#readIdx]!;
       const id = this.#readPos;
       const cached = this.#takeCached(id);
-      const size = cached !== undefined ? HEADER_SIZE + cached.length : this.#store.recordSize(c, id - c.start);
+      if (this.#peekId === id) this.#clearPeek();
+      const size = cached !== undefined ? HEADER_SIZE + cached.data.length : this.#store.recordSize(c, id - c.start);
       if (size < 0) {
         this.#skipCorrupted(c, id - c.start, size);
         return true;
@@ -521,7 +574,7 @@ export class FileQueue {
   }
 
   /** Appends one record to disk and the memory cache; false (counted, logged) on any I/O error. */
-  #writeDisk(block: Uint8Array): boolean {
+  #writeDisk(block: Uint8Array, rows = 0): boolean {
     const store = this.#store;
     const wasEmpty = store.chunks.length === 0;
     let id: number;
@@ -542,12 +595,12 @@ export class FileQueue {
     this.stats.blocksWritten++;
     this.stats.bytesWritten += block.length;
     if (this.#cacheLimit >= block.length && block.length > 0) {
-      this.#cache.set(id, block);
+      this.#cache.set(id, { id, data: block, rows });
       this.#cacheBytes += block.length;
       while (this.#cacheBytes > this.#cacheLimit) {
         const [oldId, old] = this.#cache.entries().next().value!;
         this.#cache.delete(oldId);
-        this.#cacheBytes -= old.length;
+        this.#cacheBytes -= old.data.length;
       }
     }
     return true;

@@ -63,8 +63,9 @@ export interface PushResponse {
 export interface BlockMessage {
   type: "block";
   seq: number;
-  /** A WriteRequest, uncompressed unless `compressed`; transferred, not copied. */
+  /** A WriteRequest in its first `length` bytes, uncompressed unless `compressed`; transferred, not copied. */
   block: ArrayBuffer;
+  length: number;
   rows: number;
   /** Already snappy-compressed (a client's remote-write body passed through). */
   compressed: boolean;
@@ -76,6 +77,8 @@ export interface BlockAck {
   seq: number;
   /** False when some URL's queue had to drop the block (disk and memory full). */
   stored: boolean;
+  /** The block's buffer, handed back for the next block (transferred), unless the sender keeps it. */
+  buffer?: ArrayBuffer;
 }
 
 /** main → sender. */

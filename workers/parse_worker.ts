@@ -86,7 +86,8 @@ let ring!: SpscRing;
 let sender!: MessagePort;
 const builder = new BlockBuilder();
 const globalLabels: (readonly [string, string])[] = [];
-const writer = new SeriesWriter(builder, globalLabels, () => onSeries());
+/** Created at init, when -labelCacheSize is known. */
+let writer!: SeriesWriter;
 const decoder = new TextDecoder();
 
 let seq = 0;
@@ -129,11 +130,17 @@ function finishRequest(reqId: number): void {
   scrapeMessages.delete(reqId);
 }
 
+/**
+ * Block buffers the sender handed back: blocks are detached from the builder
+ * and transferred, not copied, and the same few buffers go round (fresh 1 MB
+ * buffers cost page faults on every block).
+ */
+const spareBuffers: ArrayBuffer[] = [];
+
 function flushBlock(): void {
   if (builder.series === 0) return;
   const rows = builder.rows;
-  const bytes = builder.finish();
-  builder.reset();
+  const bytes = builder.detach(spareBuffers.pop());
   sendBlock(bytes, rows, false);
 }
 
@@ -148,12 +155,13 @@ function sendBlock(bytes: Uint8Array, rows: number, compressed: boolean): void {
   for (const r of reqs) outstanding.get(r)!.blocks++;
   blockRequests.set(s, reqs);
   inflight++;
-  const msg: BlockMessage = { type: "block", seq: s, block: bytes.buffer as ArrayBuffer, rows, compressed };
+  const msg: BlockMessage = { type: "block", seq: s, block: bytes.buffer as ArrayBuffer, length: bytes.byteLength, rows, compressed };
   sender.postMessage(msg, [msg.block]);
 }
 
 function onAck(ack: BlockAck): void {
   inflight--;
+  if (ack.buffer !== undefined && spareBuffers.length < MAX_INFLIGHT_BLOCKS) spareBuffers.push(ack.buffer);
   const reqs = blockRequests.get(ack.seq);
   blockRequests.delete(ack.seq);
   if (reqs !== undefined) {
@@ -423,6 +431,16 @@ async function run(): Promise<void> {
   }
 }
 
+/** The label cache's figures, summed over workers in /metrics. */
+function registerCacheMetrics(w: SeriesWriter): void {
+  const c = w.cache;
+  registry.gauge("drover_label_cache_hits_total", undefined, () => c.hits);
+  registry.gauge("drover_label_cache_misses_total", undefined, () => c.misses);
+  registry.gauge("drover_label_cache_resets_total", undefined, () => c.resets);
+  registry.gauge("drover_label_cache_entries", undefined, () => c.size);
+  registry.gauge("drover_label_cache_bytes", undefined, () => c.byteSize);
+}
+
 /** (Re)loads -remoteWrite.relabelConfig; on reload errors the old rules stay. */
 async function loadGlobalRelabel(): Promise<void> {
   const src = cfg.remoteWrite.relabelConfig;
@@ -443,6 +461,8 @@ self.onmessage = async (e: MessageEvent<ToParseWorker>) => {
       cfg = m.config;
       log = new Logger(`parser ${m.index}`, cfg.logger);
       globalLabels.push(...cfg.remoteWrite.labels);
+      writer = new SeriesWriter(builder, globalLabels, () => onSeries(), cfg.labelCacheSize);
+      registerCacheMetrics(writer);
       try {
         await loadGlobalRelabel();
       } catch (err: unknown) {

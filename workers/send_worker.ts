@@ -61,11 +61,11 @@ function commit(): void {
   }
   const acks = pendingAcks;
   pendingAcks = [];
-  for (const { port, ack } of acks) port.postMessage(ack);
+  for (const { port, ack } of acks) port.postMessage(ack, ack.buffer === undefined ? [] : [ack.buffer]);
 }
 
 function onBlock(port: MessagePort, msg: BlockMessage): void {
-  const raw = new Uint8Array(msg.block);
+  const raw = new Uint8Array(msg.block, 0, msg.length);
   blocksIn.inc();
   rowsIn.inc(msg.rows);
   blockRowsSum.inc(msg.rows);
@@ -80,6 +80,7 @@ function onBlock(port: MessagePort, msg: BlockMessage): void {
     for (let i = 0; i < senders.length; i++) {
       const rules = urlRelabel[i];
       let block = compressed;
+      let rows = msg.rows;
       if (rules !== undefined && rules !== null) {
         // A per-URL copy: relabel, then compress again (only when configured).
         const plain = msg.compressed ? snappyDecompress(raw, Number.MAX_SAFE_INTEGER) : raw;
@@ -87,11 +88,15 @@ function onBlock(port: MessagePort, msg: BlockMessage): void {
         urlRelabelDropped[i]!.inc(msg.rows - r.rows);
         if (r.rows === 0) continue;
         block = snappyCompress(r.block);
+        rows = r.rows;
       }
-      if (senders[i]!.push(block) === "dropped") stored = false;
+      if (senders[i]!.push(block, rows) === "dropped") stored = false;
     }
   }
-  pendingAcks.push({ port, ack: { type: "ack", seq: msg.seq, stored } });
+  // The uncompressed block is consumed (compressed, relabeled or written out): its buffer goes back for reuse.
+  // Passed-through client bytes stay in the queue's memory cache, so those are kept.
+  const ack: BlockAck = msg.compressed ? { type: "ack", seq: msg.seq, stored } : { type: "ack", seq: msg.seq, stored, buffer: msg.block };
+  pendingAcks.push({ port, ack });
   if (!commitScheduled) {
     commitScheduled = true;
     setImmediate(commit);
@@ -137,6 +142,9 @@ function init(cfg: Config, ports: MessagePort[]): void {
       retryMaxMs: rw.retryMaxIntervalMs,
       registry,
       logger: log.child(`remotewrite ${d.displayName}`),
+      maxRequestBytes: rw.maxBlockSize,
+      maxRequestRows: rw.maxRowsPerBlock,
+      lingerMs: rw.flushIntervalMs,
     });
     senders.push(s);
     destinations.push(`${d.displayName} (queue ${d.queueDir})`);

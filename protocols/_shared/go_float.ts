@@ -12,10 +12,14 @@
  * - {@linkcode mulInt64}: int64 multiplication with wrap-around (vmagent's
  *   `ts *= 1e3` on absurd timestamps, e.g. `1e30` s becomes 0 ms).
  *
- * All functions work on a range of a string, so callers need no substring.
+ * The parsers work on a byte range of the request (`src[a, b)`), so callers
+ * need no substring; {@linkcode parseFastFloatString} is for the few callers
+ * that hold a string.
  *
  * @module
  */
+
+import { bytesEqualFold, decodeRange, stringBytes } from "./bytes.ts";
 
 const POW10 = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16];
 // Go's math.Pow10 tables: 10^(32·i) and 10^i for i < 32.
@@ -55,14 +59,6 @@ function isDigit(c: number): boolean {
   return c >= 0x30 && c <= 0x39;
 }
 
-/** ASCII case-insensitive comparison of s[a:b) with a lowercase word. */
-function equalFold(s: string, a: number, b: number, word: string): boolean {
-  if (b - a !== word.length) return false;
-  for (let i = 0; i < word.length; i++) {
-    if ((s.charCodeAt(a + i) | 0x20) !== word.charCodeAt(i)) return false;
-  }
-  return true;
-}
 
 // Go strconv.ParseFloat's decimal syntax, with `_` only between digits (underscoreOK).
 const GO_DECIMAL_FLOAT = /^[+-]?(?:\d(?:_?\d)*(?:\.(?:\d(?:_?\d)*)?)?|\.\d(?:_?\d)*)(?:[eE][+-]?\d(?:_?\d)*)?$/;
@@ -72,20 +68,20 @@ const GO_DECIMAL_FLOAT = /^[+-]?(?:\d(?:_?\d)*(?:\.(?:\d(?:_?\d)*)?)?|\.\d(?:_?\
  * range gives ±Inf, which fastfloat accepts. Hex floats and inf/nan cannot
  * reach here (the fallback only runs after a run of digits).
  */
-function fallback(s: string, a: number, b: number): number | undefined {
-  const t = s.slice(a, b);
+function fallback(s: Uint8Array, a: number, b: number): number | undefined {
+  const t = decodeRange(s, a, b);
   if (!GO_DECIMAL_FLOAT.test(t)) return undefined;
   return Number(t.includes("_") ? t.replaceAll("_", "") : t);
 }
 
 /**
  * fastfloat.Parse (fastjson v1.6.3) of `s[a:b)`; `undefined` where Go
- * returns an error.
+ * returns an error. fastfloat.ParseBestEffort is the same with 0 for errors.
  */
-export function parseFastFloat(s: string, a: number, b: number): number | undefined {
+export function parseFastFloat(s: Uint8Array, a: number, b: number): number | undefined {
   if (a >= b) return undefined;
   let i = a;
-  const minus = s.charCodeAt(i) === 0x2d;
+  const minus = s[i]! === 0x2d;
   if (minus) {
     i++;
     if (i >= b) return undefined;
@@ -93,7 +89,7 @@ export function parseFastFloat(s: string, a: number, b: number): number | undefi
   let d = 0;
   const j = i;
   while (i < b) {
-    const c = s.charCodeAt(i);
+    const c = s[i]!;
     if (!isDigit(c)) break;
     d = d * 10 + (c - 0x30);
     i++;
@@ -101,20 +97,20 @@ export function parseFastFloat(s: string, a: number, b: number): number | undefi
   }
   if (i <= j) {
     let k = i;
-    if (s.charCodeAt(k) === 0x2b) k++;
-    if (equalFold(s, k, b, "inf") || equalFold(s, k, b, "infinity")) return minus ? -Infinity : Infinity;
-    if (equalFold(s, k, b, "nan")) return NaN;
+    if (s[k]! === 0x2b) k++;
+    if (bytesEqualFold(s, k, b, "inf") || bytesEqualFold(s, k, b, "infinity")) return minus ? -Infinity : Infinity;
+    if (bytesEqualFold(s, k, b, "nan")) return NaN;
     return undefined;
   }
   // float64(d) of up to 18 digits: accumulating past 2^53 in doubles would round more than once.
-  let f = i - j > 15 ? Number(s.slice(j, i)) : d;
+  let f = i - j > 15 ? Number(decodeRange(s, j, i)) : d;
   if (i >= b) return minus ? -f : f;
-  if (s.charCodeAt(i) === 0x2e) {
+  if (s[i]! === 0x2e) {
     i++;
     if (i >= b) return undefined; // v1.6.3 wants a fractional part
     const k = i;
     while (i < b) {
-      const c = s.charCodeAt(i);
+      const c = s[i]!;
       if (!isDigit(c)) break;
       d = d * 10 + (c - 0x30);
       i++;
@@ -124,12 +120,12 @@ export function parseFastFloat(s: string, a: number, b: number): number | undefi
     if (i > k) f = d / POW10[i - k]!;
     if (i >= b) return minus ? -f : f;
   }
-  const e = s.charCodeAt(i);
+  const e = s[i]!;
   if (e === 0x65 || e === 0x45) {
     i++;
     if (i >= b) return undefined;
     let expMinus = false;
-    const sign = s.charCodeAt(i);
+    const sign = s[i]!;
     if (sign === 0x2b || sign === 0x2d) {
       expMinus = sign === 0x2d;
       i++;
@@ -138,7 +134,7 @@ export function parseFastFloat(s: string, a: number, b: number): number | undefi
     let exp = 0;
     const j2 = i;
     while (i < b) {
-      const c = s.charCodeAt(i);
+      const c = s[i]!;
       if (!isDigit(c)) break;
       exp = exp * 10 + (c - 0x30);
       i++;
@@ -149,4 +145,10 @@ export function parseFastFloat(s: string, a: number, b: number): number | undefi
     if (i >= b) return minus ? -f : f;
   }
   return undefined;
+}
+
+/** parseFastFloat of a whole string (a decoded JSON token, a CSV field with quotes removed). */
+export function parseFastFloatString(s: string): number | undefined {
+  const b = stringBytes(s);
+  return parseFastFloat(b, 0, b.length);
 }

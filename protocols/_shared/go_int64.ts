@@ -2,10 +2,12 @@
  * Strict int64 parsing as vmagent v1.79.5 does it for JSON-line and CSV
  * timestamps (`fastfloat.ParseInt64`, falling back to `strconv.ParseInt`):
  * `-?[0-9]+` within int64 range, no `+`, no spaces, no fraction. Works on a
- * `[start, end)` range of a string; float parsing is in go_float.ts.
+ * `[start, end)` byte range; float parsing is in go_float.ts.
  *
  * @module
  */
+
+import { decodeRange, stringBytes } from "./bytes.ts";
 
 function isDigit(c: number): boolean {
   return c >= 0x30 && c <= 0x39;
@@ -24,19 +26,19 @@ const INT64_MAX = "9223372036854775807";
  * fastfloat.ParseInt64 / strconv.ParseInt without `+`) in `s[start, end)`
  * begin, or -1 when it is not one.
  */
-export function int64DigitsStart(s: string, start: number, end: number): number {
+export function int64DigitsStart(s: Uint8Array, start: number, end: number): number {
   let i = start;
-  if (i < end && s.charCodeAt(i) === C.Minus) i++;
+  if (i < end && s[i]! === C.Minus) i++;
   const d0 = i;
   if (d0 >= end) return -1;
-  for (let k = d0; k < end; k++) if (!isDigit(s.charCodeAt(k))) return -1;
+  for (let k = d0; k < end; k++) if (!isDigit(s[k]!)) return -1;
   if (end - start > 18) {
     let z = d0;
-    while (z < end - 1 && s.charCodeAt(z) === C.D0) z++;
+    while (z < end - 1 && s[z]! === C.D0) z++;
     const n = end - z;
     if (n > 19) return -1;
     if (n === 19) {
-      const digits = s.slice(z, end);
+      const digits = decodeRange(s, z, end);
       const max = d0 > start ? "9223372036854775808" : INT64_MAX;
       if (digits > max) return -1;
     }
@@ -49,13 +51,19 @@ export function int64DigitsStart(s: string, start: number, end: number): number 
  * 2^53; larger magnitudes are rounded, which only matters for timestamps no
  * storage accepts). `undefined` when not a strict int64.
  */
-export function parseInt64Range(s: string, start: number, end: number): number | undefined {
+export function parseInt64Range(s: Uint8Array, start: number, end: number): number | undefined {
   const d0 = int64DigitsStart(s, start, end);
   if (d0 < 0) return undefined;
   let n: number;
   if (end - d0 <= 15) {
     n = 0;
-    for (let k = d0; k < end; k++) n = n * 10 + (s.charCodeAt(k) - C.D0);
-  } else n = Number(s.slice(d0, end));
+    for (let k = d0; k < end; k++) n = n * 10 + (s[k]! - C.D0);
+  } else n = Number(decodeRange(s, d0, end));
   return d0 > start ? -n : n;
+}
+
+/** parseInt64Range of a whole string. */
+export function parseInt64String(s: string): number | undefined {
+  const b = stringBytes(s);
+  return parseInt64Range(b, 0, b.length);
 }

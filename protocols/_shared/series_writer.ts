@@ -10,15 +10,30 @@
  *    appended;
  * 4. when any `-remoteWrite.label` is set, labels with empty values and
  *    `__*` labels other than `__name__` are removed, and a series left with
- *    no labels is dropped.
+ *    no labels is dropped;
+ * 5. `-remoteWrite.relabelConfig`, when set (then `__*` and empty labels are
+ *    removed afterwards).
  *
- * Label and sample storage is reused across series: no allocation per
- * series beyond the strings the parser already made.
+ * Two ways in:
+ * - **Strings**: begin(), label()…, sample()…, end(). The rules run on every
+ *   series.
+ * - **Cached** (the hot path): a parser hashes the request bytes that
+ *   determine a series' labels and asks find(). On a hit it writes the
+ *   sample with writeSample(id, …): the labels are copied as encoded bytes
+ *   and no rule runs. On a miss it adds the labels as strings (begin(),
+ *   label()…) and calls store(), which runs the rules once and keeps the
+ *   result (see label_cache.ts). The cache key's salt covers the request's
+ *   `extra_label`s and the protocol's context (setContext()), so a cached
+ *   entry is exactly what the string path would have written.
+ *
+ * Label and sample storage is reused across series: no allocation per series.
  *
  * @module
  */
 
 import type { BlockBuilder } from "../promremotewrite/encode.ts";
+import { LabelCache } from "./label_cache.ts";
+import { LabelEncoder } from "./label_encoder.ts";
 
 export type LabelPair = readonly [name: string, value: string];
 
@@ -57,11 +72,21 @@ export interface SeriesSink {
   end(): void;
 }
 
+/** Default bytes of each writer's label cache (`-labelCacheSize`). */
+export const DEFAULT_LABEL_CACHE_BYTES = 16 * 1024 * 1024;
+
+/** find()/store() result for labels that live only in the writer's scratch buffer (too large to cache). */
+const SCRATCH = -2;
+
 /** Writes series with vmagent's label rules into a BlockBuilder. */
 export class SeriesWriter implements SeriesSink {
   #out: BlockBuilder;
   #global: readonly LabelPair[];
   #extra: readonly LabelPair[] = [];
+  #extraKey = "";
+  #context = "";
+  #salt = 0;
+  readonly #salts = new Map<string, number>();
   #onSeries: () => void;
   #names: string[] = [];
   #values: string[] = [];
@@ -72,25 +97,51 @@ export class SeriesWriter implements SeriesSink {
   #samples = 0;
   #globalMatched: Uint8Array;
   #relabel: RelabelStep | null = null;
+  /** Labels of the current series after the rules (string path and store()). */
+  readonly #enc = new LabelEncoder();
+  /** Cache entry whose labels the current series uses (beginWith), or -1 for the string labels. */
+  #with = -1;
+  readonly cache: LabelCache;
   /** Samples written since the last resetCounters(). */
   rows = 0;
   /** Series dropped because no label was left. */
   droppedSeries = 0;
+  /** Series dropped by -remoteWrite.relabelConfig since the last resetCounters(). */
+  relabelDropped = 0;
 
   /**
    * `globalLabels` are the `-remoteWrite.label` pairs; `onSeries` runs after
    * each written series (the worker flushes full blocks there).
    */
-  constructor(out: BlockBuilder, globalLabels: readonly LabelPair[], onSeries: () => void) {
+  constructor(out: BlockBuilder, globalLabels: readonly LabelPair[], onSeries: () => void, cacheBytes = DEFAULT_LABEL_CACHE_BYTES) {
     this.#out = out;
     this.#global = globalLabels;
     this.#onSeries = onSeries;
     this.#globalMatched = new Uint8Array(globalLabels.length);
+    this.cache = new LabelCache(cacheBytes);
+    this.#salt = this.#saltOf();
   }
 
   /** Sets the `extra_label` pairs of the current request. */
   setExtraLabels(extra: readonly LabelPair[]): void {
     this.#extra = extra;
+    let key = "";
+    for (const [n, v] of extra) key += `${n}\u0000${v}\u0000`;
+    if (key !== this.#extraKey) {
+      this.#extraKey = key;
+      this.#salt = this.#saltOf();
+    }
+  }
+
+  /**
+   * Sets what else the labels of this body's series depend on besides their
+   * key bytes (e.g. Influx's `db` and flags); part of the cache salt.
+   */
+  setContext(context: string): void {
+    if (context !== this.#context) {
+      this.#context = context;
+      this.#salt = this.#saltOf();
+    }
   }
 
   /**
@@ -108,6 +159,7 @@ export class SeriesWriter implements SeriesSink {
   begin(): void {
     this.#n = 0;
     this.#samples = 0;
+    this.#with = -1;
   }
 
   label(name: string, value: string): void {
@@ -119,11 +171,6 @@ export class SeriesWriter implements SeriesSink {
   /** Number of labels added to the current series so far. */
   get labelCount(): number {
     return this.#n;
-  }
-
-  /** Removes the labels added after the first `count` (to reuse a common prefix, e.g. Influx tags). */
-  truncateLabels(count: number): void {
-    this.#n = count;
   }
 
   sample(value: number, timestampMs: number): void {
@@ -156,43 +203,178 @@ export class SeriesWriter implements SeriesSink {
    * Sets `-remoteWrite.relabelConfig` (null = none). With rules, every series
    * goes through them after the label rules above; dropped series are
    * counted in `relabelDropped`, and `__*`/empty labels are removed after.
+   * Empties the label cache, whose entries were made under the old rules.
    */
   setRelabel(rules: RelabelStep | null): void {
     this.#relabel = rules;
+    this.cache.clear();
   }
 
-  /** Series dropped by -remoteWrite.relabelConfig since the last resetCounters(). */
-  relabelDropped = 0;
+  // ---- cached path ----------------------------------------------------------------
 
-  /** Writes the series (labels + samples) and keeps the labels for the next begin()/truncateLabels(). */
-  end(): void {
-    if (this.#relabel !== null) {
-      this.#endRelabeled(this.#relabel);
+  /** The cache salt for the current context and extra labels (interned to a small number). */
+  #saltOf(): number {
+    const key = `${this.#context}\u0001${this.#extraKey}`;
+    let s = this.#salts.get(key);
+    if (s === undefined) {
+      // A flood of distinct contexts must not grow the map (or keep stale entries alive) without bound.
+      if (this.#salts.size >= 4096) {
+        this.#salts.clear();
+        this.cache.clear();
+      }
+      s = this.#salts.size;
+      this.#salts.set(key, s);
+    }
+    return s;
+  }
+
+  /**
+   * The cached labels for key `src[a1, b1)` + `src[a2, b2)` with hash `h`
+   * (label_cache.ts hashBytes over both ranges), or -1. The result is valid
+   * until the next store().
+   */
+  find(h: number, src: Uint8Array, a1: number, b1: number, a2 = 0, b2 = 0): number {
+    return this.cache.find(h, this.#salt, src, a1, b1, a2, b2);
+  }
+
+  /**
+   * Runs the label rules on the labels added since begin() and stores the
+   * result under the key (see find()); returns the entry to write samples
+   * with, valid until the next store().
+   */
+  store(h: number, src: Uint8Array, a1: number, b1: number, a2 = 0, b2 = 0): number {
+    const count = this.#encode();
+    const id = this.cache.add(h, this.#salt, src, a1, b1, a2, b2, this.#enc.buf, count < 0 ? 0 : this.#enc.length, count);
+    return id < 0 ? SCRATCH : id;
+  }
+
+  /** Writes one sample of a series whose labels are entry `id` (from find() or store()). */
+  writeSample(id: number, value: number, timestampMs: number): void {
+    this.#writeOne(id, value, timestampMs, false);
+  }
+
+  /** Writes a staleness marker for the series of entry `id`. */
+  writeStale(id: number, timestampMs: number): void {
+    this.#writeOne(id, NaN, timestampMs, true);
+  }
+
+  #writeOne(id: number, value: number, ts: number, stale: boolean): void {
+    let src: Uint8Array;
+    let off: number;
+    let len: number;
+    let count: number;
+    if (id === SCRATCH) {
+      count = this.#enc.count;
+      if (this.#enc.length === 0) count = -1;
+      src = this.#enc.buf;
+      off = 0;
+      len = this.#enc.length;
+    } else {
+      const c = this.cache;
+      count = c.labels(id);
+      src = c.arena;
+      off = c.valueOffset(id);
+      len = c.valueLength(id);
+    }
+    if (count < 0) {
+      this.#countDrop(id);
       return;
     }
+    this.#out.appendSeries(src, off, off + len, count, value, ts, stale);
+    this.rows++;
+    this.#onSeries();
+  }
+
+  /**
+   * Starts a series whose labels are entry `id` (from find() or store()), for
+   * several samples: add them with sample()/staleSample(), then end().
+   */
+  beginWith(id: number): void {
+    this.#samples = 0;
+    this.#with = id;
+  }
+
+  // ---- string path ----------------------------------------------------------------
+
+  /** Writes the series (labels + samples). */
+  end(): void {
+    let src: Uint8Array;
+    let off = 0;
+    let len: number;
+    let count: number;
+    const id = this.#with;
+    if (id >= 0) {
+      const c = this.cache;
+      count = c.labels(id);
+      src = c.arena;
+      off = c.valueOffset(id);
+      len = c.valueLength(id);
+    } else {
+      if (id !== SCRATCH) count = this.#encode();
+      else count = this.#enc.length === 0 ? -1 : this.#enc.count;
+      src = this.#enc.buf;
+      len = this.#enc.length;
+    }
+    this.#with = -1;
+    if (count < 0) {
+      this.#countDrop(id);
+      this.#samples = 0;
+      return;
+    }
+    const n = this.#samples;
+    const out = this.#out;
+    if (n === 1) {
+      out.appendSeries(src, off, off + len, count, this.#sampleValues[0]!, this.#sampleTimes[0]!, this.#stale[0] === 1);
+    } else {
+      out.beginSeries();
+      out.addRawLabels(src, off, off + len, count);
+      for (let i = 0; i < n; i++) {
+        if (this.#stale[i] === 1) out.addStaleMarker(this.#sampleTimes[i]!);
+        else out.addSample(this.#sampleValues[i]!, this.#sampleTimes[i]!);
+      }
+      out.endSeries();
+    }
+    this.rows += n;
+    this.#samples = 0;
+    this.#onSeries();
+  }
+
+  /** A dropped series: by relabeling (-3 marker) or for having no labels left. */
+  #countDrop(id: number): void {
+    const relabeled = id === SCRATCH || id < 0 ? this.#lastDropByRelabel : this.#dropByRelabel(id);
+    if (relabeled) this.relabelDropped++;
+    else this.droppedSeries++;
+  }
+
+  #lastDropByRelabel = false;
+
+  /** Cached drops keep their reason in the sign-encoded label count: -1 no labels, -2 relabeling. */
+  #dropByRelabel(id: number): boolean {
+    return this.cache.labels(id) === -2;
+  }
+
+  /**
+   * Encodes the current string labels with the rules into #enc; returns the
+   * label count, -1 when no label is left, -2 when relabeling drops the series.
+   */
+  #encode(): number {
+    const enc = this.#enc;
+    enc.reset();
+    this.#lastDropByRelabel = false;
     const names = this.#names;
     const values = this.#values;
     const own = this.#n;
     const extra = this.#extra;
+    if (this.#relabel !== null) return this.#encodeRelabeled(this.#relabel);
     const global = this.#global;
-    const drop = global.length > 0;
-    const out = this.#out;
-    out.beginSeries();
     if (global.length === 0) {
       // No -remoteWrite.label: labels are written as given, nothing is dropped.
-      for (let i = 0; i < own; i++) out.addLabel(names[i]!, values[i]!);
-      for (let i = 0; i < extra.length; i++) out.addLabel(extra[i]![0], extra[i]![1]);
-      if (own + extra.length === 0) {
-        out.abortSeries();
-        this.droppedSeries++;
-        return;
-      }
-      this.#writeSamples();
-      return;
+      for (let i = 0; i < own; i++) enc.add(names[i]!, values[i]!);
+      for (let i = 0; i < extra.length; i++) enc.add(extra[i]![0], extra[i]![1]);
+      return own + extra.length === 0 ? -1 : enc.count;
     }
     const matched = this.#globalMatched;
     matched.fill(0);
-    let kept = 0;
     const total = own + extra.length;
     for (let i = 0; i < total; i++) {
       let name: string;
@@ -212,28 +394,18 @@ export class SeriesWriter implements SeriesSink {
           break;
         }
       }
-      if (drop && !keep(name, value)) continue;
-      out.addLabel(name, value);
-      kept++;
+      if (keep(name, value)) enc.add(name, value);
     }
     for (let j = 0; j < global.length; j++) {
       if (matched[j] !== 0) continue;
       const [name, value] = global[j]!;
-      if (drop && !keep(name, value)) continue;
-      out.addLabel(name, value);
-      kept++;
+      if (keep(name, value)) enc.add(name, value);
     }
-    if (kept === 0) {
-      out.abortSeries();
-      this.droppedSeries++;
-      return;
-    }
-    this.#writeSamples();
+    return enc.count === 0 ? -1 : enc.count;
   }
 
-  /** Appends the collected samples, ends the series and notifies onSeries. */
-  /** The slow path with -remoteWrite.relabelConfig: collect, apply the rules, write. */
-  #endRelabeled(rules: RelabelStep): void {
+  /** The slow path with -remoteWrite.relabelConfig: collect, apply the rules, encode. */
+  #encodeRelabeled(rules: RelabelStep): number {
     const l = rules.scratch;
     l.reset();
     const own = this.#n;
@@ -246,33 +418,14 @@ export class SeriesWriter implements SeriesSink {
       else l.push(n, v);
     }
     if (!rules.apply(l)) {
-      this.relabelDropped++;
-      this.#samples = 0;
-      return;
+      this.#lastDropByRelabel = true;
+      return -2;
     }
     rules.finalize(l);
-    if (l.length === 0) {
-      this.droppedSeries++;
-      this.#samples = 0;
-      return;
-    }
-    const out = this.#out;
-    out.beginSeries();
-    for (let i = 0; i < l.length; i++) out.addLabel(l.names[i]!, l.values[i]!);
-    this.#writeSamples();
-  }
-
-  #writeSamples(): void {
-    const out = this.#out;
-    const n = this.#samples;
-    for (let i = 0; i < n; i++) {
-      if (this.#stale[i] === 1) out.addStaleMarker(this.#sampleTimes[i]!);
-      else out.addSample(this.#sampleValues[i]!, this.#sampleTimes[i]!);
-    }
-    out.endSeries();
-    this.rows += n;
-    this.#samples = 0;
-    this.#onSeries();
+    if (l.length === 0) return -1;
+    const enc = this.#enc;
+    for (let i = 0; i < l.length; i++) enc.add(l.names[i]!, l.values[i]!);
+    return enc.count;
   }
 }
 

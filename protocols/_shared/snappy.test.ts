@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 // @ts-expect-error snappyjs ships no type declarations
 import snappyjs from "snappyjs";
-import { snappyCompress, snappyDecodedLength, snappyDecompress, TooLargeError } from "./snappy.ts";
+import { snappyCompress, snappyConcat, snappyDecodedLength, snappyDecompress, TooLargeError } from "./snappy.ts";
 
 const sj = snappyjs as { compress(a: Uint8Array): Uint8Array; uncompress(a: Uint8Array, max?: number): Uint8Array };
 
@@ -126,5 +126,21 @@ describe("snappy", () => {
     // "ab" then copy-1 of length 10 at offset 2 → "ab" × 6
     const out = snappyDecompress(new Uint8Array([12, 0x04, 0x61, 0x62, ((10 - 4) << 2) | 1, 2]), 12);
     expect(new TextDecoder().decode(out)).toBe("abababababab");
+  });
+  test("snappyConcat() joins blocks into one that decompresses to the joined contents", () => {
+    const parts = corpus();
+    const joined = snappyConcat(parts.map(snappyCompress));
+    const want = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    let off = 0;
+    for (const p of parts) {
+      want.set(p, off);
+      off += p.length;
+    }
+    expect(snappyDecodedLength(joined)).toBe(want.length);
+    expect(snappyDecompress(joined, want.length)).toEqual(want);
+    expect(Array.from(sj.uncompress(joined))).toEqual(Array.from(want));
+    const one = snappyCompress(parts[9]!);
+    expect(snappyConcat([one])).toBe(one);
+    expect(() => snappyConcat([one, new Uint8Array([0xff])])).toThrow(SyntaxError);
   });
 });

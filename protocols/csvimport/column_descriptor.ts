@@ -6,7 +6,8 @@
  * @module
  */
 
-import { int64DigitsStart, parseInt64Range } from "../_shared/go_int64.ts";
+import { stringBytes } from "../_shared/bytes.ts";
+import { int64DigitsStart, parseInt64String } from "../_shared/go_int64.ts";
 import { ParseError } from "../_shared/protocol.ts";
 import { GoTimeLayout, RFC3339 } from "./go_time.ts";
 
@@ -31,7 +32,7 @@ const IGNORED: ColumnDescriptor = { metric: "", label: "", time: undefined };
 const MAX_UNIX_SECONDS = "9223372036854775"; // (2^63 - 1) / 1e3
 
 function unixSeconds(s: string): number | undefined {
-  const n = parseInt64Range(s, 0, s.length);
+  const n = parseInt64String(s);
   if (n === undefined) {
     timeError = `cannot parse timestamp seconds from ${JSON.stringify(s)}`;
     return undefined;
@@ -46,13 +47,13 @@ function unixSeconds(s: string): number | undefined {
 }
 
 function unixMilliseconds(s: string): number | undefined {
-  const n = parseInt64Range(s, 0, s.length);
+  const n = parseInt64String(s);
   if (n === undefined) timeError = `cannot parse timestamp milliseconds from ${JSON.stringify(s)}`;
   return n;
 }
 
 function unixNanoseconds(s: string): number | undefined {
-  const d0 = int64DigitsStart(s, 0, s.length);
+  const d0 = int64DigitsStart(stringBytes(s), 0, s.length);
   if (d0 < 0) {
     timeError = `cannot parse timestamp nanoseconds from ${JSON.stringify(s)}`;
     return undefined;

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { ParseError } from "../_shared/protocol.ts";
 import { SeriesWriter } from "../_shared/series_writer.ts";
-import { int64DigitsStart, parseInt64Range } from "../_shared/go_int64.ts";
+import { int64DigitsStart, parseInt64String } from "../_shared/go_int64.ts";
 import { decodeWriteRequest } from "../promremotewrite/decode.ts";
 import { BlockBuilder } from "../promremotewrite/encode.ts";
 import { parseColumnDescriptors } from "./column_descriptor.ts";
@@ -188,7 +188,7 @@ describe("GoTimeLayout", () => {
 
 describe("go_int64", () => {
   test("strict int64", () => {
-    const f = (s: string, want: number | undefined) => expect(parseInt64Range(s, 0, s.length)).toBe(want);
+    const f = (s: string, want: number | undefined) => expect(parseInt64String(s)).toBe(want);
     f("0", 0);
     f("-12", -12);
     f("007", 7);
@@ -201,6 +201,6 @@ describe("go_int64", () => {
     f("", undefined);
     f("1.0", undefined);
     f("1e3", undefined);
-    expect(int64DigitsStart("-5", 0, 2)).toBe(1);
+    expect(int64DigitsStart(new TextEncoder().encode("-5"), 0, 2)).toBe(1);
   });
 });

@@ -17,7 +17,7 @@
  * @module
  */
 
-import { parseFastFloat } from "../_shared/go_float.ts";
+import { parseFastFloatString } from "../_shared/go_float.ts";
 import { trimTimestamp } from "../_shared/protocol.ts";
 import type { SeriesWriter } from "../_shared/series_writer.ts";
 import { type ColumnDescriptor, timeError } from "./column_descriptor.ts";
@@ -162,7 +162,7 @@ export function parseCsv(body: Uint8Array | string, w: SeriesWriter, opts: CsvOp
         labelNames[nLabels] = cd.label;
         labelValues[nLabels++] = fieldText(s);
       } else if (cd.metric !== "") {
-        const v = fEscaped ? parseFloatText(fieldText(s)) : parseFastFloat(s, fStart, fEnd);
+        const v = fEscaped ? parseFloatText(fieldText(s)) : parseFastFloatString(s.slice(fStart, fEnd));
         if (v === undefined) {
           err = `cannot parse metric value for ${JSON.stringify(cd.metric)} from ${JSON.stringify(fieldText(s))}`;
           break;
@@ -191,5 +191,5 @@ export function parseCsv(body: Uint8Array | string, w: SeriesWriter, opts: CsvOp
 }
 
 function parseFloatText(t: string): number | undefined {
-  return parseFastFloat(t, 0, t.length);
+  return parseFastFloatString(t);
 }

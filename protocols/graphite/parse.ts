@@ -25,7 +25,9 @@
  * @module
  */
 
+import { decodeRange } from "../_shared/bytes.ts";
 import { goInt64, mulInt64, parseFastFloat } from "../_shared/go_float.ts";
+import { HASH_SEED, hashBytes } from "../_shared/label_cache.ts";
 import type { ParseContext } from "../_shared/protocol.ts";
 
 export interface GraphiteOptions {
@@ -35,13 +37,11 @@ export interface GraphiteOptions {
   readonly sanitizeMetricName: boolean;
 }
 
-// ignoreBOM: a BOM is data (it makes the first metric name start with U+FEFF, as in vmagent).
-const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
-
 const SP = 0x20;
 const TAB = 0x09;
 const SEMI = 0x3b;
 const EQ = 0x3d;
+const NL = 0x0a;
 
 function isBlank(c: number): boolean {
   return c === SP || c === TAB;
@@ -50,29 +50,33 @@ function isBlank(c: number): boolean {
 /**
  * Parses a block of Graphite lines from `body` into `ctx.w`; bad lines are
  * reported through `ctx.invalidLine` and skipped. Never throws for bad input.
+ *
+ * Bytes to bytes: a series' labels depend only on the path with its tags
+ * (the bytes before the first blank), the label-cache key (series_writer.ts);
+ * only a cache miss decodes them.
  */
 export function parseGraphite(body: Uint8Array, ctx: ParseContext, opts: GraphiteOptions): void {
-  const text = decoder.decode(body);
   const nowSec = Math.floor(ctx.nowMs / 1000);
-  const len = text.length;
+  ctx.w.setContext(opts.sanitizeMetricName ? "graphite\u0000sanitize" : "graphite");
+  const len = body.length;
   let pos = 0;
   while (pos < len) {
-    let end = text.indexOf("\n", pos);
+    let end = body.indexOf(NL, pos);
     const next = end < 0 ? len : end + 1;
     if (end < 0) end = len;
-    if (end > pos && text.charCodeAt(end - 1) === 0x0d) end--;
-    if (end > pos) parseLine(text, pos, end, ctx, opts, nowSec);
+    if (end > pos && body[end - 1] === 0x0d) end--;
+    if (end > pos) parseLine(body, pos, end, ctx, opts, nowSec);
     pos = next;
   }
 }
 
-function parseLine(s: string, a: number, b: number, ctx: ParseContext, opts: GraphiteOptions, nowSec: number): void {
+function parseLine(s: Uint8Array, a: number, b: number, ctx: ParseContext, opts: GraphiteOptions, nowSec: number): void {
   // Path (with tags) up to the first blank; the metric ends at the first `;`.
   // Scans stay within the line so a body of many lines stays linear.
   let n = a;
   let metricEnd = -1;
   for (; n < b; n++) {
-    const c = s.charCodeAt(n);
+    const c = s[n]!;
     if (c === SP || c === TAB) break;
     if (c === SEMI && metricEnd < 0) metricEnd = n;
   }
@@ -82,19 +86,19 @@ function parseLine(s: string, a: number, b: number, ctx: ParseContext, opts: Gra
 
   // Value, then the optional timestamp.
   let v = n + 1;
-  while (v < b && isBlank(s.charCodeAt(v))) v++;
+  while (v < b && isBlank(s[v]!)) v++;
   let ve = v;
-  while (ve < b && !isBlank(s.charCodeAt(ve))) ve++;
+  while (ve < b && !isBlank(s[ve]!)) ve++;
   const value = parseFastFloat(s, v, ve);
-  if (value === undefined) return invalid(ctx, `cannot unmarshal value from ${JSON.stringify(s.slice(v, ve))}`, s, a, b);
+  if (value === undefined) return invalid(ctx, `cannot unmarshal value from ${JSON.stringify(decodeRange(s, v, ve))}`, s, a, b);
   let ts = 0;
   if (ve < b) {
     let t = ve + 1;
-    while (t < b && isBlank(s.charCodeAt(t))) t++;
+    while (t < b && isBlank(s[t]!)) t++;
     let te = b;
-    while (te > t && isBlank(s.charCodeAt(te - 1))) te--;
+    while (te > t && isBlank(s[te - 1]!)) te--;
     const f = parseFastFloat(s, t, te);
-    if (f === undefined) return invalid(ctx, `cannot unmarshal timestamp from ${JSON.stringify(s.slice(t, te))}`, s, a, b);
+    if (f === undefined) return invalid(ctx, `cannot unmarshal timestamp from ${JSON.stringify(decodeRange(s, t, te))}`, s, a, b);
     ts = goInt64(f);
   }
   if (ts === 0 || ts === -1) ts = nowSec;
@@ -103,9 +107,21 @@ function parseLine(s: string, a: number, b: number, ctx: ParseContext, opts: Gra
   if (trim > 1000) ts -= ts % trim;
 
   const w = ctx.w;
+  const h = hashBytes(s, a, n, HASH_SEED);
+  let id = w.find(h, s, a, n);
+  if (id < 0) {
+    addLabels(s, a, metricEnd, n, ctx, opts);
+    id = w.store(h, s, a, n);
+  }
+  w.writeSample(id, value, ts);
+}
+
+/** The string path for a label-cache miss: the metric `s[a, metricEnd)` and the tags up to `n`. */
+function addLabels(s: Uint8Array, a: number, metricEnd: number, n: number, ctx: ParseContext, opts: GraphiteOptions): void {
+  const w = ctx.w;
   const sanitize = opts.sanitizeMetricName;
   w.begin();
-  const metric = s.slice(a, metricEnd);
+  const metric = decodeRange(s, a, metricEnd);
   w.label("__name__", sanitize ? sanitizeName(metric) : metric);
   // Tags: `;`-separated k=v pairs between the metric and the first blank.
   let p = metricEnd;
@@ -114,23 +130,21 @@ function parseLine(s: string, a: number, b: number, ctx: ParseContext, opts: Gra
     let e = start;
     let eq = -1;
     for (; e < n; e++) {
-      const c = s.charCodeAt(e);
+      const c = s[e]!;
       if (c === SEMI) break;
       if (c === EQ && eq < 0) eq = e;
     }
     // Drop tags without `=` and tags with an empty key or value.
     if (eq > start && eq + 1 < e) {
-      const key = s.slice(start, eq);
-      w.label(sanitize ? sanitizeName(key) : key, s.slice(eq + 1, e));
+      const key = decodeRange(s, start, eq);
+      w.label(sanitize ? sanitizeName(key) : key, decodeRange(s, eq + 1, e));
     }
     p = e;
   }
-  w.sample(value, ts);
-  w.end();
 }
 
-function invalid(ctx: ParseContext, reason: string, s: string, a: number, b: number): void {
-  ctx.invalidLine(reason, s.slice(a, b));
+function invalid(ctx: ParseContext, reason: string, s: Uint8Array, a: number, b: number): void {
+  ctx.invalidLine(reason, decodeRange(s, a, b));
 }
 
 const NEEDS_SANITIZING = /\.\.|[^a-zA-Z0-9:_.]/;

@@ -2,7 +2,8 @@ import { describe, expect, test } from "bun:test";
 import { SeriesWriter } from "../_shared/series_writer.ts";
 import { decodeWriteRequest } from "../promremotewrite/decode.ts";
 import { BlockBuilder } from "../promremotewrite/encode.ts";
-import { goPow10, parseBestEffort, Precision, precisionOf } from "./numbers.ts";
+import { goPow10 } from "../_shared/go_float.ts";
+import { parseBestEffort, Precision, precisionOf } from "./numbers.ts";
 import { type InfluxParseOptions, parseInflux } from "./parse.ts";
 import { SEEDS } from "./testdata.ts";
 
@@ -252,7 +253,7 @@ describe("parseInflux", () => {
 
 describe("numbers", () => {
   test("parseBestEffort matches fastfloat's arithmetic", () => {
-    const f = (s: string, want: number) => expect(parseBestEffort(s, 0, s.length)).toBe(want);
+    const f = (s: string, want: number) => expect(parseBestEffort(new TextEncoder().encode(s), 0, s.length)).toBe(want);
     f("", 0);
     f("-", 0);
     f("0.1", 0.1);

@@ -14,13 +14,20 @@
  *   timestamp (v1.79.5 rejects a trailing space);
  * - a bad line is reported through `invalidLine` and skipped as a whole.
  *
- * The body is decoded once; lines are scanned by index without slicing, and
- * per-line state lives in module-level arrays reused across lines (the
- * parser is synchronous and not reentrant, one per worker).
+ * Bytes to bytes: the body is scanned as bytes (every separator is ASCII).
+ * A series' labels depend only on the line's measurement and tags (the bytes
+ * before the first unescaped space) and the field key, so those two ranges
+ * are the label-cache key (series_writer.ts): on a hit nothing is decoded or
+ * unescaped, and the cached protobuf labels are copied into the block. Only
+ * a miss decodes the measurement and tags into strings. Per-line state lives
+ * in module-level typed arrays reused across lines (the parser is
+ * synchronous and not reentrant, one per worker).
  *
  * @module
  */
 
+import { bytesEqualAscii, decodeRange } from "../_shared/bytes.ts";
+import { HASH_SEED, hashBytes } from "../_shared/label_cache.ts";
 import { trimTimestamp, type ParseContext } from "../_shared/protocol.ts";
 import {
   parseBestEffort,
@@ -62,20 +69,24 @@ const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const HASH = 0x23;
 
-// `ignoreBOM` keeps a leading BOM in the measurement, as Go does.
-const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
-
+/** The body being parsed. */
+let src: Uint8Array = new Uint8Array(0);
 /** Whether the current body has any backslash (Go's `noEscapeChars` fast path). */
 let hasEsc = false;
 /** Whether the current line's fields part has an unescaped quote. */
 let hasQuoted = false;
 
-// Per-line state, reused.
-let measurement = "";
-const tagKeys: string[] = [];
-const tagValues: string[] = [];
+// Per-line state, reused: byte ranges, not strings.
+/** Measurement and tags: `src[lineStart, keyEnd)`; the measurement is `src[lineStart, mEnd)`. */
+let lineStart = 0;
+let keyEnd = 0;
+let mEnd = 0;
+let tagStarts = new Int32Array(16);
+let tagEqs = new Int32Array(16);
+let tagEnds = new Int32Array(16);
 let nTags = 0;
-const fieldKeys: string[] = [];
+let fieldStarts = new Int32Array(16);
+let fieldEnds = new Int32Array(16);
 let fieldValues = new Float64Array(16);
 let nFields = 0;
 /** False when the timestamp is missing or 0 (the current time is used). */
@@ -88,177 +99,179 @@ let timestampMs = 0;
  */
 export function parseInflux(body: Uint8Array, opts: InfluxParseOptions, ctx: InfluxParseContext): void {
   if (body.length === 0) return;
-  const s = decoder.decode(body);
-  hasEsc = s.indexOf("\\") >= 0;
+  src = body;
+  hasEsc = body.indexOf(BACKSLASH) >= 0;
   const w = ctx.w;
+  // Everything besides the key bytes that the labels depend on.
+  w.setContext(
+    `influx\u0000${opts.db}\u0000${opts.dbLabel}\u0000${opts.measurementFieldSeparator}\u0000${opts.skipMeasurement}\u0000${opts.skipSingleField}`,
+  );
   const unit = precisionUnitMs(opts.precision);
   const nowTs = ctx.nowMs - (ctx.nowMs % unit);
-  const len = s.length;
+  const len = body.length;
   let ls = 0;
   while (ls < len) {
-    let nl = s.indexOf("\n", ls);
+    let nl = body.indexOf(NL, ls);
     if (nl < 0) nl = len;
-    const rawEnd = nl;
     let le = nl;
-    if (le > ls && s.charCodeAt(le - 1) === CR) le--;
-    if (le > ls && s.charCodeAt(ls) !== HASH) {
-      if (tooLong(s, ls, rawEnd, opts.maxLineSize)) {
-        ctx.invalidLine(`too long line: more than ${opts.maxLineSize} bytes`, s.slice(ls, Math.min(rawEnd, ls + 200)));
+    if (le > ls && body[le - 1] === CR) le--;
+    if (le > ls && body[ls] !== HASH) {
+      if (nl - ls > opts.maxLineSize) {
+        ctx.invalidLine(`too long line: more than ${opts.maxLineSize} bytes`, decodeRange(body, ls, Math.min(nl, ls + 200)));
       } else {
-        const err = parseLine(s, ls, le, opts.precision);
-        if (err !== null) ctx.invalidLine(err, s.slice(ls, le));
-        else emit(w, opts, trimTimestamp(hasTimestamp ? timestampMs : nowTs, opts.trimTimestampMs));
+        const err = parseLine(ls, le, opts.precision);
+        if (err !== null) ctx.invalidLine(err, decodeRange(body, ls, le));
+        else emit(ctx.w, opts, trimTimestamp(hasTimestamp ? timestampMs : nowTs, opts.trimTimestampMs));
       }
     }
     ls = nl + 1;
   }
+  src = EMPTY;
 }
 
-/** Whether `s[a, b)` is longer than `max` bytes in UTF-8 (counted exactly only when it could be). */
-function tooLong(s: string, a: number, b: number, max: number): boolean {
-  const chars = b - a;
-  if (chars > max) return true;
-  if (chars * 3 <= max) return false;
-  let bytes = 0;
-  for (let i = a; i < b; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x80) bytes += 1;
-    else if (c < 0x800) bytes += 2;
-    else if (c >= 0xd800 && c <= 0xdbff) {
-      bytes += 4;
-      i++;
-    } else bytes += 3;
-  }
-  return bytes > max;
-}
+const EMPTY = new Uint8Array(0);
 
 function emit(w: InfluxParseContext["w"], opts: InfluxParseOptions, ts: number): void {
-  let prefix = opts.skipMeasurement ? "" : measurement;
-  // vmagent issue #1139: the measurement alone names a single-field line.
-  const skipFieldKey = measurement.length > 0 && nFields === 1 && opts.skipSingleField;
-  if (prefix.length > 0 && !skipFieldKey) prefix += opts.measurementFieldSeparator;
-  const db = opts.db;
-  let addDB = db.length > 0;
-  if (addDB) {
-    for (let i = 0; i < nTags; i++) {
-      if (tagKeys[i] === opts.dbLabel) {
-        addDB = false;
-        break;
-      }
-    }
-  }
+  // vmagent issue #1139: the measurement alone names a single-field line, so its field key is not part of the key.
+  const skipFieldKey = mEnd > lineStart && nFields === 1 && opts.skipSingleField;
+  const prefixHash = hashBytes(src, lineStart, keyEnd, HASH_SEED);
   for (let f = 0; f < nFields; f++) {
-    w.begin();
-    w.label("__name__", skipFieldKey ? prefix : prefix + fieldKeys[f]!);
-    for (let i = 0; i < nTags; i++) w.label(tagKeys[i]!, tagValues[i]!);
-    if (addDB) w.label(opts.dbLabel, db);
-    w.sample(fieldValues[f]!, ts);
-    w.end();
+    const fs = skipFieldKey ? 0 : fieldStarts[f]!;
+    const fe = skipFieldKey ? 0 : fieldEnds[f]!;
+    const h = hashBytes(src, fs, fe, prefixHash ^ 0x2f);
+    let id = w.find(h, src, lineStart, keyEnd, fs, fe);
+    if (id < 0) {
+      addLabels(w, opts, skipFieldKey, f);
+      id = w.store(h, src, lineStart, keyEnd, fs, fe);
+    }
+    w.writeSample(id, fieldValues[f]!, ts);
   }
+}
+
+/** The string path for a label-cache miss: the labels of field `f` of the current line. */
+function addLabels(w: InfluxParseContext["w"], opts: InfluxParseOptions, skipFieldKey: boolean, f: number): void {
+  const measurement = unescape(lineStart, mEnd);
+  let prefix = opts.skipMeasurement ? "" : measurement;
+  if (prefix.length > 0 && !skipFieldKey) prefix += opts.measurementFieldSeparator;
+  w.begin();
+  w.label("__name__", skipFieldKey ? prefix : prefix + unescape(fieldStarts[f]!, fieldEnds[f]!));
+  let addDB = opts.db.length > 0;
+  for (let i = 0; i < nTags; i++) {
+    const key = unescape(tagStarts[i]!, tagEqs[i]!);
+    const value = unescape(tagEqs[i]! + 1, tagEnds[i]!);
+    // Tags with an empty key or value are dropped.
+    if (key.length === 0 || value.length === 0) continue;
+    if (key === opts.dbLabel) addDB = false;
+    w.label(key, value);
+  }
+  if (addDB) w.label(opts.dbLabel, opts.db);
 }
 
 /**
- * Index of the first `ch` in `s[from, to)` not escaped by an odd run of
+ * Index of the first `ch` in `src[from, to)` not escaped by an odd run of
  * backslashes (counted back to `from`, as Go counts within its substring), or -1.
  */
-function nextUnescaped(s: string, from: number, to: number, ch: number): number {
+function nextUnescaped(from: number, to: number, ch: number): number {
+  const s = src;
   for (let i = from; i < to; i++) {
-    if (s.charCodeAt(i) !== ch) continue;
+    if (s[i] !== ch) continue;
     if (!hasEsc) return i;
     let k = i;
-    while (k > from && s.charCodeAt(k - 1) === BACKSLASH) k--;
+    while (k > from && s[k - 1] === BACKSLASH) k--;
     if (((i - k) & 1) === 0) return i;
   }
   return -1;
 }
 
-/** Whether `s[a, b)` has an odd number of unescaped quotes (Go's isInQuote). */
-function isInQuote(s: string, a: number, b: number): boolean {
+/** Whether `src[a, b)` has an odd number of unescaped quotes (Go's isInQuote). */
+function isInQuote(a: number, b: number): boolean {
   let inQuote = false;
   for (;;) {
-    const n = nextUnescaped(s, a, b, QUOTE);
+    const n = nextUnescaped(a, b, QUOTE);
     if (n < 0) return inQuote;
     inQuote = !inQuote;
     a = n + 1;
   }
 }
 
-/** Go's nextUnquotedChar: the next unescaped `ch` outside double quotes in `s[from, to)`. */
-function nextUnquoted(s: string, from: number, to: number, ch: number): number {
-  if (!hasQuoted) return nextUnescaped(s, from, to, ch);
+/** Go's nextUnquotedChar: the next unescaped `ch` outside double quotes in `src[from, to)`. */
+function nextUnquoted(from: number, to: number, ch: number): number {
+  if (!hasQuoted) return nextUnescaped(from, to, ch);
   let p = from;
   for (;;) {
-    const n = nextUnescaped(s, p, to, ch);
+    const n = nextUnescaped(p, to, ch);
     if (n < 0) return -1;
-    if (!isInQuote(s, p, n)) return n;
-    const q = nextUnescaped(s, n + 1, to, QUOTE);
+    if (!isInQuote(p, n)) return n;
+    const q = nextUnescaped(n + 1, to, QUOTE);
     if (q < 0) return -1;
     p = q + 1;
   }
 }
 
-/** Index of the first backslash in `s[a, b)`, or -1 (bounded, unlike indexOf). */
-function nextBackslash(s: string, a: number, b: number): number {
-  for (let i = a; i < b; i++) if (s.charCodeAt(i) === BACKSLASH) return i;
-  return -1;
-}
-
-/** Go's unescapeTagValue of `s[a, b)`. */
-function unescape(s: string, a: number, b: number): string {
-  if (!hasEsc) return s.slice(a, b);
-  let n = nextBackslash(s, a, b);
-  if (n < 0) return s.slice(a, b);
+/** Go's unescapeTagValue of `src[a, b)`, as a string. */
+function unescape(a: number, b: number): string {
+  const s = decodeRange(src, a, b);
+  if (!hasEsc) return s;
+  let n = s.indexOf("\\");
+  if (n < 0) return s;
   let out = "";
+  let i = 0;
   for (;;) {
-    out += s.slice(a, n);
-    a = n + 1;
-    if (a >= b) return out + "\\";
-    const c = s.charCodeAt(a);
+    out += s.slice(i, n);
+    i = n + 1;
+    if (i >= s.length) return out + "\\";
+    const c = s.charCodeAt(i);
     if (c !== SPACE && c !== COMMA && c !== EQ && c !== BACKSLASH) out += "\\";
-    out += s[a];
-    a++;
-    n = nextBackslash(s, a, b);
-    if (n < 0) return out + s.slice(a, b);
+    out += s[i];
+    i++;
+    n = s.indexOf("\\", i);
+    if (n < 0) return out + s.slice(i);
   }
 }
 
-function skipSpaces(s: string, i: number, to: number): number {
-  while (i < to && s.charCodeAt(i) === SPACE) i++;
+function skipSpaces(i: number, to: number): number {
+  while (i < to && src[i] === SPACE) i++;
   return i;
 }
 
 const HTTP_HINT = "please switch from tcp to http protocol for data ingestion; " +
   "do not set `-influxListenAddr` command-line flag, since it is needed for tcp protocol only";
 
-function startsWithHTTP(s: string, i: number, to: number): boolean {
-  return to - i >= 5 && s.startsWith("HTTP/", i);
+function startsWithHTTP(i: number, to: number): boolean {
+  const s = src;
+  return to - i >= 5 && s[i] === 0x48 && s[i + 1] === 0x54 && s[i + 2] === 0x54 && s[i + 3] === 0x50 && s[i + 4] === 0x2f;
 }
 
-/** Parses the line `s[ls, le)` into the per-line state; returns an error message or null. */
-function parseLine(s: string, ls: number, le: number, precision: Precision): string | null {
+function quoted(a: number, b: number): string {
+  return JSON.stringify(decodeRange(src, a, b));
+}
+
+/** Parses the line `src[ls, le)` into the per-line state; returns an error message or null. */
+function parseLine(ls: number, le: number, precision: Precision): string | null {
   nTags = 0;
   nFields = 0;
   hasTimestamp = false;
-  const sp = nextUnescaped(s, ls, le, SPACE);
-  if (sp < 0) return `cannot find Whitespace I in ${JSON.stringify(s.slice(ls, le))}`;
-  let mEnd = sp;
-  const comma = nextUnescaped(s, ls, sp, COMMA);
+  lineStart = ls;
+  const sp = nextUnescaped(ls, le, SPACE);
+  if (sp < 0) return `cannot find Whitespace I in ${quoted(ls, le)}`;
+  keyEnd = sp;
+  mEnd = sp;
+  const comma = nextUnescaped(ls, sp, COMMA);
   if (comma >= 0) {
-    const err = parseTags(s, comma + 1, sp);
+    const err = parseTags(comma + 1, sp);
     if (err !== null) return err;
     mEnd = comma;
   }
-  measurement = unescape(s, ls, mEnd);
-  const fs = skipSpaces(s, sp + 1, le);
-  hasQuoted = nextUnescaped(s, fs, le, QUOTE) >= 0;
-  const tsSep = nextUnquoted(s, fs, le, SPACE);
-  if (tsSep < 0) return parseFields(s, fs, le);
-  const err = parseFields(s, fs, tsSep);
-  if (err !== null) return startsWithHTTP(s, tsSep + 1, le) ? HTTP_HINT : err;
-  const ts = skipSpaces(s, tsSep + 1, le);
-  const t = parseTimestampMs(s, ts, le, precision);
+  const fs = skipSpaces(sp + 1, le);
+  hasQuoted = nextUnescaped(fs, le, QUOTE) >= 0;
+  const tsSep = nextUnquoted(fs, le, SPACE);
+  if (tsSep < 0) return parseFields(fs, le);
+  const err = parseFields(fs, tsSep);
+  if (err !== null) return startsWithHTTP(tsSep + 1, le) ? HTTP_HINT : err;
+  const ts = skipSpaces(tsSep + 1, le);
+  const t = parseTimestampMs(src, ts, le, precision);
   if (typeof t === "string") {
-    return startsWithHTTP(s, ts, le) ? HTTP_HINT : `cannot parse timestamp ${JSON.stringify(s.slice(ts, le))}: ${t}`;
+    return startsWithHTTP(ts, le) ? HTTP_HINT : `cannot parse timestamp ${quoted(ts, le)}: ${t}`;
   }
   if (t !== null) {
     hasTimestamp = true;
@@ -267,79 +280,96 @@ function parseLine(s: string, ls: number, le: number, precision: Precision): str
   return null;
 }
 
-/** Tags in `s[a, b)`; tags with an empty key or value are dropped. */
-function parseTags(s: string, a: number, b: number): string | null {
+/** Tags in `src[a, b)` as ranges; empty keys and values are dropped later, on the string path. */
+function parseTags(a: number, b: number): string | null {
   for (;;) {
-    const n = nextUnescaped(s, a, b, COMMA);
+    const n = nextUnescaped(a, b, COMMA);
     const end = n < 0 ? b : n;
-    const eq = nextUnescaped(s, a, end, EQ);
-    if (eq < 0) return `missing tag value for ${JSON.stringify(s.slice(a, end))}`;
-    const key = unescape(s, a, eq);
-    const value = unescape(s, eq + 1, end);
-    if (key.length > 0 && value.length > 0) {
-      tagKeys[nTags] = key;
-      tagValues[nTags] = value;
-      nTags++;
+    const eq = nextUnescaped(a, end, EQ);
+    if (eq < 0) return `missing tag value for ${quoted(a, end)}`;
+    if (nTags === tagStarts.length) {
+      tagStarts = grow(tagStarts);
+      tagEqs = grow(tagEqs);
+      tagEnds = grow(tagEnds);
     }
+    tagStarts[nTags] = a;
+    tagEqs[nTags] = eq;
+    tagEnds[nTags] = end;
+    nTags++;
     if (n < 0) return null;
     a = n + 1;
   }
 }
 
-/** Fields in `s[a, b)`. */
-function parseFields(s: string, a: number, b: number): string | null {
+function grow(a: Int32Array): Int32Array<ArrayBuffer> {
+  const b = new Int32Array(a.length * 2);
+  b.set(a);
+  return b;
+}
+
+/** Fields in `src[a, b)`. */
+function parseFields(a: number, b: number): string | null {
   for (;;) {
-    const n = nextUnquoted(s, a, b, COMMA);
+    const n = nextUnquoted(a, b, COMMA);
     const end = n < 0 ? b : n;
-    const err = parseField(s, a, end);
+    const err = parseField(a, end);
     if (err !== null) return err;
     if (n < 0) return null;
     a = n + 1;
   }
 }
 
-function parseField(s: string, a: number, b: number): string | null {
-  const eq = nextUnescaped(s, a, b, EQ);
-  if (eq < 0) return `missing field value for ${JSON.stringify(s.slice(a, b))}`;
-  const key = unescape(s, a, eq);
-  if (key.length === 0) return "field key cannot be empty";
-  const v = parseFieldValue(s, eq + 1, b);
-  if (typeof v === "string") return `cannot parse field value for ${JSON.stringify(key)}: ${v}`;
+function parseField(a: number, b: number): string | null {
+  const eq = nextUnescaped(a, b, EQ);
+  if (eq < 0) return `missing field value for ${quoted(a, b)}`;
+  if (eq === a) return "field key cannot be empty";
+  const v = parseFieldValue(eq + 1, b);
+  if (typeof v === "string") return `cannot parse field value for ${JSON.stringify(unescape(a, eq))}: ${v}`;
   if (nFields === fieldValues.length) {
+    fieldStarts = grow(fieldStarts);
+    fieldEnds = grow(fieldEnds);
     const grown = new Float64Array(fieldValues.length * 2);
     grown.set(fieldValues);
     fieldValues = grown;
   }
-  fieldKeys[nFields] = key;
+  fieldStarts[nFields] = a;
+  fieldEnds[nFields] = eq;
   fieldValues[nFields] = v;
   nFields++;
   return null;
 }
 
-function parseFieldValue(s: string, a: number, b: number): number | string {
+/** Whether `src[a, b)` is one of Go's spellings of a boolean word (`true`, `True`, `TRUE`). */
+function isBoolWord(a: number, b: number, lower: string): boolean {
+  const cap = lower[0]!.toUpperCase() + lower.slice(1);
+  return bytesEqualAscii(src, a, b, lower) || bytesEqualAscii(src, a, b, cap) || bytesEqualAscii(src, a, b, lower.toUpperCase());
+}
+
+function parseFieldValue(a: number, b: number): number | string {
   if (a >= b) return "field value cannot be empty";
-  if (hasQuoted && s.charCodeAt(a) === QUOTE) {
-    if (b - a < 2 || s.charCodeAt(b - 1) !== QUOTE) {
-      return `missing closing quote for quoted field value ${s.slice(a, b)}`;
+  const s = src;
+  if (hasQuoted && s[a] === QUOTE) {
+    if (b - a < 2 || s[b - 1] !== QUOTE) {
+      return `missing closing quote for quoted field value ${decodeRange(s, a, b)}`;
     }
     // Agents sometimes send numbers as strings.
     return parseBestEffort(s, a + 1, b - 1);
   }
-  const last = s.charCodeAt(b - 1);
+  const last = s[b - 1];
   if (last === 0x69) return parseInt64Value(s, a, b - 1); // 'i'
   if (last === 0x75) return parseUint64Value(s, a, b - 1); // 'u'
   switch (b - a) {
     case 1: {
-      const c = s.charCodeAt(a);
+      const c = s[a];
       if (c === 0x74 || c === 0x54) return 1; // t T
       if (c === 0x66 || c === 0x46) return 0; // f F
       break;
     }
     case 4:
-      if (s.startsWith("true", a) || s.startsWith("True", a) || s.startsWith("TRUE", a)) return 1;
+      if (isBoolWord(a, b, "true")) return 1;
       break;
     case 5:
-      if (s.startsWith("false", a) || s.startsWith("False", a) || s.startsWith("FALSE", a)) return 0;
+      if (isBoolWord(a, b, "false")) return 0;
       break;
   }
   return parseBestEffort(s, a, b);

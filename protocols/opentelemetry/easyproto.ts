@@ -17,6 +17,7 @@
  * @module
  */
 
+import { decodeRange } from "../_shared/bytes.ts";
 import { ParseError } from "../_shared/protocol.ts";
 
 export const WIRE_VARINT = 0;
@@ -196,24 +197,9 @@ export function fcNanosToMillis(): number {
   return fc.hi * 4294 + (rest - r) / 1e6;
 }
 
-const utf8 = new TextDecoder();
-
 /** The last LEN field as a string (invalid UTF-8 replaced). */
 export function fcString(buf: Uint8Array): string {
-  const s = fc.start;
-  const e = fc.end;
-  if (e - s <= 64) {
-    // Short ASCII (attribute keys and values, metric names) without TextDecoder's call overhead.
-    let ascii = true;
-    for (let i = s; i < e; i++) {
-      if (buf[i]! >= 0x80) {
-        ascii = false;
-        break;
-      }
-    }
-    if (ascii) return String.fromCharCode.apply(null, buf.subarray(s, e) as unknown as number[]);
-  }
-  return utf8.decode(buf.subarray(s, e));
+  return decodeRange(buf, fc.start, fc.end);
 }
 
 /** Number of the last field read (a call, so TypeScript does not narrow it across next() calls). */

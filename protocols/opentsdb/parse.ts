@@ -18,7 +18,9 @@
  * @module
  */
 
+import { decodeRange } from "../_shared/bytes.ts";
 import { goInt64, mulInt64, parseFastFloat } from "../_shared/go_float.ts";
+import { HASH_SEED, hashBytes } from "../_shared/label_cache.ts";
 import type { ParseContext } from "../_shared/protocol.ts";
 
 export interface OpenTSDBOptions {
@@ -26,44 +28,53 @@ export interface OpenTSDBOptions {
   readonly trimTimestampMs: number;
 }
 
-const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
-
 const SP = 0x20;
 const EQ = 0x3d;
+const NL = 0x0a;
+/** `put ` */
+const PUT = [0x70, 0x75, 0x74, 0x20];
 
 /**
  * Parses a block of telnet `put` lines from `body` into `ctx.w`; bad lines
  * are reported through `ctx.invalidLine` and skipped. Never throws for bad
  * input.
+ *
+ * Bytes to bytes: a series' labels depend only on the metric and the tags
+ * part of the line, the two ranges of its label-cache key
+ * (series_writer.ts); only a cache miss decodes them.
  */
 export function parseOpenTSDB(body: Uint8Array, ctx: ParseContext, opts: OpenTSDBOptions): void {
-  const text = decoder.decode(body);
   const nowSec = Math.floor(ctx.nowMs / 1000);
-  const len = text.length;
+  ctx.w.setContext("opentsdb");
+  const len = body.length;
   let pos = 0;
   while (pos < len) {
-    let end = text.indexOf("\n", pos);
+    let end = body.indexOf(NL, pos);
     const next = end < 0 ? len : end + 1;
     if (end < 0) end = len;
-    if (end > pos && text.charCodeAt(end - 1) === 0x0d) end--;
-    if (end > pos) parseLine(text, pos, end, ctx, opts, nowSec);
+    if (end > pos && body[end - 1] === 0x0d) end--;
+    if (end > pos) parseLine(body, pos, end, ctx, opts, nowSec);
     pos = next;
   }
 }
 
-function skipSpaces(s: string, i: number, b: number): number {
-  while (i < b && s.charCodeAt(i) === SP) i++;
+function skipSpaces(s: Uint8Array, i: number, b: number): number {
+  while (i < b && s[i] === SP) i++;
   return i;
 }
 
-function nextSpace(s: string, i: number, b: number): number {
-  while (i < b && s.charCodeAt(i) !== SP) i++;
+function nextSpace(s: Uint8Array, i: number, b: number): number {
+  while (i < b && s[i] !== SP) i++;
   return i;
 }
 
-function parseLine(s: string, a: number, b: number, ctx: ParseContext, opts: OpenTSDBOptions, nowSec: number): void {
+function startsWithPut(s: Uint8Array, i: number, b: number): boolean {
+  return i + 4 <= b && s[i] === PUT[0] && s[i + 1] === PUT[1] && s[i + 2] === PUT[2] && s[i + 3] === PUT[3];
+}
+
+function parseLine(s: Uint8Array, a: number, b: number, ctx: ParseContext, opts: OpenTSDBOptions, nowSec: number): void {
   let i = skipSpaces(s, a, b);
-  if (!s.startsWith("put ", i) || i + 4 > b) return invalid(ctx, "missing `put ` prefix", s, a, b);
+  if (!startsWithPut(s, i, b)) return invalid(ctx, "missing `put ` prefix", s, a, b);
   i = skipSpaces(s, i + 4, b);
   const me = nextSpace(s, i, b);
   if (me >= b) return invalid(ctx, "cannot find whitespace between metric and timestamp", s, a, b);
@@ -72,41 +83,55 @@ function parseLine(s: string, a: number, b: number, ctx: ParseContext, opts: Ope
   const te = nextSpace(s, t, b);
   if (te >= b) return invalid(ctx, "cannot find whitespace between timestamp and value", s, a, b);
   const tf = parseFastFloat(s, t, te);
-  if (tf === undefined) return invalid(ctx, `cannot parse timestamp from ${JSON.stringify(s.slice(t, te))}`, s, a, b);
+  if (tf === undefined) return invalid(ctx, `cannot parse timestamp from ${JSON.stringify(decodeRange(s, t, te))}`, s, a, b);
   const v = skipSpaces(s, te + 1, b);
   const ve = nextSpace(s, v, b);
   const value = parseFastFloat(s, v, ve);
-  if (value === undefined) return invalid(ctx, `cannot parse value from ${JSON.stringify(s.slice(v, ve))}`, s, a, b);
+  if (value === undefined) return invalid(ctx, `cannot parse value from ${JSON.stringify(decodeRange(s, v, ve))}`, s, a, b);
 
   const w = ctx.w;
-  // begin() resets the series, so a line rejected below for a bad tag leaves nothing behind.
+  const tagsStart = Math.min(ve + 1, b);
+  const h = hashBytes(s, tagsStart, b, hashBytes(s, i, me, HASH_SEED) ^ 0x2f);
+  let id = w.find(h, s, i, me, tagsStart, b);
+  if (id < 0) {
+    const err = addLabels(s, i, me, tagsStart, b, ctx);
+    if (err !== null) return invalid(ctx, err, s, a, b);
+    id = w.store(h, s, i, me, tagsStart, b);
+  }
+  let ts = goInt64(tf);
+  if (ts === 0) ts = nowSec;
+  ts = mulInt64(ts, 1000);
+  const trim = opts.trimTimestampMs;
+  if (trim > 1000) ts -= ts % trim;
+  w.writeSample(id, value, ts);
+}
+
+/**
+ * The string path for a label-cache miss: the metric `s[i, me)` and the tags
+ * in `s[p, b)`; returns an error for a tag without `=` (the whole line is
+ * then invalid, and nothing is stored).
+ */
+function addLabels(s: Uint8Array, i: number, me: number, p: number, b: number, ctx: ParseContext): string | null {
+  const w = ctx.w;
   w.begin();
-  w.label("__name__", s.slice(i, me));
-  let p = ve + 1;
+  w.label("__name__", decodeRange(s, i, me));
   while (p < b) {
     p = skipSpaces(s, p, b);
     if (p >= b) break;
     let e = p;
     let eq = -1;
     for (; e < b; e++) {
-      const c = s.charCodeAt(e);
+      const c = s[e]!;
       if (c === SP) break;
       if (c === EQ && eq < 0) eq = e;
     }
-    if (eq < 0) return invalid(ctx, `missing tag value for ${JSON.stringify(s.slice(p, e))}`, s, a, b);
-    if (eq > p && eq + 1 < e) w.label(s.slice(p, eq), s.slice(eq + 1, e));
+    if (eq < 0) return `missing tag value for ${JSON.stringify(decodeRange(s, p, e))}`;
+    if (eq > p && eq + 1 < e) w.label(decodeRange(s, p, eq), decodeRange(s, eq + 1, e));
     p = e + 1;
   }
-
-  let ts = goInt64(tf);
-  if (ts === 0) ts = nowSec;
-  ts = mulInt64(ts, 1000);
-  const trim = opts.trimTimestampMs;
-  if (trim > 1000) ts -= ts % trim;
-  w.sample(value, ts);
-  w.end();
+  return null;
 }
 
-function invalid(ctx: ParseContext, reason: string, s: string, a: number, b: number): void {
-  ctx.invalidLine(reason, s.slice(a, b));
+function invalid(ctx: ParseContext, reason: string, s: Uint8Array, a: number, b: number): void {
+  ctx.invalidLine(reason, decodeRange(s, a, b));
 }

@@ -23,7 +23,7 @@
  * @module
  */
 
-import { goInt64, mulInt64, parseFastFloat } from "../_shared/go_float.ts";
+import { goInt64, mulInt64, parseFastFloatString } from "../_shared/go_float.ts";
 import { type ParseContext, ParseError, trimTimestamp } from "../_shared/protocol.ts";
 import { JsonSyntaxError, JsonTape, Kind } from "./json_tape.ts";
 
@@ -70,12 +70,12 @@ export function parseOpenTSDBHTTP(body: Uint8Array, ctx: ParseContext, opts: Ope
 function float(i: number): number | undefined {
   switch (tape.kind[i]) {
     case Kind.Number:
-      return parseFastFloat(tape.text, tape.a[i]!, tape.b[i]!);
+      return parseFastFloatString(tape.text.slice(tape.a[i]!, tape.b[i]!));
     case Kind.String:
-      return parseFastFloat(tape.text, tape.a[i]!, tape.b[i]!);
+      return parseFastFloatString(tape.text.slice(tape.a[i]!, tape.b[i]!));
     case Kind.EscapedString: {
       const s = tape.string(i);
-      return parseFastFloat(s, 0, s.length);
+      return parseFastFloatString(s);
     }
     default:
       return undefined;

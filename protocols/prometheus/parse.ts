@@ -20,14 +20,19 @@
  * Quirk kept for compatibility: `m 1 # {a="b"} 2` has a `{` so it reads as
  * metric `m 1 #` with label a="b" and value 2, exactly as vmagent does.
  *
- * Hot path: one TextDecoder call per body, then charCode scanning with no
- * per-line allocation besides the name/label substrings the writer needs.
+ * Bytes to bytes: {@linkcode PromLineScanner} finds the parts of each line
+ * on the request bytes (every separator is ASCII). A series' labels depend
+ * only on the bytes up to the end of its label set (the label-cache key of
+ * series_writer.ts), so a cache hit decodes nothing; the scraper uses the
+ * same scanner with its own label handling (promscrape/scrape_process.ts).
  *
  * @module
  */
 
+import { decodeRange } from "../_shared/bytes.ts";
 import { parseFastFloat } from "../_shared/go_float.ts";
-import type { SeriesSink } from "../_shared/series_writer.ts";
+import { HASH_SEED, hashBytes } from "../_shared/label_cache.ts";
+import type { SeriesWriter } from "../_shared/series_writer.ts";
 
 export interface PromTextOptions {
   /** Timestamp (ms) for samples without one or with timestamp 0. */
@@ -38,8 +43,6 @@ export interface PromTextOptions {
   readonly invalidLine: (reason: string, line: string) => void;
 }
 
-const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
-
 const enum C {
   Tab = 0x09,
   LF = 0x0a,
@@ -48,6 +51,7 @@ const enum C {
   Quote = 0x22,
   Hash = 0x23,
   Comma = 0x2c,
+  Eq = 0x3d,
   Backslash = 0x5c,
   LBrace = 0x7b,
   RBrace = 0x7d,
@@ -55,54 +59,25 @@ const enum C {
 
 const MAX_INT64_MS = 9.2e18;
 
-/*
- * Next-occurrence caches for characters searched with native indexOf. The
- * search position only moves forward within a body, so each cache scans the
- * body at most once even when a line lacks the character (no quadratic
- * blow-up on adversarial input). Reset per body.
- */
-let braceAt = -1;
-let eqAt = -1;
-let quoteAt = -1;
-let hashAt = -1;
-let backslashAt = -1;
-
-function next(s: string, ch: string, at: number, p: number): number {
-  if (at >= p) return at;
-  const i = s.indexOf(ch, p);
-  return i < 0 ? s.length : i;
-}
-
-/** Scratch label storage for the current line. */
-const labelNames: string[] = [];
-const labelValues: string[] = [];
-let nLabels = 0;
-
 function isBlank(c: number): boolean {
   return c === C.Space || c === C.Tab;
 }
 
-function skipBlanks(s: string, p: number, end: number): number {
-  while (p < end && isBlank(s.charCodeAt(p))) p++;
-  return p;
+function grow(a: Int32Array): Int32Array<ArrayBuffer> {
+  const b = new Int32Array(a.length * 2);
+  b.set(a);
+  return b;
 }
 
-function nextBlank(s: string, p: number, end: number): number {
-  for (; p < end; p++) if (isBlank(s.charCodeAt(p))) return p;
-  return -1;
-}
-
-/** Go's unescapeValue for a label value with at least one backslash. */
-function unescape(s: string, start: number, end: number): string {
+/** Go's unescapeValue for a label value (`\\`, `\"`, `\n`; any other `\x` is kept). */
+function unescape(s: string): string {
+  let i = s.indexOf("\\");
+  if (i < 0) return s;
   let out = "";
-  let from = start;
-  let i = s.indexOf("\\", start);
-  while (i >= 0 && i < end) {
+  let from = 0;
+  while (i >= 0) {
     out += s.slice(from, i);
-    if (i + 1 >= end) {
-      out += "\\";
-      return out;
-    }
+    if (i + 1 >= s.length) return out + "\\";
     const c = s.charCodeAt(i + 1);
     if (c === C.Backslash) out += "\\";
     else if (c === C.Quote) out += '"';
@@ -111,138 +86,246 @@ function unescape(s: string, start: number, end: number): string {
     from = i + 2;
     i = s.indexOf("\\", from);
   }
-  return out + s.slice(from, end);
+  return out + s.slice(from);
 }
-
-/** Parsed metric name end, value and timestamp of the current line. */
-let metricEnd = 0;
-let value = 0;
-let timestamp = 0;
 
 /**
- * Parses the line `s[start, end)` (non-empty, not a comment) into the label
- * scratch and value/timestamp; returns "" or the reason it is invalid.
- * `timestamp` is 0 when the line has none.
+ * Walks the sample lines of a text exposition body. After next() returns
+ * true, the fields describe the current line: byte ranges into `src`, the
+ * value and the timestamp (0 when the line has none). Ranges are valid until
+ * the next reset(); strings are made only on request (metricName(),
+ * labelName(), labelValue()).
  */
-function parseLine(s: string, start: number, end: number, names: string[], values: string[]): string {
+export class PromLineScanner {
+  src: Uint8Array = new Uint8Array(0);
+  #pos = 0;
+  #end = 0;
+  /** The current line: `[lineStart, lineEnd)`, its metric name `[lineStart, metricEnd)`, its series key `[lineStart, keyEnd)`. */
+  lineStart = 0;
+  lineEnd = 0;
+  metricEnd = 0;
+  keyEnd = 0;
+  /** Labels with a non-empty name: name `[nameStart[i], nameEnd[i])`, value `[valueStart[i], valueEnd[i])` (escaped). */
   nLabels = 0;
-  let p = start;
-  braceAt = next(s, "{", braceAt, p);
-  if (braceAt < end) {
-    metricEnd = braceAt;
-    while (metricEnd > start && isBlank(s.charCodeAt(metricEnd - 1))) metricEnd--;
-    p = braceAt + 1;
-    for (;;) {
-      p = skipBlanks(s, p, end);
-      if (p < end && s.charCodeAt(p) === C.RBrace) {
-        p++;
-        break;
-      }
-      eqAt = next(s, "=", eqAt, p);
-      if (eqAt >= end) return `cannot unmarshal tags: missing value for tag ${JSON.stringify(s.slice(p, end))}`;
-      let keyEnd = eqAt;
-      while (keyEnd > p && isBlank(s.charCodeAt(keyEnd - 1))) keyEnd--;
-      const keyStart = p;
-      p = skipBlanks(s, eqAt + 1, end);
-      if (p >= end || s.charCodeAt(p) !== C.Quote) {
-        return `cannot unmarshal tags: expecting quoted value for tag ${JSON.stringify(s.slice(keyStart, keyEnd))}`;
-      }
-      const vStart = p + 1;
-      // The closing quote is the first one preceded by an even number of backslashes.
-      let q = vStart;
-      for (;;) {
-        quoteAt = next(s, '"', quoteAt, q);
-        if (quoteAt >= end) return `cannot unmarshal tags: missing closing quote for tag value ${JSON.stringify(s.slice(p, end))}`;
-        let b = quoteAt;
-        while (b > vStart && s.charCodeAt(b - 1) === C.Backslash) b--;
-        if ((quoteAt - b) % 2 === 0) break;
-        q = quoteAt + 1;
-      }
-      const vEnd = quoteAt;
-      p = vEnd + 1;
-      if (keyEnd > keyStart) {
-        backslashAt = next(s, "\\", backslashAt, vStart);
-        names[nLabels] = s.slice(keyStart, keyEnd);
-        values[nLabels++] = backslashAt < vEnd ? unescape(s, vStart, vEnd) : s.slice(vStart, vEnd);
-      }
-      p = skipBlanks(s, p, end);
-      if (p < end && s.charCodeAt(p) === C.RBrace) {
-        p++;
-        break;
-      }
-      if (p >= end || s.charCodeAt(p) !== C.Comma) return `cannot unmarshal tags: missing comma after tag ${names[nLabels - 1] ?? ""}`;
-      p++;
-    }
-    if (p < end && s.charCodeAt(p) === C.Space) p++;
-  } else {
-    const n = nextBlank(s, p, end);
-    if (n < 0) return "missing value";
-    metricEnd = n;
-    p = n + 1;
-  }
-  if (metricEnd === start) return "metric cannot be empty";
-  p = skipBlanks(s, p, end);
-  hashAt = next(s, "#", hashAt, p);
-  const vEnd = hashAt < end ? hashAt : end;
-  if (p >= vEnd) return "value cannot be empty";
-  const n = nextBlank(s, p, vEnd);
+  nameStart = new Int32Array(16);
+  nameEnd = new Int32Array(16);
+  valueStart = new Int32Array(16);
+  valueEnd = new Int32Array(16);
+  /** Whether any label value of the line has a backslash (labelValue() unescapes). */
+  escaped = false;
+  value = 0;
   timestamp = 0;
-  if (n < 0) {
-    const v = parseFastFloat(s, p, vEnd);
-    if (v === undefined) return `cannot parse value ${JSON.stringify(s.slice(p, vEnd))}`;
-    value = v;
+  /*
+   * Next-occurrence caches for bytes searched with native indexOf. The search
+   * position only moves forward within a body, so each cache scans the body
+   * at most once even when a line lacks the byte (no quadratic blow-up on
+   * adversarial input).
+   */
+  #braceAt = -1;
+  #eqAt = -1;
+  #quoteAt = -1;
+  #hashAt = -1;
+  #backslashAt = -1;
+
+  /** Starts on `src[from, to)` (whole lines). */
+  reset(src: Uint8Array, from = 0, to = src.length): void {
+    this.src = src;
+    this.#pos = from;
+    this.#end = to;
+    this.#braceAt = this.#eqAt = this.#quoteAt = this.#hashAt = this.#backslashAt = -1;
+  }
+
+  #next(ch: number, at: number, p: number): number {
+    if (at >= p) return at;
+    const i = this.src.indexOf(ch, p);
+    return i < 0 || i >= this.#end ? this.#end : i;
+  }
+
+  /** Moves to the next sample line; invalid lines go to `invalidLine` and are skipped. False at the end. */
+  next(invalidLine: (reason: string, line: string) => void): boolean {
+    const s = this.src;
+    const len = this.#end;
+    while (this.#pos < len) {
+      let nl = s.indexOf(C.LF, this.#pos);
+      if (nl < 0 || nl > len) nl = len;
+      let end = nl;
+      let start = this.#pos;
+      this.#pos = nl + 1;
+      if (end > start && s[end - 1] === C.CR) end--;
+      while (start < end && isBlank(s[start]!)) start++;
+      if (start === end || s[start] === C.Hash) continue;
+      const err = this.#parseLine(start, end);
+      if (err !== "") {
+        invalidLine(err, decodeRange(s, start, end));
+        continue;
+      }
+      return true;
+    }
+    return false;
+  }
+
+  metricName(): string {
+    return decodeRange(this.src, this.lineStart, this.metricEnd);
+  }
+
+  labelName(i: number): string {
+    return decodeRange(this.src, this.nameStart[i]!, this.nameEnd[i]!);
+  }
+
+  labelValue(i: number): string {
+    const v = decodeRange(this.src, this.valueStart[i]!, this.valueEnd[i]!);
+    return this.escaped ? unescape(v) : v;
+  }
+
+  #quoted(a: number, b: number): string {
+    return JSON.stringify(decodeRange(this.src, a, b));
+  }
+
+  /** Parses the line `src[start, end)` (non-empty, not a comment); returns "" or the reason it is invalid. */
+  #parseLine(start: number, end: number): string {
+    const s = this.src;
+    this.nLabels = 0;
+    this.escaped = false;
+    this.lineStart = start;
+    this.lineEnd = end;
+    let p = start;
+    this.#braceAt = this.#next(C.LBrace, this.#braceAt, p);
+    if (this.#braceAt < end) {
+      let metricEnd = this.#braceAt;
+      while (metricEnd > start && isBlank(s[metricEnd - 1]!)) metricEnd--;
+      this.metricEnd = metricEnd;
+      p = this.#braceAt + 1;
+      for (;;) {
+        while (p < end && isBlank(s[p]!)) p++;
+        if (p < end && s[p] === C.RBrace) {
+          p++;
+          break;
+        }
+        this.#eqAt = this.#next(C.Eq, this.#eqAt, p);
+        const eq = this.#eqAt;
+        if (eq >= end) return `cannot unmarshal tags: missing value for tag ${this.#quoted(p, end)}`;
+        let keyEnd = eq;
+        while (keyEnd > p && isBlank(s[keyEnd - 1]!)) keyEnd--;
+        const keyStart = p;
+        p = eq + 1;
+        while (p < end && isBlank(s[p]!)) p++;
+        if (p >= end || s[p] !== C.Quote) {
+          return `cannot unmarshal tags: expecting quoted value for tag ${this.#quoted(keyStart, keyEnd)}`;
+        }
+        const vStart = p + 1;
+        // The closing quote is the first one preceded by an even number of backslashes.
+        let q = vStart;
+        let quote: number;
+        for (;;) {
+          this.#quoteAt = this.#next(C.Quote, this.#quoteAt, q);
+          quote = this.#quoteAt;
+          if (quote >= end) return `cannot unmarshal tags: missing closing quote for tag value ${this.#quoted(p, end)}`;
+          let b = quote;
+          while (b > vStart && s[b - 1] === C.Backslash) b--;
+          if ((quote - b) % 2 === 0) break;
+          q = quote + 1;
+        }
+        const vEnd = quote;
+        p = vEnd + 1;
+        if (keyEnd > keyStart) {
+          this.#backslashAt = this.#next(C.Backslash, this.#backslashAt, vStart);
+          if (this.#backslashAt < vEnd) this.escaped = true;
+          const n = this.nLabels++;
+          if (n === this.nameStart.length) {
+            this.nameStart = grow(this.nameStart);
+            this.nameEnd = grow(this.nameEnd);
+            this.valueStart = grow(this.valueStart);
+            this.valueEnd = grow(this.valueEnd);
+          }
+          this.nameStart[n] = keyStart;
+          this.nameEnd[n] = keyEnd;
+          this.valueStart[n] = vStart;
+          this.valueEnd[n] = vEnd;
+        }
+        while (p < end && isBlank(s[p]!)) p++;
+        if (p < end && s[p] === C.RBrace) {
+          p++;
+          break;
+        }
+        if (p >= end || s[p] !== C.Comma) {
+          const last = this.nLabels > 0 ? this.labelName(this.nLabels - 1) : "";
+          return `cannot unmarshal tags: missing comma after tag ${last}`;
+        }
+        p++;
+      }
+      this.keyEnd = p;
+      if (p < end && s[p] === C.Space) p++;
+    } else {
+      let n = p;
+      while (n < end && !isBlank(s[n]!)) n++;
+      if (n >= end) return "missing value";
+      this.metricEnd = n;
+      this.keyEnd = n;
+      p = n + 1;
+    }
+    if (this.metricEnd === start) return "metric cannot be empty";
+    while (p < end && isBlank(s[p]!)) p++;
+    this.#hashAt = this.#next(C.Hash, this.#hashAt, p);
+    const vEnd = this.#hashAt < end ? this.#hashAt : end;
+    if (p >= vEnd) return "value cannot be empty";
+    let n = p;
+    while (n < vEnd && !isBlank(s[n]!)) n++;
+    this.timestamp = 0;
+    if (n >= vEnd) {
+      const v = parseFastFloat(s, p, vEnd);
+      if (v === undefined) return `cannot parse value ${this.#quoted(p, vEnd)}`;
+      this.value = v;
+      return "";
+    }
+    const v = parseFastFloat(s, p, n);
+    if (v === undefined) return `cannot parse value ${this.#quoted(p, n)}`;
+    this.value = v;
+    let t0 = n + 1;
+    while (t0 < vEnd && isBlank(s[t0]!)) t0++;
+    if (t0 >= vEnd) return "";
+    let t1 = vEnd;
+    while (t1 > t0 && isBlank(s[t1 - 1]!)) t1--;
+    let ts = parseFastFloat(s, t0, t1);
+    if (ts === undefined) return `cannot parse timestamp ${this.#quoted(t0, t1)}`;
+    // OpenMetrics timestamps are seconds; a value that small cannot be a ms timestamp of interest.
+    if (ts >= -2147483648 && ts < 2147483648) ts *= 1000;
+    // Go's int64(NaN/±Inf/huge) yields MinInt64, which no storage accepts; reject it here.
+    if (!(ts > -MAX_INT64_MS && ts < MAX_INT64_MS)) return `timestamp out of range: ${decodeRange(s, t0, t1)}`;
+    this.timestamp = Math.trunc(ts);
     return "";
   }
-  const v = parseFastFloat(s, p, n);
-  if (v === undefined) return `cannot parse value ${JSON.stringify(s.slice(p, n))}`;
-  value = v;
-  const t0 = skipBlanks(s, n + 1, vEnd);
-  if (t0 >= vEnd) return "";
-  let t1 = vEnd;
-  while (t1 > t0 && isBlank(s.charCodeAt(t1 - 1))) t1--;
-  let ts = parseFastFloat(s, t0, t1);
-  if (ts === undefined) return `cannot parse timestamp ${JSON.stringify(s.slice(t0, t1))}`;
-  // OpenMetrics timestamps are seconds; a value that small cannot be a ms timestamp of interest.
-  if (ts >= -2147483648 && ts < 2147483648) ts *= 1000;
-  // Go's int64(NaN/±Inf/huge) yields MinInt64, which no storage accepts; reject it here.
-  if (!(ts > -MAX_INT64_MS && ts < MAX_INT64_MS)) return `timestamp out of range: ${s.slice(t0, t1)}`;
-  timestamp = Math.trunc(ts);
-  return "";
 }
+
+const scanner = new PromLineScanner();
 
 /**
  * Parses a text exposition body into `w`, one series per sample with
  * `__name__` first. Returns the number of samples written. Never throws on
  * bad input: bad lines go to `opts.invalidLine`.
  */
-export function parsePromText(body: Uint8Array | string, w: SeriesSink, opts: PromTextOptions): number {
-  const s = typeof body === "string" ? body : decoder.decode(body);
-  const len = s.length;
+export function parsePromText(body: Uint8Array, w: SeriesWriter, opts: PromTextOptions): number {
+  const sc = scanner;
+  sc.reset(body);
+  w.setContext("prometheus");
   const honor = opts.honorTimestamps !== false;
   const defTs = opts.defaultTimestampMs;
-  braceAt = eqAt = quoteAt = hashAt = backslashAt = -1;
   let rows = 0;
-  let pos = 0;
-  while (pos < len) {
-    let nl = s.indexOf("\n", pos);
-    if (nl < 0) nl = len;
-    let end = nl;
-    let start = pos;
-    pos = nl + 1;
-    if (end > start && s.charCodeAt(end - 1) === C.CR) end--;
-    start = skipBlanks(s, start, end);
-    if (start === end || s.charCodeAt(start) === C.Hash) continue;
-    const err = parseLine(s, start, end, labelNames, labelValues);
-    if (err !== "") {
-      opts.invalidLine(err, s.slice(start, end));
-      continue;
+  while (sc.next(opts.invalidLine)) {
+    const a = sc.lineStart;
+    const b = sc.keyEnd;
+    const h = hashBytes(body, a, b, HASH_SEED);
+    let id = w.find(h, body, a, b);
+    if (id < 0) {
+      w.begin();
+      w.label("__name__", sc.metricName());
+      for (let i = 0; i < sc.nLabels; i++) w.label(sc.labelName(i), sc.labelValue(i));
+      id = w.store(h, body, a, b);
     }
-    w.begin();
-    w.label("__name__", s.slice(start, metricEnd));
-    for (let i = 0; i < nLabels; i++) w.label(labelNames[i]!, labelValues[i]!);
-    w.sample(value, !honor || timestamp === 0 ? defTs : timestamp);
-    w.end();
+    w.writeSample(id, sc.value, !honor || sc.timestamp === 0 ? defTs : sc.timestamp);
     rows++;
   }
+  sc.reset(EMPTY);
   return rows;
 }
+
+const EMPTY = new Uint8Array(0);

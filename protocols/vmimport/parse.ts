@@ -24,8 +24,8 @@
  * @module
  */
 
-import { parseFastFloat } from "../_shared/go_float.ts";
-import { parseInt64Range } from "../_shared/go_int64.ts";
+import { parseFastFloatString } from "../_shared/go_float.ts";
+import { parseInt64String } from "../_shared/go_int64.ts";
 import type { SeriesWriter } from "../_shared/series_writer.ts";
 import { unescapeJson } from "../_shared/json_unescape.ts";
 
@@ -296,7 +296,7 @@ function numberArray(p: number, depth: number, isValues: boolean): number {
     if (p < 0) return -1;
     if (isValues) {
       let v: number | undefined;
-      if (vType === T.Number) v = parseFastFloat(s, vStart, vEnd);
+      if (vType === T.Number) v = parseFastFloatString(s.slice(vStart, vEnd));
       else if (vType === T.Null) v = NaN;
       else if (vType === T.String) v = specialFloat(stringAt(vStart, vEnd));
       if (v === undefined) {
@@ -306,7 +306,7 @@ function numberArray(p: number, depth: number, isValues: boolean): number {
         values[n] = v;
       }
     } else {
-      const t = vType === T.Number ? parseInt64Range(s, vStart, vEnd) : undefined;
+      const t = vType === T.Number ? parseInt64String(s.slice(vStart, vEnd)) : undefined;
       if (t === undefined) {
         if (timestampsErr === "") timestampsErr = `cannot unmarshal timestamp at position ${n}`;
       } else {

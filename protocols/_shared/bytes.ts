@@ -1,0 +1,76 @@
+/**
+ * Small helpers for parsers that scan request bytes instead of decoded
+ * strings. Parsers find separators on the bytes (every separator of these
+ * protocols is ASCII, and UTF-8 never puts an ASCII byte inside a multi-byte
+ * character) and decode only the ranges that must become strings, such as
+ * label values on a label-cache miss.
+ *
+ * @module
+ */
+
+// ignoreBOM: a BOM is data (it ends up in the first label, as in vmagent).
+const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
+
+/**
+ * `src[a, b)` as a string (UTF-8; invalid sequences become U+FFFD, as Go's
+ * string conversions keep the bytes and VictoriaMetrics later shows them).
+ * Short ASCII ranges skip the TextDecoder call.
+ */
+export function decodeRange(src: Uint8Array, a: number, b: number): string {
+  const n = b - a;
+  if (n <= 0) return "";
+  if (n <= 64) {
+    let ascii = true;
+    for (let i = a; i < b; i++) {
+      if (src[i]! >= 0x80) {
+        ascii = false;
+        break;
+      }
+    }
+    if (ascii) return String.fromCharCode.apply(null, src.subarray(a, b) as unknown as number[]);
+  }
+  return decoder.decode(src.subarray(a, b));
+}
+
+/** Index of the first `byte` in `src[from, to)`, or -1. */
+export function indexOfByte(src: Uint8Array, byte: number, from: number, to: number): number {
+  for (let i = from; i < to; i++) if (src[i] === byte) return i;
+  return -1;
+}
+
+/** Whether `src[a, b)` equals the ASCII `word`. */
+export function bytesEqualAscii(src: Uint8Array, a: number, b: number, word: string): boolean {
+  if (b - a !== word.length) return false;
+  for (let i = 0; i < word.length; i++) if (src[a + i] !== word.charCodeAt(i)) return false;
+  return true;
+}
+
+/** Whether `src[a, b)` equals the ASCII `word` ignoring ASCII case (`word` in lower case). */
+export function bytesEqualFold(src: Uint8Array, a: number, b: number, word: string): boolean {
+  if (b - a !== word.length) return false;
+  for (let i = 0; i < word.length; i++) if ((src[a + i]! | 0x20) !== word.charCodeAt(i)) return false;
+  return true;
+}
+
+const scratch = new Uint8Array(64);
+
+/**
+ * The bytes of an ASCII-or-not string for the byte-level number parsers, in
+ * a buffer reused across calls (valid until the next call). For callers that
+ * hold a string (a decoded JSON token, a flag value).
+ */
+export function stringBytes(s: string): Uint8Array {
+  if (s.length <= scratch.length) {
+    let ascii = true;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) {
+        ascii = false;
+        break;
+      }
+      scratch[i] = c;
+    }
+    if (ascii) return scratch.subarray(0, s.length);
+  }
+  return new TextEncoder().encode(s);
+}

@@ -1,0 +1,97 @@
+/**
+ * Encodes label strings into `prometheus.TimeSeries` field-1 entries
+ * (`Label{name, value}` messages with their tag and length) in a reusable
+ * buffer. The series writer encodes each label set once this way and then
+ * copies the bytes, from here or from its LabelCache.
+ *
+ * @module
+ */
+
+import { varintSize } from "../promremotewrite/encode.ts";
+
+const textEncoder = new TextEncoder();
+
+/** Growable buffer of encoded labels; reset() keeps capacity. */
+export class LabelEncoder {
+  buf = new Uint8Array(1024);
+  /** Bytes written. */
+  length = 0;
+  /** Labels written. */
+  count = 0;
+
+  reset(): void {
+    this.length = 0;
+    this.count = 0;
+  }
+
+  #ensure(n: number): void {
+    if (this.length + n <= this.buf.length) return;
+    let cap = this.buf.length * 2;
+    while (cap < this.length + n) cap *= 2;
+    const b = new Uint8Array(cap);
+    b.set(this.buf.subarray(0, this.length));
+    this.buf = b;
+  }
+
+  /** Appends one label. Strings are written as UTF-8 (lone surrogates become U+FFFD, as TextEncoder does). */
+  add(name: string, value: string): void {
+    const nl = name.length;
+    const vl = value.length;
+    if (nl < 128 && vl < 128 && nl + vl < 124 && isAscii(name) && isAscii(value)) {
+      // One-byte lengths everywhere: label length = 2 + nl + 2 + vl < 128.
+      this.#ensure(4 + nl + vl + 2);
+      const b = this.buf;
+      let p = this.length;
+      b[p++] = 0x0a;
+      b[p++] = 4 + nl + vl;
+      b[p++] = 0x0a;
+      b[p++] = nl;
+      for (let i = 0; i < nl; i++) b[p++] = name.charCodeAt(i);
+      b[p++] = 0x12;
+      b[p++] = vl;
+      for (let i = 0; i < vl; i++) b[p++] = value.charCodeAt(i);
+      this.length = p;
+      this.count++;
+      return;
+    }
+    this.#addSlow(textEncoder.encode(name), textEncoder.encode(value));
+  }
+
+  /** Appends one label from UTF-8 byte ranges (copied). */
+  addBytes(src: Uint8Array, ns: number, ne: number, vs: number, ve: number): void {
+    this.#addSlow(src.subarray(ns, ne), src.subarray(vs, ve));
+  }
+
+  #addSlow(n: Uint8Array, v: Uint8Array): void {
+    const body = 1 + varintSize(n.length) + n.length + 1 + varintSize(v.length) + v.length;
+    this.#ensure(1 + varintSize(body) + body);
+    let p = this.length;
+    const b = this.buf;
+    b[p++] = 0x0a;
+    p = putVarint(b, p, body);
+    b[p++] = 0x0a;
+    p = putVarint(b, p, n.length);
+    b.set(n, p);
+    p += n.length;
+    b[p++] = 0x12;
+    p = putVarint(b, p, v.length);
+    b.set(v, p);
+    p += v.length;
+    this.length = p;
+    this.count++;
+  }
+}
+
+function isAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 0x80) return false;
+  return true;
+}
+
+function putVarint(b: Uint8Array, p: number, v: number): number {
+  while (v >= 128) {
+    b[p++] = (v & 0x7f) | 0x80;
+    v = Math.floor(v / 128);
+  }
+  b[p++] = v;
+  return p;
+}
