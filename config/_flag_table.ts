@@ -137,7 +137,7 @@ export const FLAGS: readonly FlagSpec[] = [
   f("memory.allowedPercent", "float", "60", "Allowed percent of system memory in-memory queues and buffers may occupy. See also -memory.allowedBytes", { min: "1", max: "200" }),
   f("memory.allowedBytes", "size", "0", "Allowed size of system memory in-memory queues and buffers may occupy. This option overrides -memory.allowedPercent if set to a non-zero value"),
   f("dryRun", "bool", "false", "Whether to check config files without running vmagent. The following files are checked: -promscrape.config. Unknown config entries aren't allowed in -promscrape.config by default. This can be changed by passing -promscrape.config.strictParse=false command-line flag"),
-  f("parseWorkers", "int", (c) => String(Math.max(1, c)), DROVER + "number of parse worker threads", { min: "1" }),
+  f("parseWorkers", "int", (c) => String(Math.max(1, c - 1)), DROVER + "number of parse worker threads (they also scrape); by default one less than the CPUs, since the sender thread and the main thread need the rest, and one fewer thread is one fewer heap", { min: "1" }),
   f("ringBufferSize", "size", "16MiB", DROVER + "size of the SharedArrayBuffer ring of each parse worker", { min: "64KiB" }),
   f("labelCacheSize", "size", "16MiB", DROVER + "most memory each parse worker's label cache may take (encoded labels by the request bytes that name a series); it starts small and grows with the load", { min: "1MiB" }),
 

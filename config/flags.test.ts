@@ -58,7 +58,7 @@ test("defaults", () => {
   expect(c.http).toEqual({ maxGracefulShutdownDurationMs: 7000, shutdownDelayMs: 0 });
   expect(c.memory).toEqual({ allowedPercent: 60, allowedBytes: 0 });
   expect(c.dryRun).toBe(false);
-  expect(c.parseWorkers).toBe(CPUS);
+  expect(c.parseWorkers).toBe(Math.max(1, CPUS - 1));
   expect(c.ringBufferSize).toBe(16 * 2 ** 20);
   expect(c.labelCacheSize).toBe(16 * 2 ** 20);
   expect(c.flagsSet).toEqual({});
@@ -83,7 +83,8 @@ test("cpu-dependent defaults", () => {
     expect(r.config.parseWorkers).toBe(want.workers);
   };
   f(1, { inserts: 2, queues: 2, workers: 1 });
-  f(8, { inserts: 16, queues: 16, workers: 8 });
+  f(2, { inserts: 4, queues: 4, workers: 1 });
+  f(8, { inserts: 16, queues: 16, workers: 7 });
   f(0, { inserts: 2, queues: 2, workers: 1 }); // nonsense CPU counts act as 1
 });
 

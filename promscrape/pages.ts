@@ -34,10 +34,10 @@ function byJob(targets: TargetStatus[]): Map<string, TargetStatus[]> {
 }
 
 /** `/targets` as text (vmagent's default) or HTML. */
-export function targetsPage(s: Scraper, req: Request): Response {
+export async function targetsPage(s: Scraper, req: Request): Promise<Response> {
   const url = new URL(req.url);
   const now = Date.now();
-  const jobs = byJob(s.activeTargets());
+  const jobs = byJob(await s.activeTargets());
   const onlyUnhealthy = url.searchParams.get("show_only_unhealthy") === "true";
   const html = url.searchParams.get("format") === "html" || (req.headers.get("accept") ?? "").includes("text/html");
   if (html) {
@@ -71,9 +71,9 @@ function droppedReason(d: DroppedTarget): string {
 }
 
 /** `/service-discovery`: discovered labels, labels after relabeling, and why a target was dropped. */
-export function serviceDiscoveryPage(s: Scraper): Response {
+export async function serviceDiscoveryPage(s: Scraper): Promise<Response> {
   let out = "";
-  const active = byJob(s.activeTargets());
+  const active = byJob(await s.activeTargets());
   const dropped = new Map<string, DroppedTarget[]>();
   for (const d of s.droppedTargets()) dropped.set(d.jobName, [...(dropped.get(d.jobName) ?? []), d]);
   const jobs = new Set([...active.keys(), ...dropped.keys()]);
@@ -88,12 +88,12 @@ export function serviceDiscoveryPage(s: Scraper): Response {
 }
 
 /** `/api/v1/targets`, Prometheus-compatible (`?state=active|dropped|any`). */
-export function apiTargetsPage(s: Scraper, req: Request): Response {
+export async function apiTargetsPage(s: Scraper, req: Request): Promise<Response> {
   const state = new URL(req.url).searchParams.get("state") ?? "any";
   const activeTargets =
     state === "dropped"
       ? []
-      : s.activeTargets().map((t) => ({
+      : (await s.activeTargets()).map((t) => ({
           discoveredLabels: Object.fromEntries(t.discoveredLabels),
           labels: Object.fromEntries(t.work.labels),
           scrapePool: t.work.jobName,

@@ -8,7 +8,7 @@ import { apiTargetsPage, configPage, serviceDiscoveryPage, targetsPage } from ".
 import type { Scraper } from "./scraper.ts";
 
 /** The page for `path`, or null when it is not a scrape page. */
-export function scrapePage(s: Scraper, path: string, req: Request): Response | null {
+export function scrapePage(s: Scraper, path: string, req: Request): Promise<Response> | Response | null {
   switch (path) {
     case "/targets":
       return targetsPage(s, req);

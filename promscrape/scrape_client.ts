@@ -1,6 +1,6 @@
 /**
- * One HTTP scrape of one target, on the main thread (I/O only: parsing
- * happens in the parse workers). Sends vmagent's request headers, applies
+ * One HTTP scrape of one target, in the parse worker that owns the target
+ * (promscrape/target_loop.ts). Sends vmagent's request headers, applies
  * the job's auth, TLS and proxy settings, and refuses bodies over
  * `max_scrape_size` / `-promscrape.maxScrapeSize` while reading them.
  *
@@ -109,6 +109,10 @@ export interface ScrapeOptions {
 
 const NL = 0x0a;
 
+function tooLarge(w: ScrapeWork): ScrapeError {
+  return new ScrapeError(`the response from ${JSON.stringify(w.scrapeURL)} exceeds -promscrape.maxScrapeSize or max_scrape_size=${w.maxScrapeSize}`);
+}
+
 /** Fetches the target; resolves with the decompressed body, or null when it was streamed to `opts.sink`. Throws ScrapeError. */
 export async function scrapeTarget(w: ScrapeWork, opts: ScrapeOptions = {}): Promise<Uint8Array | null> {
   const signal = opts.signal;
@@ -137,19 +141,31 @@ export async function scrapeTarget(w: ScrapeWork, opts: ScrapeOptions = {}): Pro
   const declared = Number(res.headers.get("content-length") ?? "NaN");
   if (declared > limit && res.headers.get("content-encoding") === null) {
     await res.body?.cancel();
-    throw new ScrapeError(`the response from ${JSON.stringify(w.scrapeURL)} exceeds -promscrape.maxScrapeSize or max_scrape_size=${limit}`);
+    throw tooLarge(w);
   }
   if (res.body === null) return new Uint8Array(0);
+  const threshold = w.streamParse ? 1 : (opts.streamThreshold ?? 0);
+  if (declared <= limit && res.headers.get("content-encoding") === null && (threshold === 0 || declared < threshold)) {
+    // The size is known and within the limits: one read, no chunk loop (the usual uncompressed scrape).
+    try {
+      const body = new Uint8Array(await res.arrayBuffer());
+      if (body.byteLength > limit) throw tooLarge(w);
+      return body;
+    } catch (err: unknown) {
+      if (err instanceof ScrapeError) throw err;
+      if (timeout.aborted) throw new ScrapeError(`cannot read data from ${w.scrapeURL}: timeout after ${w.timeoutMs / 1000}s; increase scrape_timeout`);
+      throw new ScrapeError(`cannot read response from ${JSON.stringify(w.scrapeURL)}: ${(err as Error).message}`);
+    }
+  }
   let chunks: Uint8Array[] = [];
   let buffered = 0;
   let total = 0;
-  const threshold = w.streamParse ? 1 : (opts.streamThreshold ?? 0);
   let streaming = false;
   try {
     for await (const c of res.body) {
       total += c.byteLength;
       if (total > limit) {
-        throw new ScrapeError(`the response from ${JSON.stringify(w.scrapeURL)} exceeds -promscrape.maxScrapeSize or max_scrape_size=${limit}`);
+        throw tooLarge(w);
       }
       chunks.push(c);
       buffered += c.byteLength;

@@ -1,27 +1,25 @@
 import { describe, expect, test } from "bun:test";
-import type { SeriesSink } from "../protocols/_shared/series_writer.ts";
+import { type LabelPair, SeriesWriter } from "../protocols/_shared/series_writer.ts";
+import { decodeWriteRequest } from "../protocols/promremotewrite/decode.ts";
+import { BlockBuilder } from "../protocols/promremotewrite/encode.ts";
 import { dedupIntervalStart, TargetScrapeState } from "./scrape_process.ts";
 import type { ScrapeWork } from "./targets.ts";
 
-/** Records series as "name{labels} value@ts" strings. */
-class Recorder implements SeriesSink {
-  out: string[] = [];
-  #l: string[] = [];
-  #v = "";
-  begin(): void {
-    this.#l = [];
+/** Renders what a scrape wrote as "name{labels} value@ts" strings (`stale@ts` for stale markers). */
+class Recorder {
+  readonly b = new BlockBuilder();
+  readonly w: SeriesWriter;
+  constructor(global: readonly LabelPair[] = []) {
+    this.w = new SeriesWriter(this.b, global, () => {});
   }
-  label(n: string, v: string): void {
-    this.#l.push(`${n}=${v}`);
+  get out(): string[] {
+    return decodeWriteRequest(this.b.finish()).map((s) => {
+      const x = s.samples[0]!;
+      return `${s.labels.map(([n, v]) => `${n}=${v}`).join(",")} ${x.stale ? "stale" : x.value}@${x.timestamp}`;
+    });
   }
-  sample(v: number, ts: number): void {
-    this.#v = `${v}@${ts}`;
-  }
-  staleSample(ts: number): void {
-    this.#v = `stale@${ts}`;
-  }
-  end(): void {
-    this.out.push(`${this.#l.join(",")} ${this.#v}`);
+  set out(_: string[]) {
+    this.b.reset();
   }
 }
 
@@ -72,7 +70,7 @@ describe("TargetScrapeState", () => {
   test("merges target labels per honor_labels=false and adds external labels", () => {
     const st = new TargetScrapeState(WORK);
     const r = new Recorder();
-    const s = st.scraped(enc('m{job="x",a="1"} 5 1234\n'), 1000, 3, r, noInvalid);
+    const s = st.scraped(enc('m{job="x",a="1"} 5 1234\n'), 1000, 3, r.w, noInvalid);
     expect(data(r.out)).toEqual(["__name__=m,job=j,a=1,instance=h:1,exported_job=x,dc=eu1 5@1000"]);
     expect(s).toMatchObject({ up: true, samplesScraped: 1, samplesPostRelabel: 1, seriesAdded: 1 });
     expect(r.out).toContain("__name__=up,instance=h:1,job=j,dc=eu1 1@1000");
@@ -81,20 +79,20 @@ describe("TargetScrapeState", () => {
   test("honor_labels=true keeps the scraped value; honor_timestamps uses the sample's timestamp", () => {
     const st = new TargetScrapeState({ ...WORK, honorLabels: true, honorTimestamps: true });
     const r = new Recorder();
-    st.scraped(enc('m{job="x"} 5 1234\n'), 1000, 3, r, noInvalid);
+    st.scraped(enc('m{job="x"} 5 1234\n'), 1000, 3, r.w, noInvalid);
     expect(data(r.out)).toEqual(["__name__=m,job=x,instance=h:1,dc=eu1 5@1234000"]);
   });
 
   test("vanished series get stale markers with the scrape timestamp; failures mark everything stale", () => {
     const st = new TargetScrapeState(WORK);
     const r = new Recorder();
-    st.scraped(enc("a 1\nb 2\n"), 1000, 1, r, noInvalid);
+    st.scraped(enc("a 1\nb 2\n"), 1000, 1, r.w, noInvalid);
     r.out = [];
-    st.scraped(enc("a 1\n"), 2000, 1, r, noInvalid);
+    st.scraped(enc("a 1\n"), 2000, 1, r.w, noInvalid);
     expect(data(r.out)).toEqual(["__name__=a,instance=h:1,job=j,dc=eu1 1@2000", "__name__=b,instance=h:1,job=j,dc=eu1 stale@2000"]);
     r.out = [];
     // A failed scrape at 3400 writes at the start of its dedup interval (2000, 3000+…]: (3000, 4000] → 3001.
-    const s = st.failed("boom", 3400, 5, r);
+    const s = st.failed("boom", 3400, 5, r.w);
     expect(data(r.out)).toEqual(["__name__=a,instance=h:1,job=j,dc=eu1 stale@3001"]);
     expect(r.out).toContain("__name__=up,instance=h:1,job=j,dc=eu1 0@3001");
     expect(s).toMatchObject({ up: false, error: "boom", staleMarkers: 1 });
@@ -103,7 +101,7 @@ describe("TargetScrapeState", () => {
   test("sample_limit drops the whole scrape and sets up=0", () => {
     const st = new TargetScrapeState({ ...WORK, sampleLimit: 1 });
     const r = new Recorder();
-    const s = st.scraped(enc("a 1\nb 2\n"), 1000, 1, r, noInvalid);
+    const s = st.scraped(enc("a 1\nb 2\n"), 1000, 1, r.w, noInvalid);
     expect(data(r.out)).toEqual([]);
     expect(s.up).toBe(false);
     expect(s.error).toContain("sample_limit=1");
@@ -120,7 +118,7 @@ describe("TargetScrapeState", () => {
       ],
     });
     const r = new Recorder();
-    const s = st.scraped(enc("drop_me 1\nkeep 2\nalso 3\nthird 4\n"), 1000, 1, r, noInvalid);
+    const s = st.scraped(enc("drop_me 1\nkeep 2\nalso 3\nthird 4\n"), 1000, 1, r.w, noInvalid);
     expect(data(r.out)).toEqual(["__name__=keep,instance=h:1,job=j,team=infra,dc=eu1 2@1000", "__name__=also,instance=h:1,job=j,team=infra,dc=eu1 3@1000"]);
     expect(s.samplesPostRelabel).toBe(3);
     expect(st.seriesLimitDropped).toBe(1);
@@ -129,13 +127,16 @@ describe("TargetScrapeState", () => {
   test("removed() marks the last scrape's series stale; noStaleMarkers disables it", () => {
     const st = new TargetScrapeState(WORK);
     const r = new Recorder();
-    st.scraped(enc("a 1\n"), 1000, 1, r, noInvalid);
+    st.scraped(enc("a 1\n"), 1000, 1, r.w, noInvalid);
     r.out = [];
-    expect(st.removed(5000, r)).toBe(1);
-    expect(r.out).toEqual(["__name__=a,instance=h:1,job=j,dc=eu1 stale@5000"]);
+    // As vmagent: the target's up and scrape_* series get stale markers too.
+    expect(st.removed(5000, r.w)).toBe(7);
+    expect(data(r.out)).toEqual(["__name__=a,instance=h:1,job=j,dc=eu1 stale@5000"]);
+    expect(r.out).toContain("__name__=up,instance=h:1,job=j,dc=eu1 stale@5000");
+    expect(r.out).toContain("__name__=scrape_series_added,instance=h:1,job=j,dc=eu1 stale@5000");
     const quiet = new TargetScrapeState({ ...WORK, noStaleMarkers: true });
-    quiet.scraped(enc("a 1\n"), 1000, 1, r, noInvalid);
-    expect(quiet.removed(5000, r)).toBe(0);
+    quiet.scraped(enc("a 1\n"), 1000, 1, r.w, noInvalid);
+    expect(quiet.removed(5000, r.w)).toBe(0);
   });
 
   test("series identity survives repeats, reorders and odd label strings", () => {
@@ -144,7 +145,7 @@ describe("TargetScrapeState", () => {
     const long = "v".repeat(70_000);
     const f = (body: string, want: string[], added: number, stale: number) => {
       r.out = [];
-      const s = st.scraped(enc(body), 1000, 1, r, noInvalid);
+      const s = st.scraped(enc(body), 1000, 1, r.w, noInvalid);
       expect(data(r.out).filter((x) => x.includes("stale@"))).toEqual(want);
       expect(s).toMatchObject({ seriesAdded: added, staleMarkers: stale });
     };

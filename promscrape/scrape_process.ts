@@ -6,9 +6,20 @@
  * markers for series that vanished, and add the auto-generated series
  * (`up`, `scrape_duration_seconds`, …).
  *
- * State per target (the previous scrape's series) lives in the worker that
- * owns the target; the main thread always routes a target to the same
- * worker.
+ * Bytes to bytes. A series is known by its raw key, `name{labels}` as the
+ * target sent it: its 64-bit hash tells whether the series was in the
+ * previous scrape (`scrape_series_added` counts rows that were not, before
+ * relabeling, as vmagent does), and the keys of the last scrape are kept
+ * front-coded to rebuild the labels of series that vanish (_series_set.ts).
+ * When a scrape lists the same series as the previous one, in the same
+ * order (the usual case), nothing but the hashes is compared and nothing is
+ * stored. Without `metric_relabel_configs` and without label clashes, labels
+ * go from the response bytes straight into the block, followed by the
+ * target's labels encoded once per target; otherwise they go through the
+ * string path, cached per target and raw key in the writer's label cache.
+ *
+ * State per target lives in the worker that owns the target (the main
+ * thread always routes a target to the same worker).
  *
  * Drover vs vmagent on HA gaps (vmagent issue 10196): vmagent stamps the
  * stale markers of a failed scrape with the wall clock, so a failing
@@ -27,10 +38,11 @@
  * @module
  */
 
-import { keyMatches, keyOf, writeKeyStale } from "./_series_key.ts";
-import { applyRelabeling, finalizeLabels, Labels, parseRelabelConfigs, type CompiledRelabelRules } from "../relabel/apply.ts";
-import type { SeriesSink } from "../protocols/_shared/series_writer.ts";
+import { LabelEncoder } from "../protocols/_shared/label_encoder.ts";
+import type { SeriesWriter } from "../protocols/_shared/series_writer.ts";
 import { PromLineScanner } from "../protocols/prometheus/parse.ts";
+import { applyRelabeling, type CompiledRelabelRules, finalizeLabels, Labels, parseRelabelConfigs } from "../relabel/apply.ts";
+import { hash64, HashList, HashSet64, hashHi, KeyStore } from "./_series_set.ts";
 import type { ScrapeWork } from "./targets.ts";
 
 /** One scrape's outcome, shown on /targets and in vm_promscrape_* metrics. */
@@ -43,106 +55,8 @@ export interface ScrapeStats {
   error: string;
 }
 
-/**
- * What the parser writes into: one series' labels in reused arrays, handed
- * to `onRow` at end(). Shared by all targets of a worker: parsing is
- * synchronous and single-threaded, so one scrape owns it at a time. Between
- * scrapes it may pin the last row's label strings (one body), nothing more.
- */
-class RowSink implements SeriesSink {
-  names: string[] = [];
-  values: string[] = [];
-  n = 0;
-  value = 0;
-  ts = 0;
-  onRow: () => void = noop;
-  begin(): void {
-    this.n = 0;
-  }
-  label(name: string, value: string): void {
-    const i = this.n++;
-    this.names[i] = name;
-    this.values[i] = value;
-  }
-  sample(value: number, ts: number): void {
-    this.value = value;
-    this.ts = ts;
-  }
-  staleSample(ts: number): void {
-    this.sample(NaN, ts);
-  }
-  end(): void {
-    this.onRow();
-  }
-}
-
-function noop(): void {}
-
-const rowSink = new RowSink();
-const scanner = new PromLineScanner();
-
-/** Feeds each sample line of `body` to `sink` as strings; returns the rows. */
-function parseRows(body: Uint8Array, sink: SeriesSink, ts: number, honor: boolean, invalidLine: (reason: string, line: string) => void): number {
-  const sc = scanner;
-  sc.reset(body);
-  let rows = 0;
-  while (sc.next(invalidLine)) {
-    sink.begin();
-    sink.label("__name__", sc.metricName());
-    for (let i = 0; i < sc.nLabels; i++) sink.label(sc.labelName(i), sc.labelValue(i));
-    sink.sample(sc.value, !honor || sc.timestamp === 0 ? ts : sc.timestamp);
-    sink.end();
-    rows++;
-  }
-  return rows;
-}
-/** The label set a row is merged and relabeled in (same single-owner rule as rowSink). */
-const scratch = new Labels(32);
-
-/**
- * Rows of a scrape held back until `sample_limit` can be checked (only for
- * targets with a limit): labels flat in `names`/`values`, row i spanning
- * `[ends[i-1], ends[i])`. Emptied after each scrape so it pins no body.
- */
-class RowBuffer {
-  names: string[] = [];
-  values: string[] = [];
-  ends: number[] = [];
-  sampleValues: number[] = [];
-  times: number[] = [];
-  add(l: Labels, value: number, ts: number): void {
-    for (let i = 0; i < l.length; i++) {
-      this.names.push(l.names[i]!);
-      this.values.push(l.values[i]!);
-    }
-    this.ends.push(this.names.length);
-    this.sampleValues.push(value);
-    this.times.push(ts);
-  }
-  get rows(): number {
-    return this.ends.length;
-  }
-  clear(): void {
-    this.names.length = this.values.length = this.ends.length = this.sampleValues.length = this.times.length = 0;
-  }
-}
-
-const rowBuffer = new RowBuffer();
-
-/** Bookkeeping of one scrape. */
-interface ScrapeRun {
-  ts: number;
-  /**
-   * Keys of the series written so far; becomes `#prev` at the end. Null while
-   * every series so far was the previous scrape's at the same position
-   * (`matched` of them): the usual case costs no Set work.
-   */
-  current: Set<string> | null;
-  matched: number;
-  /** Keys in write order once `current` exists. */
-  keys: string[];
-  stats: ScrapeStats;
-}
+/** Reports a skipped line: reason and the line. */
+export type InvalidLine = (reason: string, line: string) => void;
 
 /**
  * The first millisecond of the deduplication interval `(k·D − D, k·D]` that
@@ -151,6 +65,48 @@ interface ScrapeRun {
 export function dedupIntervalStart(ts: number, intervalMs: number): number {
   const k = Math.ceil(ts / intervalMs);
   return k * intervalMs - intervalMs + 1;
+}
+
+// Worker-wide scratch: parsing is synchronous and single-threaded, so one scrape owns these at a time.
+const scanner = new PromLineScanner();
+const staleScanner = new PromLineScanner();
+const scratch = new Labels(32);
+const sharedRows = new HashList();
+const sharedPrevSet = new HashSet64();
+const currentSet = new HashSet64();
+const emitted = new HashSet64();
+let staleLine = new Uint8Array(256);
+const NAME = new TextEncoder().encode("__name__");
+const noInvalid: InvalidLine = () => {};
+
+/** Bookkeeping of one scrape (or of one stream-parsed scrape across its parts). */
+interface ScrapeRun {
+  ts: number;
+  /** Rows so far, and whether each was the previous scrape's row at the same position. */
+  n: number;
+  identical: boolean;
+  /** Keys of this scrape, once it differs from the previous one (null before, and without stale markers). */
+  keys: KeyStore | null;
+  /** Hashes of this scrape's rows, and the previous scrape's as a set once they differ. A stream-parsed scrape
+   * has its own (other scrapes run between its parts); the others share the worker's. */
+  rows: HashList;
+  prevSet: HashSet64;
+  stats: ScrapeStats;
+}
+
+/** The auto-generated series a target writes, in vmagent's order. */
+function autoNames(w: ScrapeWork): string[] {
+  const names = [
+    "up",
+    "scrape_duration_seconds",
+    "scrape_samples_scraped",
+    "scrape_samples_post_metric_relabeling",
+    "scrape_series_added",
+    "scrape_timeout_seconds",
+  ];
+  if (w.sampleLimit > 0) names.push("scrape_samples_limit");
+  if (w.seriesLimit > 0) names.push("scrape_series_limit", "scrape_series_current", "scrape_series_limit_samples_dropped");
+  return names;
 }
 
 /** Per-target scrape state inside a parse worker. */
@@ -162,26 +118,31 @@ export class TargetScrapeState {
   #targetValues: string[];
   #extNames: string[];
   #extValues: string[];
+  /** Encoded labels every scraped series gets after its own: target labels, then external labels they lack. */
+  #tail: Uint8Array;
+  #tailCount: number;
   /**
-   * Keys ({@linkcode keyOf}) of the series of the last successful scrape,
-   * for `scrape_series_added` and stale markers. Keys only: a vanished
-   * series' labels are decoded from its key.
+   * Label names a scraped label must not have for the fast path (target and
+   * external label names, `__name__`); #reservedFilter has bit (first byte & 31)
+   * set at index length for each, a cheap first test.
    */
-  #prev = new Set<string>();
-  /** The same keys in write order (with repeats); `#prev` is exactly the set of them. */
-  #prevKeys: string[] = [];
+  #reserved: Set<string>;
+  #reservedFilter = new Uint32Array(64);
+  /** Encoded labels of each auto series, by name (built on first use). */
+  #autoLabels = new Map<string, { bytes: Uint8Array; count: number }>();
+  /** Label-cache context of the string path: labels there depend on this target. */
+  #context: string;
+  /** Hashes and keys of the last successful scrape's rows, in order (null: none yet). */
+  #prev: HashList | null = null;
+  #prevKeys: KeyStore | null = null;
   /** series_limit: series seen in the current 24h window. */
-  #seriesSeen = new Set<string>();
+  #seriesSeen = new HashSet64();
   #seriesWindowStart = 0;
   seriesLimitDropped = 0;
   /** The stream-parsed scrape in progress. */
   #stream: ScrapeRun | null = null;
-  /** Where the current parse goes: the run and sink rows are written to, or null to buffer them. */
-  #run: ScrapeRun | null = null;
-  #out: SeriesSink | null = null;
-  /** Rows that survived relabeling in the current parse. */
+  /** Rows kept (after relabeling) in the current parse. */
   #kept = 0;
-  readonly #onRow = (): void => this.#row();
 
   constructor(work: ScrapeWork) {
     this.work = work;
@@ -193,6 +154,19 @@ export class TargetScrapeState {
     this.#targetValues = work.labels.map((p) => p[1]);
     this.#extNames = work.externalLabels.map((p) => p[0]);
     this.#extValues = work.externalLabels.map((p) => p[1]);
+    const enc = new LabelEncoder();
+    for (let t = 0; t < this.#targetNames.length; t++) enc.add(this.#targetNames[t]!, this.#targetValues[t]!);
+    for (let e = 0; e < this.#extNames.length; e++) {
+      if (!this.#targetNames.includes(this.#extNames[e]!)) enc.add(this.#extNames[e]!, this.#extValues[e]!);
+    }
+    this.#tail = enc.buf.slice(0, enc.length);
+    this.#tailCount = enc.count;
+    this.#reserved = new Set(["__name__", ...this.#targetNames, ...this.#extNames]);
+    for (const name of this.#reserved) {
+      const b = new TextEncoder().encode(name);
+      if (b.length < 64) this.#reservedFilter[b.length]! |= 1 << (b[0]! & 31);
+    }
+    this.#context = `scrape\u0000${work.id}`;
   }
 
   /** Adds target labels to a scraped series per `honor_labels`. */
@@ -220,34 +194,114 @@ export class TargetScrapeState {
     for (let e = 0; e < names.length; e++) if (l.indexOf(names[e]!) < 0) l.push(names[e]!, this.#extValues[e]!);
   }
 
-  #writeSeries(w: SeriesSink, names: readonly string[], values: readonly string[], from: number, to: number, value: number, ts: number): void {
-    w.begin();
-    for (let i = from; i < to; i++) w.label(names[i]!, values[i]!);
-    w.sample(value, ts);
-    w.end();
-  }
-
-  /** Writes stale markers for every previous series not in `current` (all of them when null). */
-  #staleMarkers(w: SeriesSink, current: Set<string> | null, ts: number): number {
-    if (this.work.noStaleMarkers) return 0;
-    let n = 0;
-    for (const k of this.#prev) {
-      if (current !== null && current.has(k)) continue;
-      writeKeyStale(w, k, ts);
-      n++;
+  /** Whether a label of the current line has a reserved name (then the string path merges them). */
+  #clashes(src: Uint8Array, sc: PromLineScanner): boolean {
+    const filter = this.#reservedFilter;
+    for (let i = 0; i < sc.nLabels; i++) {
+      const ns = sc.nameStart[i]!;
+      const len = sc.nameEnd[i]! - ns;
+      if (len < 64 && (filter[len]! & (1 << (src[ns]! & 31))) !== 0 && this.#reserved.has(sc.labelName(i))) return true;
     }
-    return n;
+    return false;
   }
 
-  #autoSeries(w: SeriesSink, ts: number, durationMs: number, s: ScrapeStats): void {
-    const put = (name: string, v: number) => {
+  /** series_limit: whether the series (by raw key hash) may be written. */
+  #withinSeriesLimit(lo: number, hi: number): boolean {
+    const limit = this.work.seriesLimit;
+    if (limit <= 0) return true;
+    const seen = this.#seriesSeen;
+    if (seen.has(lo, hi)) return true;
+    if (seen.size >= limit) {
+      this.seriesLimitDropped++;
+      return false;
+    }
+    seen.add(lo, hi);
+    return true;
+  }
+
+  /**
+   * Writes the current line of `sc` (its series: hash lo/hi; a stale marker
+   * when `stale`); counts it in #kept unless relabeling drops it.
+   */
+  #writeLine(src: Uint8Array, sc: PromLineScanner, lo: number, hi: number, value: number, ts: number, stale: boolean, w: SeriesWriter): void {
+    if (this.#metricRelabel === null && w.rulesFree && !this.#clashes(src, sc)) {
+      // samples_post_metric_relabeling counts before series_limit, as in vmagent.
+      this.#kept++;
+      if (!this.#withinSeriesLimit(lo, hi)) return;
+      const b = w.builder;
+      b.beginSeries();
+      b.addLabelBytes(NAME, 0, NAME.length, src, sc.lineStart, sc.metricEnd);
+      for (let i = 0; i < sc.nLabels; i++) {
+        const vs = sc.valueStart[i]!;
+        const ve = sc.valueEnd[i]!;
+        if (sc.escaped && src.subarray(vs, ve).includes(0x5c)) b.addLabel(sc.labelName(i), sc.labelValue(i));
+        else b.addLabelBytes(src, sc.nameStart[i]!, sc.nameEnd[i]!, src, vs, ve);
+      }
+      b.addRawLabels(this.#tail, 0, this.#tail.length, this.#tailCount);
+      if (stale) b.addStaleMarker(ts);
+      else b.addSample(value, ts);
+      b.endSeries();
+      w.seriesWritten(1);
+      return;
+    }
+    // The string path, cached by raw key for this target (its labels depend on nothing else).
+    const a = sc.lineStart;
+    const e = sc.keyEnd;
+    let id = w.find(lo, src, a, e);
+    if (id < 0) {
       const l = scratch;
       l.reset();
-      l.push("__name__", name);
-      for (let t = 0; t < this.#targetNames.length; t++) l.push(this.#targetNames[t]!, this.#targetValues[t]!);
-      this.#addExternal(l);
-      this.#writeSeries(w, l.names, l.values, 0, l.length, v, ts);
-    };
+      l.push("__name__", sc.metricName());
+      for (let i = 0; i < sc.nLabels; i++) l.push(sc.labelName(i), sc.labelValue(i));
+      this.#mergeTargetLabels(l);
+      let keep = true;
+      if (this.#metricRelabel !== null) {
+        keep = applyRelabeling(this.#metricRelabel, l);
+        if (keep) finalizeLabels(l);
+      }
+      w.begin();
+      if (keep && l.length > 0) {
+        this.#addExternal(l);
+        for (let i = 0; i < l.length; i++) w.label(l.names[i]!, l.values[i]!);
+      }
+      id = w.store(lo, src, a, e);
+    }
+    if (w.isDropped(id)) return;
+    this.#kept++;
+    if (!this.#withinSeriesLimit(lo, hi)) return;
+    if (stale) w.writeStale(id, ts);
+    else w.writeSample(id, value, ts);
+  }
+
+  #writeAuto(w: SeriesWriter, name: string, v: number, ts: number, stale: boolean): void {
+    if (!w.rulesFree) {
+      w.begin();
+      w.label("__name__", name);
+      for (let t = 0; t < this.#targetNames.length; t++) w.label(this.#targetNames[t]!, this.#targetValues[t]!);
+      for (let e = 0; e < this.#extNames.length; e++) {
+        if (!this.#targetNames.includes(this.#extNames[e]!)) w.label(this.#extNames[e]!, this.#extValues[e]!);
+      }
+      if (stale) w.staleSample(ts);
+      else w.sample(v, ts);
+      w.end();
+      return;
+    }
+    let a = this.#autoLabels.get(name);
+    if (a === undefined) {
+      const enc = new LabelEncoder();
+      enc.add("__name__", name);
+      const bytes = new Uint8Array(enc.length + this.#tail.length);
+      bytes.set(enc.buf.subarray(0, enc.length));
+      bytes.set(this.#tail, enc.length);
+      a = { bytes, count: 1 + this.#tailCount };
+      this.#autoLabels.set(name, a);
+    }
+    w.builder.appendSeries(a.bytes, 0, a.bytes.length, a.count, v, ts, stale);
+    w.seriesWritten(1);
+  }
+
+  #autoSeries(w: SeriesWriter, ts: number, durationMs: number, s: ScrapeStats): void {
+    const put = (name: string, v: number) => this.#writeAuto(w, name, v, ts, false);
     put("up", s.up ? 1 : 0);
     put("scrape_duration_seconds", durationMs / 1000);
     put("scrape_samples_scraped", s.samplesScraped);
@@ -262,148 +316,164 @@ export class TargetScrapeState {
     }
   }
 
-  /** One parsed row: target labels, metric relabeling, external labels, then written or buffered. */
-  #row(): void {
-    const r = rowSink;
-    const l = scratch;
-    l.reset();
-    for (let i = 0; i < r.n; i++) l.push(r.names[i]!, r.values[i]!);
-    this.#mergeTargetLabels(l);
-    if (this.#metricRelabel !== null) {
-      if (!applyRelabeling(this.#metricRelabel, l)) return;
-      finalizeLabels(l);
-      if (l.length === 0) return;
-    }
-    this.#addExternal(l);
-    this.#kept++;
-    if (this.#run === null) rowBuffer.add(l, r.value, r.ts);
-    else this.#emit(this.#run, l.names, l.values, 0, l.length, r.value, r.ts, this.#out!);
-  }
-
-  /**
-   * Parses `body`; each row that survives relabeling goes to `run` and `w`
-   * (or to rowBuffer when `run` is null). Returns the samples parsed.
-   */
-  #parse(body: Uint8Array, ts: number, run: ScrapeRun | null, w: SeriesSink | null, invalidLine: (reason: string, line: string) => void): number {
-    this.#run = run;
-    this.#out = w;
-    this.#kept = 0;
-    rowSink.onRow = this.#onRow;
-    try {
-      return parseRows(body, rowSink, ts, this.work.honorTimestamps, invalidLine);
-    } finally {
-      rowSink.onRow = noop;
-      this.#run = null;
-      this.#out = null;
-    }
-  }
-
-  /** Starts a scrape's bookkeeping (series seen in it, series_limit window). */
-  #begin(ts: number): ScrapeRun {
+  /** Starts a scrape's bookkeeping (series_limit window too); `own` gives it its own row lists (streams). */
+  #begin(ts: number, own = false): ScrapeRun {
     if (this.work.seriesLimit > 0 && ts - this.#seriesWindowStart >= 24 * 3600 * 1000) {
-      this.#seriesSeen.clear();
+      this.#seriesSeen.reset();
       this.#seriesWindowStart = ts;
     }
-    return {
+    const run: ScrapeRun = {
       ts,
-      current: null,
-      matched: 0,
-      keys: [],
+      n: 0,
+      identical: this.#prev !== null,
+      keys: null,
+      rows: own ? new HashList() : sharedRows,
+      prevSet: own ? new HashSet64() : sharedPrevSet,
       stats: { up: true, samplesScraped: 0, samplesPostRelabel: 0, seriesAdded: 0, staleMarkers: 0, error: "" },
     };
+    run.rows.length = 0;
+    // Nothing to compare with: every row is new.
+    if (!run.identical) this.#diverge(run, 0);
+    return run;
   }
 
-  /** Writes one series (series_limit applied) and records it for staleness. */
-  #emit(run: ScrapeRun, names: readonly string[], values: readonly string[], from: number, to: number, value: number, ts: number, w: SeriesSink): void {
-    // Series usually come in the previous scrape's order: reuse its key string (hash cached, no new string).
-    const prevKeys = this.#prevKeys;
-    const at = run.current === null ? run.matched : run.keys.length;
-    const cand = at < prevKeys.length ? prevKeys[at]! : undefined;
-    const key = cand !== undefined && keyMatches(cand, names, values, from, to) ? cand : keyOf(names, values, from, to);
-    const limit = this.work.seriesLimit;
-    if (limit > 0 && !this.#seriesSeen.has(key)) {
-      if (this.#seriesSeen.size >= limit) {
-        this.seriesLimitDropped++;
-        return;
-      }
-      this.#seriesSeen.add(key);
-    }
-    if (run.current === null) {
-      if (key === cand) {
-        // Still the previous scrape position by position: in #prev, so never added.
-        run.matched++;
-        this.#writeSeries(w, names, values, from, to, value, ts);
-        return;
-      }
-      this.#materialize(run);
-    }
-    const current = run.current!;
-    run.keys.push(key);
-    const before = current.size;
-    current.add(key);
-    if (current.size !== before && !this.#prev.has(key)) run.stats.seriesAdded++;
-    this.#writeSeries(w, names, values, from, to, value, ts);
+  /** The scrape stops matching the previous one at row `i`: index the previous rows and start keeping keys. */
+  #diverge(run: ScrapeRun, i: number): void {
+    run.identical = false;
+    const prev = this.#prev;
+    const prevSet = run.prevSet;
+    prevSet.reset(prev?.length ?? 0);
+    if (prev !== null) for (let k = 0; k < prev.length; k++) prevSet.add(prev.lo[k]!, prev.hi[k]!);
+    if (!this.work.noStaleMarkers) run.keys = this.#prevKeys !== null && i > 0 ? this.#prevKeys.prefix(i) : new KeyStore();
   }
 
-  /** Leaves the matched fast path: `current` = the first `matched` previous keys. */
-  #materialize(run: ScrapeRun): void {
-    run.keys = this.#prevKeys.slice(0, run.matched);
-    run.current = new Set(run.keys);
+  /** Parses `body` (whole lines) into the run and `w`; returns the rows parsed. */
+  #parse(body: Uint8Array, run: ScrapeRun, w: SeriesWriter, invalidLine: InvalidLine): number {
+    const sc = scanner;
+    sc.reset(body);
+    const dv = new DataView(body.buffer, body.byteOffset, body.byteLength);
+    const honor = this.work.honorTimestamps;
+    const track = !this.work.noStaleMarkers;
+    w.setExtraLabels([]);
+    w.setContext(this.#context);
+    this.#kept = 0;
+    let rows = 0;
+    while (sc.next(invalidLine)) {
+      rows++;
+      const lo = hash64(body, dv, sc.lineStart, sc.keyEnd);
+      const hi = hashHi;
+      if (track) {
+        const i = run.n++;
+        run.rows.push(lo, hi);
+        const prev = this.#prev;
+        if (!(run.identical && i < prev!.length && prev!.lo[i] === lo && prev!.hi[i] === hi)) {
+          if (run.identical) this.#diverge(run, i);
+          // vmagent: a row counts as added when the previous response did not have it (before relabeling).
+          if (!run.prevSet.has(lo, hi)) run.stats.seriesAdded++;
+        }
+        run.keys?.append(body, sc.lineStart, sc.keyEnd);
+      }
+      this.#writeLine(body, sc, lo, hi, sc.value, !honor || sc.timestamp === 0 ? run.ts : sc.timestamp, false, w);
+    }
+    sc.reset(EMPTY);
+    return rows;
+  }
+
+  /** Writes a stale marker for the series of raw key `key[0, len)`. */
+  #writeStaleKey(key: Uint8Array, len: number, lo: number, hi: number, ts: number, w: SeriesWriter): void {
+    if (staleLine.length < len + 2) staleLine = new Uint8Array(len * 2 + 2);
+    staleLine.set(key.subarray(0, len));
+    staleLine[len] = 0x20;
+    staleLine[len + 1] = 0x30;
+    const sc = staleScanner;
+    sc.reset(staleLine, 0, len + 2);
+    if (sc.next(noInvalid)) this.#writeLine(staleLine, sc, lo, hi, 0, ts, true, w);
+    sc.reset(EMPTY);
+  }
+
+  /** Stale markers, once each, for the previous rows whose series `keep` does not hold (all when null). */
+  #staleMarkers(w: SeriesWriter, keep: HashSet64 | null, ts: number): number {
+    const prev = this.#prev;
+    const keys = this.#prevKeys;
+    if (this.work.noStaleMarkers || prev === null || keys === null) return 0;
+    emitted.reset(prev.length);
+    let n = 0;
+    w.setExtraLabels([]);
+    w.setContext(this.#context);
+    keys.forEach((buf, len, i) => {
+      const lo = prev.lo[i]!;
+      const hi = prev.hi[i]!;
+      if ((keep !== null && keep.has(lo, hi)) || !emitted.add(lo, hi)) return;
+      this.#writeStaleKey(buf, len, lo, hi, ts, w);
+      n++;
+    });
+    return n;
   }
 
   /** Ends a scrape: stale markers for vanished series, then the auto series. */
-  #end(run: ScrapeRun, durationMs: number, w: SeriesSink): ScrapeStats {
-    if (run.current === null && run.matched === this.#prevKeys.length) {
-      // The same series as last time, in the same order: #prev stays, nothing went stale.
-      run.stats.staleMarkers = 0;
-      this.#autoSeries(w, run.ts, durationMs, run.stats);
-      return run.stats;
+  #end(run: ScrapeRun, durationMs: number, w: SeriesWriter): ScrapeStats {
+    const prev = this.#prev;
+    if (this.work.noStaleMarkers) {
+      run.stats.seriesAdded = 0;
+    } else if (!(run.identical && run.n === prev!.length)) {
+      // Something changed: stale markers for the previous series this scrape lacks, then remember this one.
+      if (run.identical) this.#diverge(run, run.n);
+      const rows = run.rows;
+      currentSet.reset(run.n);
+      for (let i = 0; i < run.n; i++) currentSet.add(rows.lo[i]!, rows.hi[i]!);
+      run.stats.staleMarkers = this.#staleMarkers(w, currentSet, run.ts);
+      this.#prev = rows.trimmed();
+      this.#prevKeys = run.keys!.trimmed();
     }
-    if (run.current === null) this.#materialize(run);
-    run.stats.staleMarkers = this.#staleMarkers(w, run.current, run.ts);
-    this.#prev = run.current!;
-    this.#prevKeys = run.keys;
+    run.rows.length = 0;
     this.#autoSeries(w, run.ts, durationMs, run.stats);
     return run.stats;
   }
 
+  /** Forgets the previous scrape after stale markers for it. */
+  #forget(w: SeriesWriter, ts: number): number {
+    const n = this.#staleMarkers(w, null, ts);
+    this.#prev = null;
+    this.#prevKeys = null;
+    return n;
+  }
+
   /** A successful scrape: `body` is the (decompressed) response, `ts` the scrape timestamp. */
-  scraped(body: Uint8Array, ts: number, durationMs: number, w: SeriesSink, invalidLine: (reason: string, line: string) => void): ScrapeStats {
+  scraped(body: Uint8Array, ts: number, durationMs: number, w: SeriesWriter, invalidLine: InvalidLine): ScrapeStats {
     const limit = this.work.sampleLimit;
     if (limit <= 0) {
-      // No sample_limit: rows are written as they are parsed.
       const run = this.#begin(ts);
-      run.stats.samplesScraped = this.#parse(body, ts, run, w, invalidLine);
+      run.stats.samplesScraped = this.#parse(body, run, w, invalidLine);
       run.stats.samplesPostRelabel = this.#kept;
       return this.#end(run, durationMs, w);
     }
-    // sample_limit needs the count first: buffer the rows, then write them or drop them all.
-    const b = rowBuffer;
-    b.clear();
+    // sample_limit needs the count first: write, and roll the block back if the limit is exceeded.
+    const b = w.builder;
+    w.hold(true);
+    const mark = b.mark();
+    const rowsBefore = w.rows;
+    const seenBefore = this.#seriesSeen.size;
     try {
-      const scraped = this.#parse(body, ts, null, null, invalidLine);
-      const rows = b.rows;
-      if (rows > limit) {
+      const run = this.#begin(ts);
+      const scraped = this.#parse(body, run, w, invalidLine);
+      const kept = this.#kept;
+      if (kept > limit) {
         // As vmagent: the whole scrape is dropped, up=0, and the previous series go stale.
-        const stats: ScrapeStats = { up: false, samplesScraped: scraped, samplesPostRelabel: rows, seriesAdded: 0, staleMarkers: 0, error: "" };
+        b.restore(mark);
+        w.unwrite(w.rows - rowsBefore);
+        if (this.#seriesSeen.size !== seenBefore) this.#seriesSeen.reset();
+        run.rows.length = 0;
+        const stats: ScrapeStats = { up: false, samplesScraped: scraped, samplesPostRelabel: kept, seriesAdded: 0, staleMarkers: 0, error: "" };
         stats.error = `the response from ${JSON.stringify(this.work.scrapeURL)} exceeds sample_limit=${limit}; either reduce the sample count for the target or increase sample_limit`;
-        stats.staleMarkers = this.#staleMarkers(w, null, ts);
-        this.#prev.clear();
-        this.#prevKeys = [];
+        stats.staleMarkers = this.#forget(w, ts);
         this.#autoSeries(w, ts, durationMs, stats);
         return stats;
       }
-      const run = this.#begin(ts);
       run.stats.samplesScraped = scraped;
-      run.stats.samplesPostRelabel = rows;
-      for (let i = 0, from = 0; i < rows; i++) {
-        const to = b.ends[i]!;
-        this.#emit(run, b.names, b.values, from, to, b.sampleValues[i]!, b.times[i]!, w);
-        from = to;
-      }
+      run.stats.samplesPostRelabel = kept;
       return this.#end(run, durationMs, w);
     } finally {
-      b.clear();
+      w.hold(false);
     }
   }
 
@@ -414,13 +484,13 @@ export class TargetScrapeState {
    * enforced in this mode (samples already sent cannot be recalled).
    */
   streamBegin(ts: number): void {
-    this.#stream = this.#begin(ts);
+    this.#stream = this.#begin(ts, true);
   }
 
-  streamChunk(body: Uint8Array, w: SeriesSink, invalidLine: (reason: string, line: string) => void): void {
+  streamChunk(body: Uint8Array, w: SeriesWriter, invalidLine: InvalidLine): void {
     // A target re-registered mid-stream has lost its begin: start over at this chunk.
-    const run = (this.#stream ??= this.#begin(Date.now()));
-    run.stats.samplesScraped += this.#parse(body, run.ts, run, w, invalidLine);
+    const run = (this.#stream ??= this.#begin(Date.now(), true));
+    run.stats.samplesScraped += this.#parse(body, run, w, invalidLine);
     run.stats.samplesPostRelabel += this.#kept;
   }
 
@@ -429,31 +499,36 @@ export class TargetScrapeState {
     this.#stream = null;
   }
 
-  streamEnd(durationMs: number, w: SeriesSink): ScrapeStats {
-    const run = this.#stream ?? this.#begin(Date.now());
+  streamEnd(durationMs: number, w: SeriesWriter): ScrapeStats {
+    const run = this.#stream ?? this.#begin(Date.now(), true);
     this.#stream = null;
     return this.#end(run, durationMs, w);
   }
 
   /**
    * A failed scrape: up=0 and stale markers for the previous series, stamped
-   * with the scheduled timestamp `ts` (see the module comment).
+   * with the start of the dedup interval of the scheduled timestamp `ts`
+   * (see the module comment).
    */
-  failed(error: string, ts: number, durationMs: number, w: SeriesSink): ScrapeStats {
+  failed(error: string, ts: number, durationMs: number, w: SeriesWriter): ScrapeStats {
     const stats: ScrapeStats = { up: false, samplesScraped: 0, samplesPostRelabel: 0, seriesAdded: 0, staleMarkers: 0, error };
     const at = dedupIntervalStart(ts, this.work.intervalMs);
-    stats.staleMarkers = this.#staleMarkers(w, null, at);
-    this.#prev.clear();
-    this.#prevKeys = [];
+    stats.staleMarkers = this.#forget(w, at);
     this.#autoSeries(w, at, durationMs, stats);
     return stats;
   }
 
-  /** The target went away (not on shutdown): stale markers for its series. */
-  removed(ts: number, w: SeriesSink): number {
-    const n = this.#staleMarkers(w, null, ts);
-    this.#prev.clear();
-    this.#prevKeys = [];
-    return n;
+  /**
+   * The target went away (not on shutdown): stale markers for its series
+   * and, as vmagent writes them, for its `up` and `scrape_*` series.
+   */
+  removed(ts: number, w: SeriesWriter): number {
+    if (this.work.noStaleMarkers) return 0;
+    const n = this.#forget(w, ts);
+    const names = autoNames(this.work);
+    for (const name of names) this.#writeAuto(w, name, 0, ts, true);
+    return n + names.length;
   }
 }
+
+const EMPTY = new Uint8Array(0);

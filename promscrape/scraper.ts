@@ -1,8 +1,9 @@
 /**
- * The main-thread scraper: loads `-promscrape.config`, runs service
- * discovery per job, turns discovered targets into {@linkcode ScrapeWork},
- * and scrapes each target on vmagent's schedule (its hash phase, fixed-step
- * timestamps). Bodies are handed to the parse worker that owns the target.
+ * The main-thread side of scraping: loads `-promscrape.config`, runs
+ * service discovery per job, turns discovered targets into
+ * {@linkcode ScrapeWork} and hands each target to the parse worker that
+ * owns it (by hash of its id), which scrapes it on vmagent's schedule and
+ * parses it in place (target_loop.ts). Nothing per scrape crosses a thread.
  *
  * A reload keeps unchanged targets running (same id = same URL and labels
  * and settings) and restarts only changed ones. Targets that disappear get
@@ -14,35 +15,30 @@
 import type { Config } from "../config/flags.ts";
 import type { Logger } from "../log/logger.ts";
 import type { Metric, Registry } from "../selfmetrics/registry.ts";
-import { firstScrapeDelayMs, ScrapeClock } from "../sharding/phase.ts";
-import { BodyType } from "../protocols/_shared/protocol.ts";
-import type { WorkerPool } from "../workers/pool.ts";
-import type { ScrapeTargetsUpdate } from "../workers/_scrape_handler.ts";
 import type { ScrapeJob } from "./_config_job.ts";
 import { type LoadedScrapeConfig, loadScrapeConfig } from "./config.ts";
 import { DISCOVERY_KINDS } from "./discovery/registry.ts";
 import type { Discoverer, TargetLabels } from "./discovery/types.ts";
-import type { ScrapeStats } from "./scrape_process.ts";
-import { ScrapeError, scrapeTarget } from "./scrape_client.ts";
+import type { ScrapeTargetsUpdate, TargetRuntime } from "./target_loop.ts";
 import { buildScrapeWork, type ClusterSettings, discoveredLabels, type DroppedTarget, isScrapeWork, type ScrapeWork } from "./targets.ts";
 
 /** What /targets and /api/v1/targets show for one active target. */
-export interface TargetStatus {
+export interface TargetStatus extends Omit<TargetRuntime, "id"> {
   readonly work: ScrapeWork;
   readonly discoveredLabels: readonly (readonly [string, string])[];
-  health: "up" | "down" | "unknown";
-  lastScrapeMs: number;
-  lastDurationMs: number;
-  lastSamples: number;
-  lastError: string;
-  scrapes: number;
-  failures: number;
+}
+
+/** The threads that scrape: the parse workers, as the worker pool offers them (main.ts wires it in). */
+export interface ScrapeDispatch {
+  readonly workerCount: number;
+  /** Sends a worker its added and removed targets (in order with earlier updates). */
+  updateTargets(worker: number, u: ScrapeTargetsUpdate): void;
+  /** The state of every target of every worker. */
+  targetStatuses(): Promise<TargetRuntime[]>;
 }
 
 interface Running {
-  status: TargetStatus;
-  timer: ReturnType<typeof setTimeout> | undefined;
-  stopped: boolean;
+  work: ScrapeWork;
   worker: number;
 }
 
@@ -62,7 +58,7 @@ function sameSettings(a: ScrapeWork, b: ScrapeWork): boolean {
 /** Runs every scrape job of the config. */
 export class Scraper {
   #cfg: Config;
-  #pool: WorkerPool;
+  #pool: ScrapeDispatch;
   #log: Logger;
   #loaded: LoadedScrapeConfig | undefined;
   #jobs = new Map<string, JobState>();
@@ -70,32 +66,16 @@ export class Scraper {
   /** Pre-relabel labels of active targets, for /api/v1/targets and /service-discovery. */
   #discovered = new Map<string, [string, string][]>();
   #stopping = false;
-  #m: { scrapes: Metric; failed: Metric; timedOut: Metric; durationSum: Metric; durationCount: Metric; sizeSum: Metric; staleMarkers: Metric; reloads: Metric; reloadErrors: Metric };
+  #m: { reloads: Metric; reloadErrors: Metric };
 
-  constructor(cfg: Config, pool: WorkerPool, registry: Registry, log: Logger) {
+  constructor(cfg: Config, pool: ScrapeDispatch, registry: Registry, log: Logger) {
     this.#cfg = cfg;
     this.#pool = pool;
     this.#log = log;
     this.#m = {
-      scrapes: registry.metric("vm_promscrape_scrapes_total"),
-      failed: registry.metric("vm_promscrape_scrapes_failed_total"),
-      timedOut: registry.metric("vm_promscrape_scrapes_timed_out_total"),
-      durationSum: registry.metric("vm_promscrape_scrape_duration_seconds_sum"),
-      durationCount: registry.metric("vm_promscrape_scrape_duration_seconds_count"),
-      sizeSum: registry.metric("vm_promscrape_scrape_response_size_bytes_sum"),
-      staleMarkers: registry.metric("vm_promscrape_stale_samples_created_total"),
       reloads: registry.metric("vm_promscrape_config_reloads_total"),
       reloadErrors: registry.metric("vm_promscrape_config_reloads_errors_total"),
     };
-    registry.gauge("vm_promscrape_targets", { type: "all", status: "up" }, () => this.#count("up"));
-    registry.gauge("vm_promscrape_targets", { type: "all", status: "down" }, () => this.#count("down"));
-    registry.gauge("vm_promscrape_active_scrapers", undefined, () => this.#running.size);
-  }
-
-  #count(h: "up" | "down"): number {
-    let n = 0;
-    for (const r of this.#running.values()) if (r.status.health === h) n++;
-    return n;
   }
 
   /** The loaded config (for /config). */
@@ -116,9 +96,25 @@ export class Scraper {
     return n;
   }
 
-  /** Active targets by job, for the status pages. */
-  activeTargets(): TargetStatus[] {
-    return [...this.#running.values()].map((r) => r.status);
+  /** Active targets with their state from the workers, for the status pages. */
+  async activeTargets(): Promise<TargetStatus[]> {
+    const byId = new Map((await this.#pool.targetStatuses()).map((t) => [t.id, t]));
+    const out: TargetStatus[] = [];
+    for (const [id, r] of this.#running) {
+      const t = byId.get(id);
+      out.push({
+        work: r.work,
+        discoveredLabels: this.#discovered.get(id) ?? [],
+        health: t?.health ?? "unknown",
+        lastScrapeMs: t?.lastScrapeMs ?? 0,
+        lastDurationMs: t?.lastDurationMs ?? 0,
+        lastSamples: t?.lastSamples ?? 0,
+        lastError: t?.lastError ?? "",
+        scrapes: t?.scrapes ?? 0,
+        failures: t?.failures ?? 0,
+      });
+    }
+    return out;
   }
 
   droppedTargets(): DroppedTarget[] {
@@ -243,155 +239,42 @@ export class Scraper {
 
   /** Starts new targets of `jobName`, stops removed ones, keeps unchanged ones. */
   #reconcile(jobName: string, works: ScrapeWork[]): void {
+    if (this.#stopping) return;
     const want = new Map(works.map((w) => [w.id, w]));
-    const removeByWorker = new Map<number, ScrapeTargetsUpdate>();
-    const addByWorker = new Map<number, ScrapeTargetsUpdate>();
-    const upd = (m: Map<number, ScrapeTargetsUpdate>, i: number) => {
-      let u = m.get(i);
-      if (u === undefined) m.set(i, (u = { add: [], remove: [] }));
+    const updates = new Map<number, ScrapeTargetsUpdate>();
+    const upd = (i: number) => {
+      let u = updates.get(i);
+      if (u === undefined) updates.set(i, (u = { add: [], remove: [] }));
       return u;
     };
     const now = Date.now();
     for (const [id, r] of this.#running) {
-      if (r.status.work.jobName !== jobName) continue;
+      if (r.work.jobName !== jobName) continue;
       const w = want.get(id);
-      if (w !== undefined && sameSettings(w, r.status.work)) {
+      if (w !== undefined && sameSettings(w, r.work)) {
         want.delete(id);
         continue;
       }
-      this.#stopTarget(r);
       this.#running.delete(id);
       if (w === undefined) this.#discovered.delete(id);
-      upd(removeByWorker, r.worker).remove.push({ id, staleTs: w === undefined ? now : null });
+      upd(r.worker).remove.push({ id, staleTs: w === undefined ? now : null });
     }
     for (const w of want.values()) {
       const worker = this.#workerOf(w.id);
-      upd(addByWorker, worker).add.push(w);
-      const r: Running = {
-        status: { work: w, discoveredLabels: this.#discovered.get(w.id) ?? [], health: "unknown", lastScrapeMs: 0, lastDurationMs: 0, lastSamples: 0, lastError: "", scrapes: 0, failures: 0 },
-        timer: undefined,
-        stopped: false,
-        worker,
-      };
-      this.#running.set(w.id, r);
+      upd(worker).add.push(w);
+      this.#running.set(w.id, { work: w, worker });
     }
-    const send = async (m: Map<number, ScrapeTargetsUpdate>) => {
-      for (const [worker, u] of m) {
-        const body = new TextEncoder().encode(JSON.stringify(u));
-        await this.#pool.pushTo(worker, BodyType.ScrapeTargets, "", body);
-      }
-    };
-    // Removals first (stale markers), then registrations, then the first scrapes.
-    void send(removeByWorker)
-      .then(() => send(addByWorker))
-      .then(() => {
-        for (const w of want.values()) {
-          const r = this.#running.get(w.id);
-          if (r !== undefined && !r.stopped) this.#schedule(r);
-        }
-      });
+    // Removals come first in each update (stale markers), then the new targets start.
+    for (const [worker, u] of updates) this.#pool.updateTargets(worker, u);
   }
 
   #workerOf(id: string): number {
     return Number((Bun.hash.xxHash64(id) as bigint) % BigInt(this.#pool.workerCount));
   }
 
-  #stopTarget(r: Running): void {
-    r.stopped = true;
-    if (r.timer !== undefined) clearTimeout(r.timer);
-  }
-
-  #schedule(r: Running): void {
-    const w = r.status.work;
-    const delay = firstScrapeDelayMs(Date.now(), w.intervalMs, w.phaseNs, { alignIntervalMs: w.alignIntervalMs, offsetMs: w.offsetMs });
-    const first = Date.now() + delay;
-    let clock: ScrapeClock | undefined;
-    const tick = async () => {
-      if (r.stopped || this.#stopping) return;
-      const tickMs = Date.now();
-      clock ??= new ScrapeClock(tickMs, w.intervalMs);
-      const ts = clock.next(tickMs);
-      // One scrape at a time per target, as vmagent's loop: the next tick waits for this one.
-      await this.#scrapeOnce(r, ts);
-      if (r.stopped || this.#stopping) return;
-      // The next tick on the grid of the first one, so timer jitter does not accumulate;
-      // ticks missed while a slow scrape ran are skipped, like Go's time.Ticker drops them.
-      const now = Date.now();
-      const next = first + Math.max(1, Math.ceil((now - first + 1) / w.intervalMs)) * w.intervalMs;
-      r.timer = setTimeout(() => void tick(), next - now);
-    };
-    r.timer = setTimeout(() => void tick(), delay);
-  }
-
-  async #scrapeOnce(r: Running, ts: number): Promise<void> {
-    const w = r.status.work;
-    const start = performance.now();
-    let body: Uint8Array | null = new Uint8Array(0) as Uint8Array;
-    let error: string | null = null;
-    let streamed = false;
-    let size = 0;
-    const base = `id=${encodeURIComponent(w.id)}&ts=${ts}`;
-    // Big responses go to the worker in parts of whole lines (vmagent's stream parsing);
-    // automatic only without sample_limit, as in vmagent.
-    const sink = async (part: Uint8Array, kind: "first" | "mid" | "last") => {
-      if (kind === "last") return; // sent below, with the duration
-      streamed = true;
-      size += part.byteLength;
-      await this.#pool.pushToNoReply(r.worker, BodyType.Scrape, `${base}&part=${kind}`, part);
-    };
-    let lastPart: Uint8Array = new Uint8Array(0);
-    try {
-      body = await scrapeTarget(w, {
-        sink: async (part, kind) => {
-          if (kind === "last") lastPart = part;
-          await sink(part, kind);
-        },
-        streamThreshold: w.sampleLimit > 0 ? 0 : this.#cfg.promscrape.minResponseSizeForStreamParse,
-      });
-      body ??= lastPart;
-    } catch (err: unknown) {
-      error = err instanceof ScrapeError ? err.message : String(err);
-      if (error.includes("timeout after")) this.#m.timedOut.inc();
-      body = new Uint8Array(0);
-    }
-    const durationMs = performance.now() - start;
-    if (r.stopped || this.#stopping) return;
-    this.#m.scrapes.inc();
-    this.#m.durationSum.inc(durationMs / 1000);
-    this.#m.durationCount.inc();
-    this.#m.sizeSum.inc(size + body.byteLength);
-    let params = `${base}&d=${durationMs}`;
-    if (streamed) params += "&part=last";
-    if (error !== null) params += `&err=${encodeURIComponent(error)}`;
-    const res = await this.#pool.pushTo(r.worker, BodyType.Scrape, params, body);
-    const st = r.status;
-    st.scrapes++;
-    st.lastScrapeMs = ts;
-    st.lastDurationMs = durationMs;
-    if (res.status !== 200) {
-      st.health = "down";
-      st.failures++;
-      st.lastError = `cannot queue scraped data: ${res.message ?? res.status}`;
-      this.#m.failed.inc();
-      return;
-    }
-    const stats = JSON.parse(res.message ?? "null") as ScrapeStats | null;
-    if (stats === null) return;
-    st.health = stats.up ? "up" : "down";
-    st.lastSamples = stats.samplesScraped;
-    st.lastError = stats.error;
-    this.#m.staleMarkers.inc(stats.staleMarkers);
-    if (!stats.up) {
-      st.failures++;
-      this.#m.failed.inc();
-      if (!this.#cfg.promscrape.suppressScrapeErrors) this.#log.warn(`error when scraping ${JSON.stringify(w.scrapeURL)} (job ${JSON.stringify(w.jobName)}): ${stats.error}`);
-    }
-  }
-
   /** Stops discovery and scraping; writes no stale markers (as vmagent). Idempotent. */
   stop(): void {
     this.#stopping = true;
     for (const j of this.#jobs.values()) for (const d of j.discoverers) d.stop();
-    for (const r of this.#running.values()) this.#stopTarget(r);
   }
 }

@@ -27,7 +27,7 @@ export interface ServerHooks {
   /** `/ready`: null when ready, else the 425 body (e.g. scrape discovery still running). */
   notReady?(): string | null;
   /** Extra pages (scrape status pages); null when `path` is not one of them. */
-  page?(path: string, req: Request): Response | null;
+  page?(path: string, req: Request): Promise<Response> | Response | null;
 }
 
 /** The path of a request URL without building a URL object (hot path). */

@@ -161,9 +161,11 @@ scrape_configs:
       const labels = labelsString([["dc", "eu1"], ["env", 'a "quoted" value'], ["instance", `127.0.0.1:${port}`], ["job", "phase"]]);
       const predicted = phaseNs(phaseKey("zone-a", 1, `http://127.0.0.1:${port}/metrics?x=1`, labels), intervalMs) / 1e6;
       console.log(`phase: predicted ${predicted.toFixed(1)} ms; vmagent ${a.join(",")}; Drover ${d.join(",")}`);
-      // Fixed-step timestamps: every sample at the first one's offset.
-      expect(new Set(a).size).toBe(1);
-      expect(new Set(d).size).toBe(1);
+      // Fixed-step timestamps: samples keep the first one's offset. Both agents resync the step when
+      // a tick comes more than 10% of the interval late (vmagent's rule), which a stalled machine can
+      // cause at any time, so the first two samples are compared, not the whole series.
+      expect(a[1]).toBe(a[0]!);
+      expect(d[1]).toBe(d[0]!);
       // Both stamp the wall clock of their first tick, which fires at the predicted phase plus
       // that process's timer latency. Latency is another process's scheduling jitter: a few ms
       // when idle, but tens of ms on a loaded 2-core machine (seen: 5-6 ms for vmagent), so each

@@ -17,6 +17,7 @@
  */
 
 import type { Config } from "../config/flags.ts";
+import type { ScrapeTargetsUpdate, TargetRuntime } from "../promscrape/target_loop.ts";
 import type { MetricSample } from "../selfmetrics/registry.ts";
 
 export { BodyEncoding, BodyType, ContentKind } from "../protocols/_shared/protocol.ts";
@@ -40,7 +41,10 @@ export type ToParseWorker =
   | { type: "init"; config: Config; ring: SharedArrayBuffer; senderPort: MessagePort; index: number }
   | { type: "metrics"; id: number }
   | { type: "reload"; id: number }
-  | { type: "drain"; id: number };
+  | { type: "drain"; id: number }
+  /** Scrape targets this worker now owns or no longer owns (see promscrape/target_loop.ts). */
+  | { type: "targets"; update: ScrapeTargetsUpdate }
+  | { type: "targetStatus"; id: number };
 
 /** parse worker → main. */
 export type FromParseWorker =
@@ -49,6 +53,7 @@ export type FromParseWorker =
   | { type: "metrics"; id: number; samples: MetricSample[] }
   | { type: "drained"; id: number }
   | { type: "reloaded"; id: number }
+  | { type: "targetStatus"; id: number; targets: TargetRuntime[] }
   | { type: "fatal"; message: string };
 
 /** The outcome of one push request. */

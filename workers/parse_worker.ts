@@ -1,7 +1,9 @@
 /**
  * A parse worker: reads request bodies from its SharedArrayBuffer ring,
  * decodes them, applies `extra_label` and `-remoteWrite.label`, and batches
- * the series into blocks for the sender thread.
+ * the series into blocks for the sender thread. It also scrapes the targets
+ * the main thread assigns to it (promscrape/target_loop.ts), writing their
+ * series into the same blocks.
  *
  * Group commit: a block is flushed when it reaches
  * `-remoteWrite.maxRowsPerBlock` samples, 10× that many labels or
@@ -27,8 +29,8 @@ import { relabelStep } from "../relabel/step.ts";
 import { BlockBuilder } from "../protocols/promremotewrite/encode.ts";
 import { SpscRing } from "../ring/spsc_ring.ts";
 import { type Metric, Registry } from "../selfmetrics/registry.ts";
+import { ScrapeLoops } from "../promscrape/target_loop.ts";
 import { PARSERS } from "./_parsers.ts";
-import { handleScrape, type ScrapeTargetsUpdate, updateTargets } from "./_scrape_handler.ts";
 import {
   type BlockAck,
   type BlockMessage,
@@ -102,8 +104,11 @@ const outstanding = new Map<number, { blocks: number; failed: boolean }>();
 /** Block seq → requests whose samples it holds. */
 const blockRequests = new Map<number, number[]>();
 let responses: PushResponse[] = [];
-/** Scrape stats (JSON) to return with a scrape's answer, by request. */
-const scrapeMessages = new Map<number, string>();
+/** This worker's scrape targets; created at init. */
+let scrapes: ScrapeLoops | undefined;
+/** Scrapes waiting for in-flight blocks to drop below the bound before they write. */
+let writableWaiters: (() => void)[] = [];
+let flushScheduled = false;
 
 function respond(r: PushResponse): void {
   responses.push(r);
@@ -123,11 +128,8 @@ function finishRequest(reqId: number): void {
   respond(
     st.failed
       ? { reqId, status: 503, message: "cannot queue the data: the disk queue and the memory fallback are full; retry later" }
-      : scrapeMessages.has(reqId)
-        ? { reqId, status: 200, message: scrapeMessages.get(reqId)! }
-        : { reqId, status: 204 },
+      : { reqId, status: 204 },
   );
-  scrapeMessages.delete(reqId);
 }
 
 /**
@@ -176,6 +178,35 @@ function onAck(ack: BlockAck): void {
   const wake = onAckWake;
   onAckWake = undefined;
   wake?.();
+  if (inflight < MAX_INFLIGHT_BLOCKS && writableWaiters.length > 0) {
+    const waiters = writableWaiters;
+    writableWaiters = [];
+    for (const w of waiters) w();
+  }
+}
+
+/** Scrapes write only while fewer than MAX_INFLIGHT_BLOCKS blocks await acks (null: now). */
+function whenWritable(): Promise<void> | null {
+  if (inflight < MAX_INFLIGHT_BLOCKS) return null;
+  return new Promise((resolve) => writableWaiters.push(resolve));
+}
+
+/**
+ * After a scrape wrote series: the block is flushed when full, when a push
+ * needs it on disk, or at the latest `-remoteWrite.flushInterval` later, as
+ * vmagent's pending series are (nobody waits for an answer to a scrape; a
+ * block per scrape would cost a queue record and its handling each time).
+ */
+function scrapeWritten(rows: number): void {
+  scrapeMetrics.inserted.inc(rows);
+  scrapeMetrics.rowsRead.inc(rows);
+  if (flushScheduled) return;
+  flushScheduled = true;
+  setTimeout(() => {
+    flushScheduled = false;
+    flushBlock();
+    postResponses();
+  }, cfg.remoteWrite.flushIntervalMs);
 }
 
 /** Splits the current block when it is full (called after each series). */
@@ -259,6 +290,15 @@ function logInvalid(type: string, reason: string, line: string | undefined): voi
 }
 
 function handle(msg: Uint8Array): void {
+  try {
+    handleBody(msg);
+  } finally {
+    // Series written outside a request (scrapes) must not be charged to the last one.
+    currentReq = 0;
+  }
+}
+
+function handleBody(msg: Uint8Array): void {
   const dv = new DataView(msg.buffer, msg.byteOffset, msg.byteLength);
   const reqId = dv.getUint32(0, true);
   const type = dv.getUint16(4, true) as BodyType;
@@ -267,10 +307,6 @@ function handle(msg: Uint8Array): void {
   const paramsLen = dv.getUint32(8, true);
   const paramsText = paramsLen === 0 ? "" : decoder.decode(msg.subarray(RING_HEADER_BYTES, RING_HEADER_BYTES + paramsLen));
   const body = msg.subarray(RING_HEADER_BYTES + paramsLen);
-  if (type === BodyType.Scrape || type === BodyType.ScrapeTargets) {
-    handleScrapeMessage(reqId, type, paramsText, body);
-    return;
-  }
   const parser = type === BodyType.PromRemoteWrite ? undefined : PARSERS.get(type);
   if (type !== BodyType.PromRemoteWrite && parser === undefined) throw new Error(`BUG: no parser for body type ${type}`);
   const name = parser?.name ?? "promremotewrite";
@@ -379,34 +415,9 @@ function relayRemoteWrite(reqId: number, body: Uint8Array, raw: Uint8Array, enco
 
 const scrapeMetrics = metricsOf("promscrape");
 
-/**
- * Scrapes and target updates (see _scrape_handler.ts). A scrape is answered
- * with its stats as JSON in `message` once its series are on disk.
- */
-function handleScrapeMessage(reqId: number, type: BodyType, paramsText: string, body: Uint8Array): void {
-  currentReq = reqId;
-  if (reqId !== 0) {
-    outstanding.set(reqId, { blocks: 0, failed: false });
-    inCurrent.add(reqId);
-  }
-  writer.setExtraLabels([]);
-  writer.resetCounters();
-  let message = "";
-  if (type === BodyType.ScrapeTargets) {
-    updateTargets(JSON.parse(decoder.decode(body)) as ScrapeTargetsUpdate, writer);
-  } else {
-    const stats = handleScrape(new URLSearchParams(paramsText), body, writer, (reason, line) => {
-      scrapeMetrics.invalid.inc();
-      logInvalid("promscrape", reason, line);
-    });
-    message = JSON.stringify(stats);
-  }
-  scrapeMetrics.inserted.inc(writer.rows);
-  scrapeMetrics.rowsRead.inc(writer.rows);
-  if (reqId === 0) return;
-  if (builder.series === 0 || writer.rows === 0) inCurrent.delete(reqId);
-  scrapeMessages.set(reqId, message);
-  finishRequest(reqId);
+function scrapeInvalid(reason: string, line: string): void {
+  scrapeMetrics.invalid.inc();
+  logInvalid("promscrape", reason, line);
 }
 
 /** Main loop: drain the ring, flush, answer, wait for more. */
@@ -469,6 +480,16 @@ self.onmessage = async (e: MessageEvent<ToParseWorker>) => {
         self.postMessage({ type: "fatal", message: (err as Error).message } satisfies FromParseWorker);
         break;
       }
+      scrapes = new ScrapeLoops({
+        writer,
+        log: log.child("promscrape"),
+        registry,
+        streamThreshold: cfg.promscrape.minResponseSizeForStreamParse,
+        suppressErrors: cfg.promscrape.suppressScrapeErrors,
+        whenWritable,
+        written: scrapeWritten,
+        invalidLine: scrapeInvalid,
+      });
       ring = SpscRing.attach(m.ring);
       sender = m.senderPort;
       sender.addEventListener("message", (ev) => onAck((ev as MessageEvent<BlockAck>).data));
@@ -482,7 +503,15 @@ self.onmessage = async (e: MessageEvent<ToParseWorker>) => {
     case "metrics":
       self.postMessage({ type: "metrics", id: m.id, samples: registry.snapshot() } satisfies FromParseWorker);
       break;
+    case "targets":
+      scrapes?.update(m.update);
+      break;
+    case "targetStatus":
+      self.postMessage({ type: "targetStatus", id: m.id, targets: scrapes?.statuses() ?? [] } satisfies FromParseWorker);
+      break;
     case "drain": {
+      // Shutdown: scrapes stop without stale markers, as vmagent's do.
+      scrapes?.stop();
       draining = true;
       const id = m.id;
       const check = () => {

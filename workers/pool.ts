@@ -14,6 +14,8 @@
 import type { Config } from "../config/flags.ts";
 import type { Logger } from "../log/logger.ts";
 import type { MetricSample } from "../selfmetrics/registry.ts";
+import type { ScrapeDispatch } from "../promscrape/scraper.ts";
+import type { ScrapeTargetsUpdate, TargetRuntime } from "../promscrape/target_loop.ts";
 import { SpscRing } from "../ring/spsc_ring.ts";
 import {
   BodyEncoding,
@@ -51,7 +53,7 @@ const EMPTY = new Uint8Array(0);
 const ACCEPTED: Promise<PushResponse> = Promise.resolve({ reqId: 0, status: 202 });
 
 /** Starts threads, routes pushes, gathers metrics, stops in order. */
-export class WorkerPool {
+export class WorkerPool implements ScrapeDispatch {
   #cfg: Config;
   #log: Logger;
   #workers: ParseWorker[] = [];
@@ -153,6 +155,9 @@ export class WorkerPool {
       case "metrics":
         this.#reply(m.id, m.samples);
         break;
+      case "targetStatus":
+        this.#reply(m.id, m.targets);
+        break;
       case "drained":
       case "reloaded":
         this.#reply(m.id, undefined);
@@ -202,23 +207,16 @@ export class WorkerPool {
     return this.#workers.length;
   }
 
-  /**
-   * Like push(), but to one given worker: scrape state lives in the worker
-   * that owns the target, so a target's messages always go to the same one.
-   */
-  pushTo(index: number, type: BodyType, params: string, body: Uint8Array): Promise<PushResponse> {
-    const reqId = this.#nextReq;
-    this.#nextReq = this.#nextReq >= 0xffffffff ? 1 : this.#nextReq + 1;
-    return this.#send(reqId, type, BodyEncoding.Identity, params, body, ContentKind.Other, index);
+  /** Sends worker `index` the scrape targets it gains and loses (postMessage keeps them in order). */
+  updateTargets(index: number, u: ScrapeTargetsUpdate): void {
+    const msg: ToParseWorker = { type: "targets", update: u };
+    this.#workers[index]!.worker.postMessage(msg);
   }
 
-  /**
-   * Like pushTo(), but nobody waits for the parse: for the middle parts of a
-   * stream-parsed scrape. Resolves false when the ring stayed full.
-   */
-  async pushToNoReply(index: number, type: BodyType, params: string, body: Uint8Array): Promise<boolean> {
-    const r = await this.#send(0, type, BodyEncoding.Identity, params, body, ContentKind.Other, index);
-    return r.status < 300;
+  /** The state of every scrape target, from every worker. */
+  async targetStatuses(): Promise<TargetRuntime[]> {
+    const all = await Promise.all(this.#workers.map((w) => this.#call<TargetRuntime[]>(w.worker, (id) => ({ type: "targetStatus", id }))));
+    return all.flat();
   }
 
   /**
@@ -260,7 +258,6 @@ export class WorkerPool {
     params: string,
     body: Uint8Array,
     contentKind: ContentKind = ContentKind.Other,
-    only?: number,
   ): Promise<PushResponse> {
     const p = params === "" ? EMPTY : this.#encoder.encode(params);
     const header = new Uint8Array(RING_HEADER_BYTES);
@@ -284,15 +281,11 @@ export class WorkerPool {
     const n = this.#workers.length;
     const deadline = performance.now() + this.#ringWaitMs;
     for (;;) {
-      if (only !== undefined) {
-        if (this.#workers[only]!.ring.tryWrite(parts)) return result;
-      } else {
-        for (let k = 0; k < n; k++) {
-          const w = this.#workers[(this.#rr + k) % n]!;
-          if (w.ring.tryWrite(parts)) {
-            this.#rr = (this.#rr + k + 1) % n;
-            return result;
-          }
+      for (let k = 0; k < n; k++) {
+        const w = this.#workers[(this.#rr + k) % n]!;
+        if (w.ring.tryWrite(parts)) {
+          this.#rr = (this.#rr + k + 1) % n;
+          return result;
         }
       }
       const left = deadline - performance.now();
@@ -301,7 +294,7 @@ export class WorkerPool {
         return { reqId, status: 429, message: "all parse rings are full; retry later" };
       }
       // Wait on one ring, but look at all of them again at least every 100ms.
-      await this.#workers[only ?? this.#rr]!.ring.waitForSpace(size, Math.min(left, 100));
+      await this.#workers[this.#rr]!.ring.waitForSpace(size, Math.min(left, 100));
     }
   }
 

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { varintSize } from "../promremotewrite/encode.ts";
+import { putVarint, varintSize } from "./varint.ts";
 
 const textEncoder = new TextEncoder();
 
@@ -87,11 +87,3 @@ function isAscii(s: string): boolean {
   return true;
 }
 
-function putVarint(b: Uint8Array, p: number, v: number): number {
-  while (v >= 128) {
-    b[p++] = (v & 0x7f) | 0x80;
-    v = Math.floor(v / 128);
-  }
-  b[p++] = v;
-  return p;
-}

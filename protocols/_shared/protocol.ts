@@ -29,10 +29,6 @@ export const enum BodyType {
   VMImport = 9,
   PromText = 10,
   OpenTelemetry = 11,
-  /** A scrape response (or failure) of one target; see promscrape/scrape_process.ts. */
-  Scrape = 12,
-  /** Scrape targets added to / removed from a worker (JSON); ordered with the scrapes in the same ring. */
-  ScrapeTargets = 13,
 }
 
 /** Content encoding of a body in a parse ring (a u8 in the ring header). */

@@ -104,10 +104,14 @@ export class SeriesWriter implements SeriesSink {
   readonly cache: LabelCache;
   /** Samples written since the last resetCounters(). */
   rows = 0;
+  /** Samples written since the writer was made (never reset). */
+  totalRows = 0;
   /** Series dropped because no label was left. */
   droppedSeries = 0;
   /** Series dropped by -remoteWrite.relabelConfig since the last resetCounters(). */
   relabelDropped = 0;
+  /** While true, onSeries is not called (see hold()). */
+  #held = false;
 
   /**
    * `globalLabels` are the `-remoteWrite.label` pairs; `onSeries` runs after
@@ -210,6 +214,47 @@ export class SeriesWriter implements SeriesSink {
     this.cache.clear();
   }
 
+  /** Whether no label rule applies (no -remoteWrite.label, no -remoteWrite.relabelConfig): see builder. */
+  get rulesFree(): boolean {
+    return this.#global.length === 0 && this.#relabel === null;
+  }
+
+  /**
+   * The block builder, for callers that encode labels themselves (the
+   * scraper's fast path). Only when rulesFree; call seriesWritten() after
+   * each series.
+   */
+  get builder(): BlockBuilder {
+    return this.#out;
+  }
+
+  /** Counts a series of `samples` samples written into builder directly. */
+  seriesWritten(samples: number): void {
+    this.rows += samples;
+    this.totalRows += samples;
+    if (!this.#held) this.#onSeries();
+  }
+
+  /**
+   * Holds back onSeries (so the block is not flushed) while a scrape with
+   * `sample_limit` may still be rolled back; release with hold(false).
+   */
+  hold(on: boolean): void {
+    this.#held = on;
+    if (!on) this.#onSeries();
+  }
+
+  /** Takes back the count of `samples` written samples whose bytes the caller removed (BlockBuilder.restore). */
+  unwrite(samples: number): void {
+    this.rows -= samples;
+    this.totalRows -= samples;
+  }
+
+  /** Whether entry `id` (from find() or store()) is a series the rules drop. */
+  isDropped(id: number): boolean {
+    return id === SCRATCH ? this.#enc.length === 0 : this.cache.labels(id) < 0;
+  }
+
   // ---- cached path ----------------------------------------------------------------
 
   /** The cache salt for the current context and extra labels (interned to a small number). */
@@ -218,7 +263,7 @@ export class SeriesWriter implements SeriesSink {
     let s = this.#salts.get(key);
     if (s === undefined) {
       // A flood of distinct contexts must not grow the map (or keep stale entries alive) without bound.
-      if (this.#salts.size >= 4096) {
+      if (this.#salts.size >= 65536) {
         this.#salts.clear();
         this.cache.clear();
       }
@@ -282,7 +327,8 @@ export class SeriesWriter implements SeriesSink {
     }
     this.#out.appendSeries(src, off, off + len, count, value, ts, stale);
     this.rows++;
-    this.#onSeries();
+    this.totalRows++;
+    if (!this.#held) this.#onSeries();
   }
 
   /**
@@ -335,8 +381,9 @@ export class SeriesWriter implements SeriesSink {
       out.endSeries();
     }
     this.rows += n;
+    this.totalRows += n;
     this.#samples = 0;
-    this.#onSeries();
+    if (!this.#held) this.#onSeries();
   }
 
   /** A dropped series: by relabeling (-3 marker) or for having no labels left. */

@@ -115,30 +115,11 @@ export class PromLineScanner {
   escaped = false;
   value = 0;
   timestamp = 0;
-  /*
-   * Next-occurrence caches for bytes searched with native indexOf. The search
-   * position only moves forward within a body, so each cache scans the body
-   * at most once even when a line lacks the byte (no quadratic blow-up on
-   * adversarial input).
-   */
-  #braceAt = -1;
-  #eqAt = -1;
-  #quoteAt = -1;
-  #hashAt = -1;
-  #backslashAt = -1;
-
   /** Starts on `src[from, to)` (whole lines). */
   reset(src: Uint8Array, from = 0, to = src.length): void {
     this.src = src;
     this.#pos = from;
     this.#end = to;
-    this.#braceAt = this.#eqAt = this.#quoteAt = this.#hashAt = this.#backslashAt = -1;
-  }
-
-  #next(ch: number, at: number, p: number): number {
-    if (at >= p) return at;
-    const i = this.src.indexOf(ch, p);
-    return i < 0 || i >= this.#end ? this.#end : i;
   }
 
   /** Moves to the next sample line; invalid lines go to `invalidLine` and are skipped. False at the end. */
@@ -189,20 +170,22 @@ export class PromLineScanner {
     this.lineStart = start;
     this.lineEnd = end;
     let p = start;
-    this.#braceAt = this.#next(C.LBrace, this.#braceAt, p);
-    if (this.#braceAt < end) {
-      let metricEnd = this.#braceAt;
+    // Every scan below stays within the line, so a body of many lines is parsed in linear time.
+    let brace = start;
+    while (brace < end && s[brace] !== C.LBrace) brace++;
+    if (brace < end) {
+      let metricEnd = brace;
       while (metricEnd > start && isBlank(s[metricEnd - 1]!)) metricEnd--;
       this.metricEnd = metricEnd;
-      p = this.#braceAt + 1;
+      p = brace + 1;
       for (;;) {
         while (p < end && isBlank(s[p]!)) p++;
         if (p < end && s[p] === C.RBrace) {
           p++;
           break;
         }
-        this.#eqAt = this.#next(C.Eq, this.#eqAt, p);
-        const eq = this.#eqAt;
+        let eq = p;
+        while (eq < end && s[eq] !== C.Eq) eq++;
         if (eq >= end) return `cannot unmarshal tags: missing value for tag ${this.#quoted(p, end)}`;
         let keyEnd = eq;
         while (keyEnd > p && isBlank(s[keyEnd - 1]!)) keyEnd--;
@@ -213,23 +196,21 @@ export class PromLineScanner {
           return `cannot unmarshal tags: expecting quoted value for tag ${this.#quoted(keyStart, keyEnd)}`;
         }
         const vStart = p + 1;
-        // The closing quote is the first one preceded by an even number of backslashes.
+        // The closing quote is the first one not escaped by a backslash.
         let q = vStart;
-        let quote: number;
+        let esc = false;
         for (;;) {
-          this.#quoteAt = this.#next(C.Quote, this.#quoteAt, q);
-          quote = this.#quoteAt;
-          if (quote >= end) return `cannot unmarshal tags: missing closing quote for tag value ${this.#quoted(p, end)}`;
-          let b = quote;
-          while (b > vStart && s[b - 1] === C.Backslash) b--;
-          if ((quote - b) % 2 === 0) break;
-          q = quote + 1;
+          while (q < end && s[q] !== C.Quote && s[q] !== C.Backslash) q++;
+          if (q >= end) return `cannot unmarshal tags: missing closing quote for tag value ${this.#quoted(p, end)}`;
+          if (s[q] === C.Quote) break;
+          esc = true;
+          q += 2;
+          if (q > end) return `cannot unmarshal tags: missing closing quote for tag value ${this.#quoted(p, end)}`;
         }
-        const vEnd = quote;
+        const vEnd = q;
         p = vEnd + 1;
         if (keyEnd > keyStart) {
-          this.#backslashAt = this.#next(C.Backslash, this.#backslashAt, vStart);
-          if (this.#backslashAt < vEnd) this.escaped = true;
+          if (esc) this.escaped = true;
           const n = this.nLabels++;
           if (n === this.nameStart.length) {
             this.nameStart = grow(this.nameStart);
@@ -265,8 +246,8 @@ export class PromLineScanner {
     }
     if (this.metricEnd === start) return "metric cannot be empty";
     while (p < end && isBlank(s[p]!)) p++;
-    this.#hashAt = this.#next(C.Hash, this.#hashAt, p);
-    const vEnd = this.#hashAt < end ? this.#hashAt : end;
+    let vEnd = p;
+    while (vEnd < end && s[vEnd] !== C.Hash) vEnd++;
     if (p >= vEnd) return "value cannot be empty";
     let n = p;
     while (n < vEnd && !isBlank(s[n]!)) n++;

@@ -9,6 +9,8 @@
  * labels) building from strings.
  */
 
+import { varintSize } from "../_shared/varint.ts";
+
 const textEncoder = new TextEncoder();
 const F64 = new Float64Array(1);
 const F64_BYTES = new Uint8Array(F64.buffer);
@@ -19,15 +21,7 @@ const INITIAL_CAPACITY = 64 * 1024;
 /** Label positions considered for reuse from the previous series (labels past this are always encoded). */
 const LABEL_SLOTS = 32;
 
-/** Number of bytes of the varint encoding of a non-negative integer < 2^53. */
-export function varintSize(v: number): number {
-  let n = 1;
-  while (v >= 128) {
-    v = Math.floor(v / 128);
-    n++;
-  }
-  return n;
-}
+export { varintSize };
 
 /**
  * Writes a Sample message body at `p` (value field when `hasValue`, from `valueBytes` or `value`; timestamp field
@@ -330,11 +324,28 @@ export class BlockBuilder {
    */
   addLabelBytes(nameSrc: Uint8Array, ns: number, ne: number, valueSrc: Uint8Array, vs: number, ve: number): void {
     this.#flushRun();
-    const need = 2 + 10 + (ne - ns) + (ve - vs) + 8;
+    const nl = ne - ns;
+    const vl = ve - vs;
+    const need = 2 + 10 + nl + vl + 8;
     if (this.#pos + need > this.#buf.length) this.#grow(need);
     const slot = this.#labelPos++;
     if (slot < LABEL_SLOTS) this.#curNames[slot] = undefined;
     const b = this.#buf;
+    if (nl + vl < 124) {
+      // Every length fits one byte: no varints, no fix-up, byte loops (labels are short).
+      let p = this.#pos;
+      b[p++] = 0x0a;
+      b[p++] = 4 + nl + vl;
+      b[p++] = 0x0a;
+      b[p++] = nl;
+      for (let i = ns; i < ne; i++) b[p++] = nameSrc[i]!;
+      b[p++] = 0x12;
+      b[p++] = vl;
+      for (let i = vs; i < ve; i++) b[p++] = valueSrc[i]!;
+      this.#pos = p;
+      this.#labels++;
+      return;
+    }
     b[this.#pos] = 0x0a;
     const lenPos = this.#pos + 1;
     this.#pos += 2;
@@ -349,15 +360,34 @@ export class BlockBuilder {
   }
 
   #copy(src: Uint8Array, start: number, end: number): void {
+    this.#pos = this.#copyAt(src, start, end, this.#pos);
+  }
+
+  /**
+   * Copies `src[start, end)` to #buf at `p` (room already made); returns the end. Four bytes at a time through
+   * DataViews below 512 bytes: about twice a byte loop, and no subarray() object per call.
+   */
+  #copyAt(src: Uint8Array, start: number, end: number, p: number): number {
     const b = this.#buf;
-    let p = this.#pos;
-    if (end - start < 32) {
+    const n = end - start;
+    if (n < 16) {
       for (let i = start; i < end; i++) b[p++] = src[i]!;
-    } else {
-      b.set(src.subarray(start, end), p);
-      p += end - start;
+      return p;
     }
-    this.#pos = p;
+    if (n >= 512) {
+      b.set(src.subarray(start, end), p);
+      return p + n;
+    }
+    if (src !== this.#srcArray) {
+      this.#srcArray = src;
+      this.#srcView = new DataView(src.buffer, src.byteOffset, src.byteLength);
+    }
+    const sv = this.#srcView;
+    const dv = this.#view;
+    let i = start;
+    for (const end4 = end - 4; i <= end4; i += 4, p += 4) dv.setInt32(p, sv.getInt32(i));
+    for (; i < end; i++) b[p++] = src[i]!;
+    return p;
   }
 
   /**
@@ -400,25 +430,10 @@ export class BlockBuilder {
     const b = this.#buf;
     b[this.#pos++] = 0x0a;
     this.#varint(seriesLen);
-    let p = this.#pos;
-    // Four bytes at a time through DataViews: about twice a byte loop, and no subarray() object per call.
-    if (labelsLen < 512) {
-      if (src !== this.#srcArray) {
-        this.#srcArray = src;
-        this.#srcView = new DataView(src.buffer, src.byteOffset, src.byteLength);
-      }
-      const sv = this.#srcView;
-      const dv = this.#view;
-      let i = start;
-      for (const end4 = end - 4; i <= end4; i += 4, p += 4) dv.setInt32(p, sv.getInt32(i));
-      for (; i < end; i++) b[p++] = src[i]!;
-    } else {
-      b.set(src.subarray(start, end), p);
-      p += labelsLen;
-    }
-    b[p++] = 0x12;
-    b[p++] = sampleLen;
-    this.#pos = putSampleBody(b, p, hasValue, stale ? STALE_NAN_BYTES : null, value, t);
+    const p = this.#copyAt(src, start, end, this.#pos);
+    b[p] = 0x12;
+    b[p + 1] = sampleLen;
+    this.#pos = putSampleBody(b, p + 2, hasValue, stale ? STALE_NAN_BYTES : null, value, t);
     this.#rows++;
     this.#series++;
     this.#labels += count;
