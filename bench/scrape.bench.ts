@@ -19,7 +19,7 @@ import { agentVersion, comparisonTable, fmt, fmtInt, log, machineInfo, percentil
 
 // ---- options ---------------------------------------------------------------
 
-type ScenarioName = "default" | "saturation" | "cluster";
+type ScenarioName = "default" | "saturation" | "cluster" | "million";
 
 interface Options {
   scenarios: ScenarioName[];
@@ -30,6 +30,10 @@ interface Options {
   satTargets: number;
   satInterval: number;
   satSeconds: number;
+  milTargets: number;
+  milSeries: number;
+  milInterval: number;
+  milSeconds: number;
   members: number;
   clusterSeconds: number;
   warmup: number;
@@ -50,6 +54,10 @@ const DEFAULTS: Options = {
   satTargets: 400,
   satInterval: 1,
   satSeconds: 15,
+  milTargets: 500,
+  milSeries: 2000,
+  milInterval: 30,
+  milSeconds: 60,
   members: 3,
   clusterSeconds: 20,
   warmup: -1,
@@ -83,6 +91,10 @@ function parseArgs(argv: string[]): Options {
       case "sat-targets": o.satTargets = int(1); break;
       case "sat-interval": o.satInterval = secs(1, 5); break;
       case "sat-seconds": o.satSeconds = int(5); break;
+      case "mil-targets": o.milTargets = int(1); break;
+      case "mil-series": o.milSeries = int(10); break;
+      case "mil-interval": o.milInterval = secs(1, 60); break;
+      case "mil-seconds": o.milSeconds = int(5); break;
       case "members": o.members = int(2, 16); break;
       case "cluster-seconds": o.clusterSeconds = int(5); break;
       case "warmup": o.warmup = int(0); break;
@@ -94,7 +106,7 @@ function parseArgs(argv: string[]): Options {
         const list = value.split(",").filter((s) => s !== "");
         if (list.length === 0) throw new RangeError("Invalid value for --scenario: list is empty");
         for (const s of list) {
-          if (s !== "default" && s !== "saturation" && s !== "cluster") {
+          if (s !== "default" && s !== "saturation" && s !== "cluster" && s !== "million") {
             throw new RangeError(`Invalid value for --scenario: unknown scenario ${JSON.stringify(s)}`);
           }
         }
@@ -126,7 +138,9 @@ function scenarioOf(name: ScenarioName, o: Options): Scenario {
       ? { ...base, targets: o.satTargets, interval: o.satInterval, seconds: o.satSeconds, members: 1 }
       : name === "cluster"
         ? { ...base, targets: o.targets, interval: o.interval, seconds: o.clusterSeconds, members: o.members }
-        : { ...base, targets: o.targets, interval: o.interval, seconds: o.seconds, members: 1 };
+        : name === "million"
+          ? { ...base, series: o.milSeries, targets: o.milTargets, interval: o.milInterval, seconds: o.milSeconds, members: 1 }
+          : { ...base, targets: o.targets, interval: o.interval, seconds: o.seconds, members: 1 };
   // Two intervals: every target has been scraped (series created) at least once before the clock starts.
   return { ...sc, warmup: o.warmup >= 0 ? o.warmup : Math.max(4, 2 * sc.interval + 1) };
 }

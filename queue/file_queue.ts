@@ -420,6 +420,11 @@ export class FileQueue {
     return this.#pending;
   }
 
+  /** Payload bytes held in memory: the cache of recent blocks and the fallback (for self-metrics). */
+  memoryBytes(): { cache: number; fallback: number } {
+    return { cache: this.#cacheBytes, fallback: this.#fallbackBytes };
+  }
+
   /** Blocks not yet done (approximate after on-disk corruption). */
   pendingBlocks(): number {
     return this.#diskUnread + this.#inflightSize.size + this.#fallbackInflight.size +

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { heapStats } from "bun:jsc";
 import { readdirSync } from "node:fs";
 import type { Registry } from "./registry.ts";
 
@@ -32,4 +33,17 @@ export function registerProcessMetrics(r: Registry, version: string): void {
   r.gauge("vm_app_uptime_seconds", undefined, () => Date.now() / 1000 - start);
   r.gauge("vm_app_version", { version: `drover-v${version}`, short_version: `v${version}` }, () => 1);
   r.gauge("drover_heap_used_bytes", undefined, () => process.memoryUsage().heapUsed);
+}
+
+/**
+ * Registers this thread's JavaScript heap figures, labelled `thread`: every
+ * thread (main, parse workers, sender) has a heap of its own, so /metrics
+ * shows where memory goes. `extra` is memory the heap owns outside itself
+ * (ArrayBuffers: bodies, blocks, caches).
+ */
+export function registerThreadMemory(r: Registry, thread: string): void {
+  const t = { thread };
+  r.gauge("drover_thread_heap_bytes", t, () => heapStats().heapSize);
+  r.gauge("drover_thread_heap_capacity_bytes", t, () => heapStats().heapCapacity);
+  r.gauge("drover_thread_heap_extra_bytes", t, () => heapStats().extraMemorySize);
 }

@@ -41,6 +41,12 @@ describe("operations", () => {
       "vm_persistentqueue_blocks_written_total{",
       "process_resident_memory_bytes ",
       "process_cpu_seconds_total ",
+      // Where memory goes: each thread's heap, the queue's memory, the label cache.
+      'drover_thread_heap_bytes{thread="main"}',
+      'drover_thread_heap_bytes{thread="sender"}',
+      'drover_thread_heap_bytes{thread="parse-0"}',
+      "drover_persistentqueue_memory_cache_bytes{",
+      "drover_label_cache_bytes ",
     ]) {
       expect(metrics).toContain(name);
     }

@@ -28,6 +28,7 @@ import { loadRelabelConfig } from "../relabel/load.ts";
 import { relabelStep } from "../relabel/step.ts";
 import { BlockBuilder } from "../protocols/promremotewrite/encode.ts";
 import { SpscRing } from "../ring/spsc_ring.ts";
+import { registerThreadMemory } from "../selfmetrics/process.ts";
 import { type Metric, Registry } from "../selfmetrics/registry.ts";
 import { ScrapeLoops } from "../promscrape/target_loop.ts";
 import { PARSERS } from "./_parsers.ts";
@@ -474,6 +475,8 @@ self.onmessage = async (e: MessageEvent<ToParseWorker>) => {
       globalLabels.push(...cfg.remoteWrite.labels);
       writer = new SeriesWriter(builder, globalLabels, () => onSeries(), cfg.labelCacheSize);
       registerCacheMetrics(writer);
+      registerThreadMemory(registry, `parse-${m.index}`);
+      registry.gauge("drover_ring_capacity_bytes", { worker: String(m.index) }, () => ring.capacity);
       try {
         await loadGlobalRelabel();
       } catch (err: unknown) {

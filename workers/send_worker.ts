@@ -22,6 +22,7 @@ import { FileQueue } from "../queue/file_queue.ts";
 import { resolveDestinations } from "../remotewrite/destinations.ts";
 import { JsonlSink } from "../remotewrite/jsonl_sink.ts";
 import { UrlSender } from "../remotewrite/url_sender.ts";
+import { registerThreadMemory } from "../selfmetrics/process.ts";
 import { type Metric, Registry } from "../selfmetrics/registry.ts";
 import type { BlockAck, BlockMessage, FromSender, ToSender } from "./messages.ts";
 
@@ -114,6 +115,7 @@ async function loadUrlRelabel(cfg: Config): Promise<void> {
 
 function init(cfg: Config, ports: MessagePort[]): void {
   config = cfg;
+  registerThreadMemory(registry, "sender");
   log = new Logger("sender", cfg.logger);
   const rw = cfg.remoteWrite;
   const destinations: string[] = [];
@@ -178,6 +180,8 @@ function registerQueueMetrics(q: FileQueue, path: string, url: string): void {
   registry.gauge("drover_persistentqueue_legacy_blocks_imported_total", p, () => st.legacyBlocksImported);
   registry.gauge("drover_persistentqueue_legacy_bytes_imported_total", p, () => st.legacyBytesImported);
   registry.gauge("drover_persistentqueue_legacy_bytes_unreadable_total", p, () => st.legacyBytesUnreadable);
+  registry.gauge("drover_persistentqueue_memory_cache_bytes", p, () => q.memoryBytes().cache);
+  registry.gauge("drover_persistentqueue_memory_fallback_bytes", p, () => q.memoryBytes().fallback);
   registry.gauge("vmagent_remotewrite_pending_data_bytes", { path, url }, () => q.pendingBytes());
   registry.gauge("vmagent_remotewrite_pending_blocks", { path, url }, () => q.pendingBlocks());
 }
