@@ -26,6 +26,7 @@ import type { WorkerPool } from "../workers/pool.ts";
 import { parseListenAddr } from "./listen_addr.ts";
 
 const NL = 0x0a;
+const EMPTY = new Uint8Array(0);
 const HTTP_REQUEST_LINE_REGEXP = /^(GET|POST|PUT|HEAD|DELETE|OPTIONS|PATCH) \S+ HTTP\/\d\.\d\r?$/;
 
 interface ConnState {
@@ -123,13 +124,17 @@ export function startStreamListener(
   const stops: Stoppable[] = [];
   const l = log.child(`${spec.protocol} listener`);
 
-  /** Hands a block to a worker; pauses `pause`/`resume` around a full ring. */
-  const deliver = (block: Uint8Array, m: ListenerMetrics, pause?: () => void, resume?: () => void): void => {
+  /**
+   * Hands a block to a worker: `head` (the carried start of its first line,
+   * may be empty) then `block`, copied into the ring as they are, without
+   * joining them first. Pauses `pause`/`resume` around a full ring.
+   */
+  const deliver = (head: Uint8Array, block: Uint8Array, m: ListenerMetrics, pause?: () => void, resume?: () => void): void => {
     m.blocks.inc();
-    if (pool.tryPushStream(spec.type, block)) return;
+    if (pool.tryPushStream(spec.type, head, block)) return;
     // The rings are full: keep a copy (the chunk may be reused) and stop reading.
     pause?.();
-    void pool.pushStream(spec.type, block.slice()).then((ok) => {
+    void pool.pushStream(spec.type, head.byteLength === 0 ? block.slice() : concat(head, block)).then((ok) => {
       if (!ok) {
         m.dropped.inc();
         l.warn(`dropped a block of ${block.byteLength} bytes: the parse rings stayed full`);
@@ -147,13 +152,17 @@ export function startStreamListener(
       st.skipping = false;
       buf = buf.subarray(nl + 1);
     }
-    if (st.carry !== null) {
-      buf = concat(st.carry, buf);
+    const last = buf.lastIndexOf(NL);
+    let tail: Uint8Array;
+    if (last >= 0) {
+      deliver(st.carry ?? EMPTY, buf.subarray(0, last + 1), m, pause, resume);
+      st.carry = null;
+      tail = buf.subarray(last + 1);
+    } else {
+      // No line ends in this chunk: it all waits, after what already waited.
+      tail = st.carry === null ? buf : concat(st.carry, buf);
       st.carry = null;
     }
-    const last = buf.lastIndexOf(NL);
-    if (last >= 0) deliver(buf.subarray(0, last + 1), m, pause, resume);
-    const tail = buf.subarray(last + 1);
     if (tail.byteLength === 0) return;
     if (tail.byteLength > maxLine) {
       m.tooLong.inc();
@@ -208,7 +217,7 @@ export function startStreamListener(
             return;
           }
           // A last line without a trailing newline still counts.
-          if (st.carry !== null && !st.skipping) deliver(st.carry, m);
+          if (st.carry !== null && !st.skipping) deliver(EMPTY, st.carry, m);
           st.carry = null;
         },
         drain(s) {
@@ -231,7 +240,7 @@ export function startStreamListener(
       socket: {
         data(_s, buf) {
           // A datagram holds whole lines; one without a trailing newline is still complete.
-          deliver(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), m);
+          deliver(EMPTY, new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), m);
         },
       },
     }).then((sock) => {

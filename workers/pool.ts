@@ -221,16 +221,17 @@ export class WorkerPool implements ScrapeDispatch {
 
   /**
    * Tries to hand a block of complete lines from a TCP/UDP stream to a parse
-   * worker without waiting; false when every ring is full. The block is
-   * copied into the ring, so the caller may reuse it at once.
+   * worker without waiting; false when every ring is full. `head` (may be
+   * empty) and `body` are copied into the ring one after the other, so the
+   * caller never joins them and may reuse both at once.
    */
-  tryPushStream(type: BodyType, body: Uint8Array): boolean {
+  tryPushStream(type: BodyType, head: Uint8Array, body: Uint8Array): boolean {
     const header = new Uint8Array(RING_HEADER_BYTES);
     const dv = new DataView(header.buffer);
     dv.setUint16(4, type, true);
-    const parts = [header, body];
+    const parts = head.byteLength === 0 ? [header, body] : [header, head, body];
     const n = this.#workers.length;
-    if (RING_HEADER_BYTES + body.byteLength > this.#workers[0]!.ring.maxMessageSize) return false;
+    if (RING_HEADER_BYTES + head.byteLength + body.byteLength > this.#workers[0]!.ring.maxMessageSize) return false;
     for (let k = 0; k < n; k++) {
       const w = this.#workers[(this.#rr + k) % n]!;
       if (w.ring.tryWrite(parts)) {

@@ -8,28 +8,23 @@
  * @module
  */
 
-// ignoreBOM: a BOM is data (it ends up in the first label, as in vmagent).
-const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
+/** A Buffer view of the last source decodeRange() read, for its native utf8Slice(). */
+let lastSrc: Uint8Array = new Uint8Array(0);
+let lastBuf = Buffer.alloc(0) as Buffer & { utf8Slice(start: number, end: number): string };
 
 /**
- * `src[a, b)` as a string (UTF-8; invalid sequences become U+FFFD, as Go's
- * string conversions keep the bytes and VictoriaMetrics later shows them).
- * Short ASCII ranges skip the TextDecoder call.
+ * `src[a, b)` as a string (UTF-8; invalid sequences become U+FFFD, and a BOM
+ * is kept as data, as Go keeps the bytes and VictoriaMetrics later shows
+ * them). Uses Buffer's native utf8Slice on a view of `src`: no subarray per
+ * call, ~4× TextDecoder on short label strings.
  */
 export function decodeRange(src: Uint8Array, a: number, b: number): string {
-  const n = b - a;
-  if (n <= 0) return "";
-  if (n <= 64) {
-    let ascii = true;
-    for (let i = a; i < b; i++) {
-      if (src[i]! >= 0x80) {
-        ascii = false;
-        break;
-      }
-    }
-    if (ascii) return String.fromCharCode.apply(null, src.subarray(a, b) as unknown as number[]);
+  if (b <= a) return "";
+  if (src !== lastSrc) {
+    lastSrc = src;
+    lastBuf = Buffer.from(src.buffer, src.byteOffset, src.byteLength) as typeof lastBuf;
   }
-  return decoder.decode(src.subarray(a, b));
+  return lastBuf.utf8Slice(a, b);
 }
 
 /** Index of the first `byte` in `src[from, to)`, or -1. */

@@ -37,22 +37,34 @@ export class LabelEncoder {
   add(name: string, value: string): void {
     const nl = name.length;
     const vl = value.length;
-    if (nl < 128 && vl < 128 && nl + vl < 124 && isAscii(name) && isAscii(value)) {
-      // One-byte lengths everywhere: label length = 2 + nl + 2 + vl < 128.
+    if (nl + vl < 124) {
+      // One-byte lengths everywhere (label length = 2 + nl + 2 + vl < 128) if both are ASCII: copy the chars,
+      // and find out on the way (any char ≥ 0x80 sets a high bit in `or`), redoing it the slow way if not.
       this.#ensure(4 + nl + vl + 2);
       const b = this.buf;
       let p = this.length;
+      let or = 0;
       b[p++] = 0x0a;
       b[p++] = 4 + nl + vl;
       b[p++] = 0x0a;
       b[p++] = nl;
-      for (let i = 0; i < nl; i++) b[p++] = name.charCodeAt(i);
+      for (let i = 0; i < nl; i++) {
+        const c = name.charCodeAt(i);
+        or |= c;
+        b[p++] = c;
+      }
       b[p++] = 0x12;
       b[p++] = vl;
-      for (let i = 0; i < vl; i++) b[p++] = value.charCodeAt(i);
-      this.length = p;
-      this.count++;
-      return;
+      for (let i = 0; i < vl; i++) {
+        const c = value.charCodeAt(i);
+        or |= c;
+        b[p++] = c;
+      }
+      if (or < 0x80) {
+        this.length = p;
+        this.count++;
+        return;
+      }
     }
     this.#addSlow(textEncoder.encode(name), textEncoder.encode(value));
   }
@@ -80,10 +92,5 @@ export class LabelEncoder {
     this.length = p;
     this.count++;
   }
-}
-
-function isAscii(s: string): boolean {
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 0x80) return false;
-  return true;
 }
 

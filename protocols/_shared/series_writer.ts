@@ -220,6 +220,16 @@ export class SeriesWriter implements SeriesSink {
   }
 
   /**
+   * Whether a series' labels are exactly what the parser says: no rule and
+   * no `extra_label`. Then a parser may encode labels from the request bytes
+   * straight into builder (no cache needed: that costs what a cache hit
+   * costs, and no memory).
+   */
+  get verbatim(): boolean {
+    return this.#global.length === 0 && this.#relabel === null && this.#extra.length === 0;
+  }
+
+  /**
    * The block builder, for callers that encode labels themselves (the
    * scraper's fast path). Only when rulesFree; call seriesWritten() after
    * each series.

@@ -55,6 +55,10 @@ function keyOf(k: string): number {
       return KEY_POINTS;
     case "tags":
       return KEY_TAGS;
+    // Keys every agent sends that Drover ignores, without the case-folding below.
+    case "type":
+    case "interval":
+      return 0;
   }
   const f = foldKey(k);
   return f === k ? 0 : keyOf(f);

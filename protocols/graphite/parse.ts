@@ -107,22 +107,42 @@ function parseLine(s: Uint8Array, a: number, b: number, ctx: ParseContext, opts:
   if (trim > 1000) ts -= ts % trim;
 
   const w = ctx.w;
+  if (w.verbatim && !opts.sanitizeMetricName) {
+    // Labels as the line spells them: bytes to bytes, no cache (see influx/parse.ts emitDirect).
+    const bb = w.builder;
+    bb.beginSeries();
+    addLabels(s, a, metricEnd, n, ctx, opts, true);
+    bb.addSample(value, ts);
+    bb.endSeries();
+    w.seriesWritten(1);
+    return;
+  }
   const h = hashBytes(s, a, n, HASH_SEED);
   let id = w.find(h, s, a, n);
   if (id < 0) {
-    addLabels(s, a, metricEnd, n, ctx, opts);
+    w.begin();
+    addLabels(s, a, metricEnd, n, ctx, opts, false);
     id = w.store(h, s, a, n);
   }
   w.writeSample(id, value, ts);
 }
 
-/** The string path for a label-cache miss: the metric `s[a, metricEnd)` and the tags up to `n`. */
-function addLabels(s: Uint8Array, a: number, metricEnd: number, n: number, ctx: ParseContext, opts: GraphiteOptions): void {
+const NAME = new TextEncoder().encode("__name__");
+
+/**
+ * The labels of a line, the metric `s[a, metricEnd)` and the tags up to `n`:
+ * as byte ranges into the block (`direct`), or as strings to the writer (a
+ * label-cache miss).
+ */
+function addLabels(s: Uint8Array, a: number, metricEnd: number, n: number, ctx: ParseContext, opts: GraphiteOptions, direct: boolean): void {
   const w = ctx.w;
   const sanitize = opts.sanitizeMetricName;
-  w.begin();
-  const metric = decodeRange(s, a, metricEnd);
-  w.label("__name__", sanitize ? sanitizeName(metric) : metric);
+  if (direct) {
+    w.builder.addLabelBytes(NAME, 0, NAME.length, s, a, metricEnd);
+  } else {
+    const metric = decodeRange(s, a, metricEnd);
+    w.label("__name__", sanitize ? sanitizeName(metric) : metric);
+  }
   // Tags: `;`-separated k=v pairs between the metric and the first blank.
   let p = metricEnd;
   while (p < n) {
@@ -136,8 +156,12 @@ function addLabels(s: Uint8Array, a: number, metricEnd: number, n: number, ctx: 
     }
     // Drop tags without `=` and tags with an empty key or value.
     if (eq > start && eq + 1 < e) {
-      const key = decodeRange(s, start, eq);
-      w.label(sanitize ? sanitizeName(key) : key, decodeRange(s, eq + 1, e));
+      if (direct) {
+        w.builder.addLabelBytes(s, start, eq, s, eq + 1, e);
+      } else {
+        const key = decodeRange(s, start, eq);
+        w.label(sanitize ? sanitizeName(key) : key, decodeRange(s, eq + 1, e));
+      }
     }
     p = e;
   }

@@ -131,9 +131,85 @@ export function parseInflux(body: Uint8Array, opts: InfluxParseOptions, ctx: Inf
 
 const EMPTY = new Uint8Array(0);
 
+/** `__name__`, the separator, and the `db` label's name and value, as bytes for emitDirect(). */
+const NAME = new TextEncoder().encode("__name__");
+let nameBuf = new Uint8Array(256);
+let sepBytes = new Uint8Array(0);
+let sepOf = "";
+let dbName = new Uint8Array(0);
+let dbValue = new Uint8Array(0);
+let dbOf = "";
+
+/**
+ * Labels straight from the line's bytes into the block, for a body without
+ * escapes when no label rule or extra label applies: that costs what a
+ * label-cache hit costs, and keeps nothing in memory (series of a high
+ * cardinality would only churn the cache).
+ */
+function emitDirect(w: InfluxParseContext["w"], opts: InfluxParseOptions, ts: number, skipFieldKey: boolean): void {
+  if (opts.measurementFieldSeparator !== sepOf) {
+    sepOf = opts.measurementFieldSeparator;
+    sepBytes = new TextEncoder().encode(sepOf);
+  }
+  if (`${opts.dbLabel}\u0000${opts.db}` !== dbOf) {
+    dbOf = `${opts.dbLabel}\u0000${opts.db}`;
+    dbName = new TextEncoder().encode(opts.dbLabel);
+    dbValue = new TextEncoder().encode(opts.db);
+  }
+  let addDB = opts.db.length > 0;
+  const s = src;
+  if (addDB) {
+    for (let i = 0; i < nTags && addDB; i++) {
+      const ks = tagStarts[i]!;
+      const ke = tagEqs[i]!;
+      if (ke - ks !== dbName.length || tagEnds[i]! === ke + 1) continue;
+      let same = true;
+      for (let k = 0; k < dbName.length && same; k++) same = s[ks + k] === dbName[k];
+      if (same) addDB = false;
+    }
+  }
+  // The name's prefix: the measurement and the separator (none without measurement or for a single field).
+  const mLen = opts.skipMeasurement ? 0 : mEnd - lineStart;
+  const pre = mLen > 0 && !skipFieldKey ? mLen + sepBytes.length : mLen;
+  if (nameBuf.length < pre + 256) nameBuf = new Uint8Array(pre * 2 + 256);
+  for (let i = 0; i < mLen; i++) nameBuf[i] = s[lineStart + i]!;
+  if (pre > mLen) nameBuf.set(sepBytes, mLen);
+  const b = w.builder;
+  for (let f = 0; f < nFields; f++) {
+    let nameEnd = pre;
+    if (!skipFieldKey) {
+      const fs = fieldStarts[f]!;
+      const fe = fieldEnds[f]!;
+      if (nameBuf.length < pre + fe - fs) {
+        const grown = new Uint8Array((pre + fe - fs) * 2);
+        grown.set(nameBuf.subarray(0, pre));
+        nameBuf = grown;
+      }
+      for (let i = fs; i < fe; i++) nameBuf[nameEnd++] = s[i]!;
+    }
+    b.beginSeries();
+    b.addLabelBytes(NAME, 0, NAME.length, nameBuf, 0, nameEnd);
+    for (let i = 0; i < nTags; i++) {
+      const ks = tagStarts[i]!;
+      const eq = tagEqs[i]!;
+      const te = tagEnds[i]!;
+      // Tags with an empty key or value are dropped.
+      if (eq > ks && te > eq + 1) b.addLabelBytes(s, ks, eq, s, eq + 1, te);
+    }
+    if (addDB) b.addLabelBytes(dbName, 0, dbName.length, dbValue, 0, dbValue.length);
+    b.addSample(fieldValues[f]!, ts);
+    b.endSeries();
+    w.seriesWritten(1);
+  }
+}
+
 function emit(w: InfluxParseContext["w"], opts: InfluxParseOptions, ts: number): void {
   // vmagent issue #1139: the measurement alone names a single-field line, so its field key is not part of the key.
   const skipFieldKey = mEnd > lineStart && nFields === 1 && opts.skipSingleField;
+  if (!hasEsc && w.verbatim) {
+    emitDirect(w, opts, ts, skipFieldKey);
+    return;
+  }
   const prefixHash = hashBytes(src, lineStart, keyEnd, HASH_SEED);
   for (let f = 0; f < nFields; f++) {
     const fs = skipFieldKey ? 0 : fieldStarts[f]!;

@@ -91,30 +91,48 @@ function parseLine(s: Uint8Array, a: number, b: number, ctx: ParseContext, opts:
 
   const w = ctx.w;
   const tagsStart = Math.min(ve + 1, b);
-  const h = hashBytes(s, tagsStart, b, hashBytes(s, i, me, HASH_SEED) ^ 0x2f);
-  let id = w.find(h, s, i, me, tagsStart, b);
-  if (id < 0) {
-    const err = addLabels(s, i, me, tagsStart, b, ctx);
-    if (err !== null) return invalid(ctx, err, s, a, b);
-    id = w.store(h, s, i, me, tagsStart, b);
-  }
   let ts = goInt64(tf);
   if (ts === 0) ts = nowSec;
   ts = mulInt64(ts, 1000);
   const trim = opts.trimTimestampMs;
   if (trim > 1000) ts -= ts % trim;
+  if (w.verbatim) {
+    // Labels as the line spells them: bytes to bytes, no cache (see influx/parse.ts emitDirect).
+    const bb = w.builder;
+    bb.beginSeries();
+    const err = addLabels(s, i, me, tagsStart, b, ctx, true);
+    if (err !== null) {
+      bb.abortSeries();
+      return invalid(ctx, err, s, a, b);
+    }
+    bb.addSample(value, ts);
+    bb.endSeries();
+    w.seriesWritten(1);
+    return;
+  }
+  const h = hashBytes(s, tagsStart, b, hashBytes(s, i, me, HASH_SEED) ^ 0x2f);
+  let id = w.find(h, s, i, me, tagsStart, b);
+  if (id < 0) {
+    w.begin();
+    const err = addLabels(s, i, me, tagsStart, b, ctx, false);
+    if (err !== null) return invalid(ctx, err, s, a, b);
+    id = w.store(h, s, i, me, tagsStart, b);
+  }
   w.writeSample(id, value, ts);
 }
 
+const NAME = new TextEncoder().encode("__name__");
+
 /**
- * The string path for a label-cache miss: the metric `s[i, me)` and the tags
- * in `s[p, b)`; returns an error for a tag without `=` (the whole line is
- * then invalid, and nothing is stored).
+ * The labels of a line, the metric `s[i, me)` and the tags in `s[p, b)`: as
+ * byte ranges into the block (`direct`), or as strings to the writer (a
+ * label-cache miss). Returns an error for a tag without `=` (the whole line
+ * is then invalid: the caller drops what was added).
  */
-function addLabels(s: Uint8Array, i: number, me: number, p: number, b: number, ctx: ParseContext): string | null {
+function addLabels(s: Uint8Array, i: number, me: number, p: number, b: number, ctx: ParseContext, direct: boolean): string | null {
   const w = ctx.w;
-  w.begin();
-  w.label("__name__", decodeRange(s, i, me));
+  if (direct) w.builder.addLabelBytes(NAME, 0, NAME.length, s, i, me);
+  else w.label("__name__", decodeRange(s, i, me));
   while (p < b) {
     p = skipSpaces(s, p, b);
     if (p >= b) break;
@@ -126,7 +144,10 @@ function addLabels(s: Uint8Array, i: number, me: number, p: number, b: number, c
       if (c === EQ && eq < 0) eq = e;
     }
     if (eq < 0) return `missing tag value for ${JSON.stringify(decodeRange(s, p, e))}`;
-    if (eq > p && eq + 1 < e) w.label(decodeRange(s, p, eq), decodeRange(s, eq + 1, e));
+    if (eq > p && eq + 1 < e) {
+      if (direct) w.builder.addLabelBytes(s, p, eq, s, eq + 1, e);
+      else w.label(decodeRange(s, p, eq), decodeRange(s, eq + 1, e));
+    }
     p = e + 1;
   }
   return null;

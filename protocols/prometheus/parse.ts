@@ -278,6 +278,7 @@ export class PromLineScanner {
 }
 
 const scanner = new PromLineScanner();
+const NAME = new TextEncoder().encode("__name__");
 
 /**
  * Parses a text exposition body into `w`, one series per sample with
@@ -291,7 +292,21 @@ export function parsePromText(body: Uint8Array, w: SeriesWriter, opts: PromTextO
   const honor = opts.honorTimestamps !== false;
   const defTs = opts.defaultTimestampMs;
   let rows = 0;
+  const verbatim = w.verbatim;
   while (sc.next(opts.invalidLine)) {
+    const ts = !honor || sc.timestamp === 0 ? defTs : sc.timestamp;
+    rows++;
+    if (verbatim && !sc.escaped) {
+      // Labels as the request spells them: bytes to bytes, no cache.
+      const bb = w.builder;
+      bb.beginSeries();
+      bb.addLabelBytes(NAME, 0, NAME.length, body, sc.lineStart, sc.metricEnd);
+      for (let i = 0; i < sc.nLabels; i++) bb.addLabelBytes(body, sc.nameStart[i]!, sc.nameEnd[i]!, body, sc.valueStart[i]!, sc.valueEnd[i]!);
+      bb.addSample(sc.value, ts);
+      bb.endSeries();
+      w.seriesWritten(1);
+      continue;
+    }
     const a = sc.lineStart;
     const b = sc.keyEnd;
     const h = hashBytes(body, a, b, HASH_SEED);
@@ -302,8 +317,7 @@ export function parsePromText(body: Uint8Array, w: SeriesWriter, opts: PromTextO
       for (let i = 0; i < sc.nLabels; i++) w.label(sc.labelName(i), sc.labelValue(i));
       id = w.store(h, body, a, b);
     }
-    w.writeSample(id, sc.value, !honor || sc.timestamp === 0 ? defTs : sc.timestamp);
-    rows++;
+    w.writeSample(id, sc.value, ts);
   }
   sc.reset(EMPTY);
   return rows;
