@@ -1,8 +1,8 @@
 /**
  * Load generators of the push benchmark: HTTP POST loops and persistent TCP
- * streams at saturation, over a pre-built corpus. Both count what was sent
- * and what the agent took so the report can compare them with what reached
- * victoria-metrics.
+ * streams over a pre-built corpus, at saturation or paced to a fixed offered
+ * rate. Both count what was sent and what the agent took so the report can
+ * compare them with what reached victoria-metrics.
  *
  * @module
  */
@@ -41,6 +41,57 @@ function emptyLoad(): LoadResult {
   };
 }
 
+/** How a push phase is driven besides its duration. */
+export interface LoadOptions {
+  /** Request Content-Type (HTTP only); default `text/plain`. */
+  contentType?: string;
+  /**
+   * Total samples per second offered over all connections; 0 or absent =
+   * saturation (the next payload goes as soon as the previous one is done).
+   */
+  rate?: number;
+}
+
+/**
+ * Token bucket of one connection: `rate` samples/s, holding at most one
+ * payload's worth of saved-up tokens. A payload of `s` samples may go at
+ * `next`; after it, `next` moves on by s / rate, or to "now" when the sender
+ * fell behind by more than that (an agent that was slow is not flooded with
+ * the backlog afterwards, so the achieved rate shows the shortfall).
+ */
+class Pacer {
+  next: number;
+
+  constructor(readonly samplesPerMs: number, start: number) {
+    this.next = start;
+  }
+
+  /** Waits until the next payload may go; false when that is at or after `deadline` (stop). */
+  async wait(deadline: number): Promise<boolean> {
+    if (this.next >= deadline) return false;
+    const ms = this.next - performance.now();
+    if (ms > 0) await Bun.sleep(ms);
+    return true;
+  }
+
+  /** Takes the tokens of a payload of `samples` samples that is going now. */
+  take(samples: number): void {
+    this.next = Math.max(this.next + samples / this.samplesPerMs, performance.now());
+  }
+}
+
+/**
+ * The pacer of connection `k` of `n` for `rate` samples/s in total, or null
+ * at saturation. Connections start staggered over one payload interval so
+ * their sends interleave instead of bursting together.
+ */
+function pacerFor(rate: number | undefined, k: number, n: number, c: PushCorpus, started: number): Pacer | null {
+  if (rate === undefined || rate <= 0) return null;
+  const perMs = rate / n / 1000;
+  const interval = c.avgSamplesPerPayload / perMs;
+  return new Pacer(perMs, started + (k / n) * interval);
+}
+
 const countError = (r: LoadResult, e: unknown): void => {
   const msg = e instanceof Error ? e.message : String(e);
   r.errors[msg] = (r.errors[msg] ?? 0) + 1;
@@ -48,25 +99,36 @@ const countError = (r: LoadResult, e: unknown): void => {
 
 /**
  * `concurrency` loops each POSTing the next body as soon as the previous
- * answer arrives, until `seconds` pass (requests in flight then are awaited
- * and counted).
+ * answer arrives (or, with `opts.rate`, when its token bucket allows: each
+ * loop offers rate / concurrency samples/s), until `seconds` pass (requests
+ * in flight then are awaited and counted).
  */
-export async function pushHttp(url: string, c: PushCorpus, concurrency: number, seconds: number, timeoutSeconds: number): Promise<LoadResult> {
+export async function pushHttp(
+  url: string,
+  c: PushCorpus,
+  concurrency: number,
+  seconds: number,
+  timeoutSeconds: number,
+  opts: LoadOptions = {},
+): Promise<LoadResult> {
   const r = emptyLoad();
   const started = performance.now();
   const deadline = started + seconds * 1000;
+  const headers = { "Content-Type": opts.contentType ?? "text/plain" };
   let next = 0;
-  const loop = async (): Promise<void> => {
-    while (performance.now() < deadline) {
+  const loop = async (k: number): Promise<void> => {
+    const pacer = pacerFor(opts.rate, k, concurrency, c, started);
+    while (pacer === null ? performance.now() < deadline : await pacer.wait(deadline)) {
       const i = next++ % c.payloads.length;
       const body = c.payloads[i]!;
+      pacer?.take(c.samples[i]!);
       r.requests++;
       r.samplesSent += c.samples[i]!;
       r.bytesSent += body.byteLength;
       const sent = performance.now();
       try {
         const signal = AbortSignal.timeout(timeoutSeconds * 1000);
-        const res = await fetch(url, { method: "POST", body, headers: { "Content-Type": "text/plain" }, signal });
+        const res = await fetch(url, { method: "POST", body, headers, signal });
         const text = await res.text();
         r.latenciesMs.push(performance.now() - sent);
         r.statuses[res.status] = (r.statuses[res.status] ?? 0) + 1;
@@ -83,7 +145,7 @@ export async function pushHttp(url: string, c: PushCorpus, concurrency: number, 
       }
     }
   };
-  await Promise.all(Array.from({ length: concurrency }, loop));
+  await Promise.all(Array.from({ length: concurrency }, (_, k) => loop(k)));
   r.wallSeconds = (performance.now() - started) / 1000;
   return r;
 }
@@ -94,8 +156,10 @@ export async function pushHttp(url: string, c: PushCorpus, concurrency: number, 
  * deadline is finished so no line is cut. Bun's socket.write() takes only
  * what fits (its return value) and keeps nothing: the rest is written again
  * after the `drain` event. Every line the socket took counts as accepted.
+ * With `opts.rate` each connection starts a block only when its token bucket
+ * allows (rate / connections samples/s each).
  */
-export async function pushTcp(port: number, c: PushCorpus, connections: number, seconds: number): Promise<LoadResult> {
+export async function pushTcp(port: number, c: PushCorpus, connections: number, seconds: number, opts: LoadOptions = {}): Promise<LoadResult> {
   const r = emptyLoad();
   const started = performance.now();
   const deadline = started + seconds * 1000;
@@ -121,10 +185,12 @@ export async function pushTcp(port: number, c: PushCorpus, connections: number, 
     });
     // Connections start at different places in the pool so they don't send the same lines at once.
     let i = Math.floor((k * c.payloads.length) / connections);
+    const pacer = pacerFor(opts.rate, k, connections, c, started);
     try {
-      while (performance.now() < deadline && !closed) {
+      while ((pacer === null ? performance.now() < deadline : await pacer.wait(deadline)) && !closed) {
         const idx = i++ % c.payloads.length;
         const block = c.payloads[idx]!;
+        pacer?.take(c.samples[idx]!);
         let off = 0;
         while (off < block.byteLength && !closed) {
           const n = sock.write(block.subarray(off));

@@ -1,10 +1,15 @@
 /**
  * Side-by-side push-protocol benchmark: Drover vs the real vmagent, each in
- * front of its own fresh victoria-metrics, receiving pre-built InfluxDB line
- * protocol over HTTP (`POST /write`) and Graphite plaintext over TCP
- * (`-graphiteListenAddr`) at saturation.
+ * front of its own fresh victoria-metrics, receiving pre-built payloads at
+ * saturation or at a fixed offered rate (`--rate`): InfluxDB line protocol
+ * (`POST /write`), Prometheus text (`POST /api/v1/import/prometheus`),
+ * DataDog v1 JSON (`POST /datadog/api/v1/series`) and OTLP protobuf
+ * (`POST /opentelemetry/v1/metrics`, Drover only: vmagent v1.79.5 has no such
+ * endpoint) over HTTP; Graphite plaintext (`-graphiteListenAddr`) and
+ * OpenTSDB telnet `put` lines (`-opentsdbListenAddr`) over TCP.
  *
- * Run: bun bench/push.bench.ts [--scenario=all] [--seconds=15] [--concurrency=8] [--connections=4]
+ * Run: bun bench/push.bench.ts [--scenario=all|influx,graphite,...] [--seconds=15] [--rate=0]
+ *      [--concurrency=8] [--connections=4]
  * See bench/README.md for every option and how to read the figures.
  *
  * Same method as relay.bench.ts: the agents run one after the other, the load
@@ -18,8 +23,16 @@ import { parseAgents, readArgs, unknownArg } from "./_args.ts";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { freePort, ROOT, waitFor } from "../tests/_harness.ts";
-import { buildGraphiteCorpus, buildInfluxCorpus, type PushCorpus } from "./_push_corpus.ts";
-import { type LoadResult, pushHttp, pushTcp } from "./_push_load.ts";
+import {
+  buildDatadogCorpus,
+  buildGraphiteCorpus,
+  buildInfluxCorpus,
+  buildOpenTSDBCorpus,
+  buildOtlpCorpus,
+  buildPrometheusCorpus,
+  type PushCorpus,
+} from "./_push_corpus.ts";
+import { type LoadOptions, type LoadResult, pushHttp, pushTcp } from "./_push_load.ts";
 import {
   type AgentKind,
   type AgentUnderTest,
@@ -45,11 +58,15 @@ import {
 
 // ---- options ---------------------------------------------------------------
 
-type Scenario = "influx" | "graphite";
+/** Every scenario, in the order `--scenario=all` runs them. */
+const SCENARIOS = ["influx", "graphite", "opentsdb", "prometheus", "datadog", "otlp"] as const;
+type Scenario = (typeof SCENARIOS)[number];
 
 interface Options {
   scenarios: Scenario[];
   seconds: number;
+  /** Total samples/s offered; 0 = saturation. */
+  rate: number;
   concurrency: number;
   connections: number;
   lines: number;
@@ -57,6 +74,9 @@ interface Options {
   bodies: number;
   blockLines: number;
   blocks: number;
+  promSeries: number;
+  ddSeries: number;
+  otlpResources: number;
   warmup: number;
   drainSeconds: number;
   stallSeconds: number;
@@ -66,8 +86,9 @@ interface Options {
 }
 
 const DEFAULTS: Options = {
-  scenarios: ["influx", "graphite"],
+  scenarios: [...SCENARIOS],
   seconds: 15,
+  rate: 0,
   concurrency: 8,
   connections: 4,
   lines: 10_000,
@@ -75,6 +96,9 @@ const DEFAULTS: Options = {
   bodies: 48,
   blockLines: 1000,
   blocks: 128,
+  promSeries: 200,
+  ddSeries: 3000,
+  otlpResources: 40,
   warmup: 2,
   drainSeconds: 45,
   stallSeconds: 15,
@@ -87,13 +111,20 @@ function parseArgs(argv: string[]): Options {
   const o: Options = { ...DEFAULTS };
   readArgs(argv, ({ name, value, int }) => {
     switch (name) {
-      case "scenario":
-        if (value !== "influx" && value !== "graphite" && value !== "all") {
-          throw new RangeError(`Invalid value for --scenario: want influx, graphite or all, got ${JSON.stringify(value)}`);
+      case "scenario": {
+        const list = value.split(",").filter((s) => s !== "");
+        if (list.length === 0) throw new RangeError("Invalid value for --scenario: list is empty");
+        const out: Scenario[] = [];
+        for (const s of list) {
+          if (s === "all") out.push(...SCENARIOS);
+          else if ((SCENARIOS as readonly string[]).includes(s)) out.push(s as Scenario);
+          else throw new RangeError(`Invalid value for --scenario: want all or a list of ${SCENARIOS.join(", ")}, got ${JSON.stringify(s)}`);
         }
-        o.scenarios = value === "all" ? ["influx", "graphite"] : [value];
+        o.scenarios = [...new Set(out)];
         break;
+      }
       case "seconds": o.seconds = int(1); break;
+      case "rate": o.rate = int(0); break;
       case "concurrency": o.concurrency = int(1); break;
       case "connections": o.connections = int(1); break;
       case "lines": o.lines = int(1); break;
@@ -101,6 +132,9 @@ function parseArgs(argv: string[]): Options {
       case "bodies": o.bodies = int(1); break;
       case "block-lines": o.blockLines = int(1); break;
       case "blocks": o.blocks = int(1); break;
+      case "prom-series": o.promSeries = int(1); break;
+      case "dd-series": o.ddSeries = int(1); break;
+      case "otlp-resources": o.otlpResources = int(1); break;
       case "warmup": o.warmup = int(0); break;
       case "drain-seconds": o.drainSeconds = int(1); break;
       case "stall-seconds": o.stallSeconds = int(1); break;
@@ -114,12 +148,112 @@ function parseArgs(argv: string[]): Options {
   return o;
 }
 
+// ---- scenarios -------------------------------------------------------------
+
+/** How one scenario reaches the agents and what its corpus looks like. */
+interface ScenarioDef {
+  /** HTTP: POST to `target` on the agent's -httpListenAddr. TCP: stream to the listener of flag `target`. */
+  transport: "http" | "tcp";
+  target: string;
+  /** Request Content-Type (HTTP). */
+  contentType: string;
+  /** `type` label of the agent's `vmagent_rows_inserted_total` and `vm_rows_invalid_total`. */
+  rowType: string;
+  /** Why vmagent v1.79.5 cannot take this scenario ("" = it can). Such a scenario runs Drover only. */
+  noVmagent: string;
+  /** Progress line before the corpus is built. */
+  describe(o: Options): string;
+  build(o: Options): PushCorpus;
+  /** Table title without offered rate and duration. */
+  title(o: Options, c: PushCorpus): string;
+}
+
+const SCENARIO: Record<Scenario, ScenarioDef> = {
+  influx: {
+    transport: "http",
+    target: "/write",
+    contentType: "text/plain",
+    rowType: "influx",
+    noVmagent: "",
+    describe: (o) => `influx corpus: ${o.bodies} bodies × ${o.lines} lines (${o.hosts} hosts)`,
+    build: (o) => buildInfluxCorpus(o),
+    title: (o) => `Influx line protocol, HTTP POST /write, ${o.lines} lines/request, concurrency ${o.concurrency}`,
+  },
+  graphite: {
+    transport: "tcp",
+    target: "graphiteListenAddr",
+    contentType: "",
+    rowType: "graphite",
+    noVmagent: "",
+    describe: (o) => `graphite corpus: ${o.blocks} blocks × ${o.blockLines} lines (${o.hosts} hosts)`,
+    build: (o) => buildGraphiteCorpus(o),
+    title: (o) => `Graphite plaintext, TCP, ${o.connections} connections, ${o.blockLines}-line blocks`,
+  },
+  opentsdb: {
+    transport: "tcp",
+    target: "opentsdbListenAddr",
+    contentType: "",
+    rowType: "opentsdb",
+    noVmagent: "",
+    describe: (o) => `opentsdb corpus: ${o.blocks} blocks × ${o.blockLines} put lines (${o.hosts} hosts)`,
+    build: (o) => buildOpenTSDBCorpus(o),
+    title: (o) => `OpenTSDB telnet put, TCP, ${o.connections} connections, ${o.blockLines}-line blocks`,
+  },
+  prometheus: {
+    transport: "http",
+    target: "/api/v1/import/prometheus",
+    contentType: "text/plain; version=0.0.4",
+    rowType: "prometheus",
+    noVmagent: "",
+    describe: (o) => `prometheus corpus: ${o.bodies} bodies × ${o.lines} samples (${o.hosts} hosts × ${o.promSeries} series)`,
+    build: (o) => buildPrometheusCorpus({ ...o, seriesPerHost: o.promSeries }),
+    title: (o) => `Prometheus text, HTTP POST /api/v1/import/prometheus, ${o.lines} samples/request, concurrency ${o.concurrency}`,
+  },
+  datadog: {
+    transport: "http",
+    target: "/datadog/api/v1/series",
+    contentType: "application/json",
+    rowType: "datadog",
+    noVmagent: "",
+    describe: (o) => `datadog corpus: ${o.bodies} bodies × ${o.ddSeries} series (${o.hosts} hosts)`,
+    build: (o) => buildDatadogCorpus({ ...o, seriesPerRequest: o.ddSeries }),
+    title: (o) => `DataDog v1 series JSON, HTTP POST /datadog/api/v1/series, ${o.ddSeries} series/request, concurrency ${o.concurrency}`,
+  },
+  otlp: {
+    transport: "http",
+    target: "/opentelemetry/v1/metrics",
+    contentType: "application/x-protobuf",
+    rowType: "opentelemetry",
+    noVmagent:
+      "vmagent v1.79.5 has no /opentelemetry/v1/metrics endpoint (OpenTelemetry ingestion came in later releases), " +
+      "so only Drover ran; its figures are absolute, with no ratio",
+    describe: (o) => `otlp corpus: ${o.bodies} requests × ${o.otlpResources} resources (${o.hosts} hosts)`,
+    build: (o) => buildOtlpCorpus({ ...o, resourcesPerRequest: o.otlpResources }),
+    title: (o, c) =>
+      `OpenTelemetry OTLP/HTTP protobuf, POST /opentelemetry/v1/metrics, ${o.otlpResources} resources ` +
+      `(${fmtInt(c.avgSamplesPerPayload)} points)/request, concurrency ${o.concurrency}`,
+  },
+};
+
+/** `n` samples/s as `500k` or `1.5M`. */
+function shortRate(n: number): string {
+  if (n >= 1e6 && n % 1e5 === 0) return `${n / 1e6}M`;
+  if (n >= 1e3 && n % 100 === 0) return `${n / 1e3}k`;
+  return fmtInt(n);
+}
+
 // ---- one agent -------------------------------------------------------------
 
 interface AgentResult {
   agent: AgentKind;
   scenario: Scenario;
   version: string;
+  /** Why this agent did not run ("" when it did); all figures are then NaN. */
+  skipped: string;
+  /** `--rate` (NaN at saturation). */
+  offeredSamplesPerSecond: number;
+  /** samples accepted/s ÷ offered (NaN at saturation). */
+  achievedOfferedRatio: number;
   requests: number;
   ok: number;
   non2xx: number;
@@ -196,14 +330,16 @@ async function startFor(
   scenario: Scenario,
   o: Options,
 ): Promise<{ a: AgentUnderTest; push: (c: PushCorpus, seconds: number) => Promise<LoadResult> }> {
-  if (scenario === "influx") {
+  const def = SCENARIO[scenario];
+  const load: LoadOptions = o.rate > 0 ? { contentType: def.contentType, rate: o.rate } : { contentType: def.contentType };
+  if (def.transport === "http") {
     const a = await startAgent(kind);
-    return { a, push: (c, s) => pushHttp(`${a.url}/write`, c, o.concurrency, s, o.timeoutSeconds) };
+    return { a, push: (c, s) => pushHttp(`${a.url}${def.target}`, c, o.concurrency, s, o.timeoutSeconds, load) };
   }
   const port = await freePort();
-  const a = await startAgent(kind, [`-graphiteListenAddr=127.0.0.1:${port}`]);
+  const a = await startAgent(kind, [`-${def.target}=127.0.0.1:${port}`]);
   try {
-    await waitFor(`${kind} graphite listener`, async () => {
+    await waitFor(`${kind} ${scenario} listener`, async () => {
       const s = await Bun.connect({ hostname: "127.0.0.1", port, socket: { data() {} } });
       s.end();
       return true;
@@ -212,14 +348,16 @@ async function startFor(
     await a.close();
     throw e;
   }
-  return { a, push: (c, s) => pushTcp(port, c, o.connections, s) };
+  return { a, push: (c, s) => pushTcp(port, c, o.connections, s, load) };
 }
 
 async function runAgent(kind: AgentKind, scenario: Scenario, corpus: PushCorpus, o: Options): Promise<AgentResult> {
   log(`\n== ${scenario} / ${kind}: starting a fresh victoria-metrics and ${kind}`);
   const { a, push } = await startFor(kind, scenario, o);
   const release = closeOnSignal(a);
-  const agentRows = async (name: string): Promise<number> => scrapeSum(`${a.url}/metrics`, name, `type="${scenario}"`);
+  const def = SCENARIO[scenario];
+  const http = def.transport === "http";
+  const agentRows = async (name: string): Promise<number> => scrapeSum(`${a.url}/metrics`, name, `type="${def.rowType}"`);
   try {
     const version = await agentVersion(a);
     if (o.warmup > 0) {
@@ -238,8 +376,8 @@ async function runAgent(kind: AgentKind, scenario: Scenario, corpus: PushCorpus,
     const self0 = cpuSeconds("self");
     const busy0 = machineBusySeconds();
 
-    const how = scenario === "influx" ? `concurrency ${o.concurrency}` : `${o.connections} TCP connections`;
-    log(`   push: ${o.seconds}s at ${how}`);
+    const how = http ? `concurrency ${o.concurrency}` : `${o.connections} TCP connections`;
+    log(`   push: ${o.seconds}s at ${how}${o.rate > 0 ? `, ${fmtInt(o.rate)} samples/s offered` : ""}`);
     const load = await push(corpus, o.seconds);
     const cpu1 = cpuSeconds(a.pid);
     const vmCpu1 = cpuSeconds(a.vm.p.pid);
@@ -269,13 +407,17 @@ async function runAgent(kind: AgentKind, scenario: Scenario, corpus: PushCorpus,
       );
     }
     const clientErrors = Object.values(load.errors).reduce((n, c) => n + c, 0);
-    const non2xx = scenario === "influx" ? load.requests - load.ok - clientErrors : NaN;
+    const non2xx = http ? load.requests - load.ok - clientErrors : NaN;
     const acc = load.samplesAccepted;
+    const offered = o.rate > 0 ? o.rate : NaN;
     const trouble = non2xx > 0 || clientErrors > 0 || d.delivered < load.samplesSent || invalid > 0;
     return {
       agent: kind,
       scenario,
       version,
+      skipped: "",
+      offeredSamplesPerSecond: offered,
+      achievedOfferedRatio: acc / load.wallSeconds / offered,
       requests: load.requests,
       ok: load.ok,
       non2xx,
@@ -317,10 +459,60 @@ async function runAgent(kind: AgentKind, scenario: Scenario, corpus: PushCorpus,
   }
 }
 
+/** The placeholder of an agent that cannot take `scenario`: every figure n/a. */
+function skippedResult(kind: AgentKind, scenario: Scenario, why: string): AgentResult {
+  return {
+    agent: kind,
+    scenario,
+    version: "",
+    skipped: why,
+    offeredSamplesPerSecond: NaN,
+    achievedOfferedRatio: NaN,
+    requests: NaN,
+    ok: NaN,
+    non2xx: NaN,
+    statuses: {},
+    clientErrors: {},
+    firstErrorBody: "",
+    samplesSent: NaN,
+    samplesAccepted: NaN,
+    bytesSent: NaN,
+    agentRowsInserted: NaN,
+    agentRowsRatio: NaN,
+    agentRowsInvalid: NaN,
+    pushSeconds: NaN,
+    samplesPerSecond: NaN,
+    mibPerSecond: NaN,
+    drainSeconds: NaN,
+    delivered: NaN,
+    deliveredRatio: NaN,
+    deliveredAcceptedRatio: NaN,
+    endToEndSamplesPerSecond: NaN,
+    cpuPushSeconds: NaN,
+    cpuTotalSeconds: NaN,
+    cpuSecondsPerMillionSamples: NaN,
+    cpuPushSecondsPerMillionSamples: NaN,
+    samplesPerCpuSecond: NaN,
+    peakRssBytes: NaN,
+    latencyP50Ms: NaN,
+    latencyP99Ms: NaN,
+    latencyMaxMs: NaN,
+    vmCpuPushSeconds: NaN,
+    loadgenCpuPushSeconds: NaN,
+    otherCpuPushSeconds: NaN,
+    logTail: "",
+    troubleMetrics: "",
+  };
+}
+
 // ---- report ----------------------------------------------------------------
 
 type R = AgentResult;
 
+const ROWS_RATE: Row<R>[] = [
+  { label: "offered samples/s", key: "offeredSamplesPerSecond", show: fmtInt },
+  { label: "achieved/offered", key: "achievedOfferedRatio", show: (n) => fmt(n, 3) },
+];
 const ROWS_HEAD: Row<R>[] = [
   { label: "samples accepted/s (push phase)", key: "samplesPerSecond", show: fmtInt },
   { label: "end-to-end samples/s (push+drain)", key: "endToEndSamplesPerSecond", show: fmtInt },
@@ -335,15 +527,15 @@ const ROWS_HTTP: Row<R>[] = [
   { label: "request latency p99, ms", key: "latencyP99Ms", show: fmtInt },
   { label: "request latency max, ms", key: "latencyMaxMs", show: fmtInt },
 ];
-const ROWS_TAIL = (scenario: Scenario): Row<R>[] => [
+const ROWS_TAIL = (http: boolean): Row<R>[] => [
   { label: "delivered/sent", key: "deliveredRatio", show: (n) => fmt(n, 4) },
-  ...(scenario === "influx"
+  ...(http
     ? [{ label: "delivered/accepted", key: "deliveredAcceptedRatio", show: (n: number) => fmt(n, 4) } as const]
     : []),
   { label: "agent rows parsed/sent", key: "agentRowsRatio", show: (n) => fmt(n, 4) },
   { label: "agent invalid rows", key: "agentRowsInvalid", show: fmtInt },
   { label: "drain time after push, s", key: "drainSeconds", show: (n) => fmt(n, 1) },
-  ...(scenario === "influx"
+  ...(http
     ? [
         { label: "non-2xx responses", key: "non2xx", show: fmtInt } as const,
         { label: "requests accepted", key: "ok", show: fmtInt } as const,
@@ -355,17 +547,14 @@ const ROWS_TAIL = (scenario: Scenario): Row<R>[] => [
   { label: "other processes CPU-s (push)", key: "otherCpuPushSeconds", show: (n) => fmt(n, 2) },
 ];
 
-function rowsFor(scenario: Scenario): Row<R>[] {
-  return [...ROWS_HEAD, ...(scenario === "influx" ? ROWS_HTTP : []), ...ROWS_TAIL(scenario)];
+function rowsFor(scenario: Scenario, o: Options): Row<R>[] {
+  const http = SCENARIO[scenario].transport === "http";
+  return [...(o.rate > 0 ? ROWS_RATE : []), ...ROWS_HEAD, ...(http ? ROWS_HTTP : []), ...ROWS_TAIL(http)];
 }
 
 function buildCorpus(scenario: Scenario, o: Options): PushCorpus {
-  if (scenario === "influx") {
-    log(`building influx corpus: ${o.bodies} bodies × ${o.lines} lines (${o.hosts} hosts)…`);
-    return buildInfluxCorpus(o);
-  }
-  log(`building graphite corpus: ${o.blocks} blocks × ${o.blockLines} lines (${o.hosts} hosts)…`);
-  return buildGraphiteCorpus(o);
+  log(`building ${SCENARIO[scenario].describe(o)}…`);
+  return SCENARIO[scenario].build(o);
 }
 
 // ---- main ------------------------------------------------------------------
@@ -382,15 +571,24 @@ async function main(): Promise<void> {
         `${kib(corpus.avgPayloadBytes)} KiB each, ${fmtInt(corpus.uniqueSeries)} unique series, ` +
         `built in ${corpus.buildSeconds.toFixed(1)}s`,
     );
+    const def = SCENARIO[scenario];
     const results: AgentResult[] = [];
-    for (const kind of o.agents) results.push(await runAgent(kind, scenario, corpus, o));
-    const { text, ratios } = comparisonTable(results, rowsFor(scenario));
-    const title =
-      scenario === "influx"
-        ? `Influx line protocol, HTTP POST /write, ${o.lines} lines/request, concurrency ${o.concurrency}, ${o.seconds}s`
-        : `Graphite plaintext, TCP, ${o.connections} connections, ${o.blockLines}-line blocks, ${o.seconds}s`;
-    out += `\n## ${title}\n\n${text}\n`;
+    for (const kind of o.agents) {
+      if (kind === "vmagent" && def.noVmagent !== "") {
+        log(`\n== ${scenario} / vmagent: skipped: ${def.noVmagent}`);
+        results.push(skippedResult(kind, scenario, def.noVmagent));
+      } else {
+        results.push(await runAgent(kind, scenario, corpus, o));
+      }
+    }
+    const { text, ratios } = comparisonTable(results, rowsFor(scenario, o));
+    const offered = o.rate > 0 ? `, ${shortRate(o.rate)} samples/s offered` : "";
+    out += `\n## ${def.title(o, corpus)}${offered}, ${o.seconds}s\n\n${text}\n`;
     for (const r of results) {
+      if (r.skipped !== "") {
+        out += `\n${r.agent}: not run: ${r.skipped}.\n`;
+        continue;
+      }
       if (r.troubleMetrics === "" && r.firstErrorBody === "") continue;
       out += `\n${r.agent}: statuses ${JSON.stringify(r.statuses)}, client errors ${JSON.stringify(r.clientErrors)}\n`;
       if (r.firstErrorBody !== "") out += `  first error response: ${r.firstErrorBody}\n`;
@@ -403,7 +601,11 @@ async function main(): Promise<void> {
     `Load generator (this Bun process) and victoria-metrics run on the same ${availableParallelism()}-CPU machine ` +
     "as the agent; their CPU during the push is shown above. Agents ran one after the other, each with a fresh " +
     "victoria-metrics and the same corpus. CPU and peak RSS come from /proc/<pid>/stat and /proc/<pid>/status " +
-    "(all threads). Delivered = growth of victoria-metrics' vm_rows_inserted_total. Ratios are drover/vmagent.";
+    "(all threads). Delivered = growth of victoria-metrics' vm_rows_inserted_total. Ratios are drover/vmagent." +
+    (o.rate > 0
+      ? ` Offered load: ${fmtInt(o.rate)} samples/s in total, paced per connection (token bucket); ` +
+        "'samples accepted/s' is the achieved rate."
+      : " Load: saturation (each connection sends its next payload as soon as the previous one is done).");
   process.stdout.write(`${out}\n${notes}\n`);
   const file = writeResults(o.out, "push", {
     date: new Date().toISOString(),
