@@ -10,7 +10,7 @@
 
 import { isAbsolute, join } from "node:path";
 import type { HeaderPair } from "../config/flags.ts";
-import { type YNode, type YamlCtx, bool, fail, fields, joinPath, str, strList, strMap } from "./_config_yaml.ts";
+import { type YNode, type YamlCtx, bool, fail, fields, joinPath, str, strList, strMap } from "../config/yaml.ts";
 
 export interface TLSSettings {
   /** Inline PEM. */

@@ -28,7 +28,7 @@ import {
   strList,
   strMap,
   toJS,
-} from "./_config_yaml.ts";
+} from "../config/yaml.ts";
 
 /** Global defaults a job falls back to (from the `global` section). */
 export interface JobGlobals {

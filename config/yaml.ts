@@ -9,8 +9,8 @@
  * text survives.
  */
 
-import { type Document, isAlias, isMap, isScalar, isSeq, type LineCounter, type Node } from "yaml";
-import { ValueSyntaxError, parseDuration, parseSize } from "../config/_units.ts";
+import { type Document, isAlias, isMap, isScalar, isSeq, type LineCounter, type Node, parseDocument } from "yaml";
+import { ValueSyntaxError, parseDuration, parseSize } from "./_units.ts";
 
 /** A YAML value node, or null when the field is absent or `null`. */
 export type YNode = Node | null;
@@ -18,7 +18,8 @@ export type YNode = Node | null;
 /** Per-document state of the readers. Lives for one load. */
 export interface YamlCtx {
   readonly doc: Document.Parsed;
-  readonly lines: LineCounter;
+  /** Null for documents built from plain data ({@linkcode yamlValueOf}): messages then carry no line. */
+  readonly lines: LineCounter | null;
   /** Unknown fields are errors when true; otherwise they are reported via `warn` and skipped. */
   readonly strict: boolean;
   readonly warn: (message: string) => void;
@@ -29,10 +30,35 @@ export function joinPath(path: string, key: string): string {
   return path === "" ? key : `${path}.${key}`;
 }
 
+/** A value inside a document: what a section parser below the config loader reads. */
+export interface YamlValue {
+  readonly ctx: YamlCtx;
+  readonly node: YNode;
+}
+
+/**
+ * Plain data (as JSON would hold it) as a YAML value without positions, for callers that have
+ * no document: tests, and settings built from command-line flags. Strings stay strings, so
+ * `str()` returns them as given.
+ */
+export function yamlValueOf(value: unknown, opts: { strict?: boolean; warn?: (message: string) => void } = {}): YamlValue {
+  const doc = parseDocument(JSON.stringify(value ?? null), { schema: "yaml-1.1" });
+  const ctx: YamlCtx = { doc, lines: null, strict: opts.strict ?? true, warn: opts.warn ?? (() => {}) };
+  return { ctx, node: deref(ctx, doc.contents) };
+}
+
 /** ` at line N` for messages, or "" when the node has no position. */
 export function lineOf(ctx: YamlCtx, node: YNode): string {
   const start = node?.range?.[0];
-  return start === undefined ? "" : ` at line ${ctx.lines.linePos(start).line}`;
+  return start === undefined || ctx.lines === null ? "" : ` at line ${ctx.lines.linePos(start).line}`;
+}
+
+/** Errors thrown by {@linkcode fail}: their message already ends with the line, when known. */
+const LOCATED = new WeakSet<Error>();
+
+/** Whether `e` came from {@linkcode fail}, so a caller must not append another line. */
+export function isLocated(e: unknown): boolean {
+  return e instanceof Error && LOCATED.has(e);
 }
 
 export function fail(
@@ -42,7 +68,9 @@ export function fail(
   message: string,
   Ctor: typeof TypeError | typeof SyntaxError | typeof RangeError = TypeError,
 ): never {
-  throw new Ctor(`${path === "" ? "" : `${path}: `}${message}${lineOf(ctx, node)}`);
+  const e = new Ctor(`${path === "" ? "" : `${path}: `}${message}${lineOf(ctx, node)}`);
+  LOCATED.add(e);
+  throw e;
 }
 
 /** Follows aliases; turns a YAML null scalar into null. */
