@@ -90,7 +90,11 @@ async function main(): Promise<number> {
   if (scraper !== null) {
     try {
       await scraper.start();
-      log.info(`started scraping per -promscrape.config=${JSON.stringify(cfg.promscrape.config)}`);
+      const jobs = (scraper.config?.jobs ?? []).map((j) => `${j.jobName} every ${j.scrapeIntervalMs / 1000}s`);
+      log.info(`started scraping per -promscrape.config=${JSON.stringify(cfg.promscrape.config)}: ${jobs.length === 0 ? "no jobs" : jobs.join(", ")}`);
+      if (cfg.remoteWrite.urls.length === 0) {
+        log.info(`scraped samples go to ${pool.destinations.join(", ")} too; the jobs' targets: http://${server.hostname}:${server.port}/targets`);
+      }
       if (cfg.promscrape.configCheckIntervalMs > 0) {
         // -promscrape.configCheckInterval: reload when the config changed (unchanged targets keep running).
         setInterval(() => void scraper.reload(), cfg.promscrape.configCheckIntervalMs).unref();
