@@ -21,6 +21,7 @@ import {
   fcString,
   getField,
   next,
+  nextLen,
   WIRE_I64,
   WIRE_LEN,
   WIRE_VARINT,
@@ -102,27 +103,15 @@ function decodeAnyValue(buf: Uint8Array, p: number, end: number, ls: LabelList, 
 }
 
 function decodeKeyValueList(buf: Uint8Array, p: number, end: number, ls: LabelList, prefix: string): void {
-  while (p < end) {
-    p = next(buf, p, end);
-    if (fnum() !== 1) continue;
-    if (fc.wire !== WIRE_LEN) throw new ParseError("Cannot read KeyValue data");
-    const s = fc.start;
-    const e = fc.end;
-    decodeKeyValue(buf, s, e, ls, prefix);
-  }
+  while ((p = nextLen(buf, p, end, 1, "KeyValue data")) >= 0) decodeKeyValue(buf, fc.start, fc.end, ls, prefix);
 }
 
 /** ArrayValue → JSON text; every element decoded as decodeAnyValueToJSON does. */
 function arrayToJson(buf: Uint8Array, p: number, end: number): string {
   let out = "[";
   let first = true;
-  while (p < end) {
-    p = next(buf, p, end);
-    if (fnum() !== 1) continue;
-    if (fc.wire !== WIRE_LEN) throw new ParseError("Cannot read Value data");
-    const s = fc.start;
-    const e = fc.end;
-    out += (first ? "" : ",") + anyToJson(buf, s, e);
+  while ((p = nextLen(buf, p, end, 1, "Value data")) >= 0) {
+    out += (first ? "" : ",") + anyToJson(buf, fc.start, fc.end);
     first = false;
   }
   return out + "]";
@@ -164,10 +153,7 @@ function anyToJson(buf: Uint8Array, p: number, end: number): string {
 function kvListToJson(buf: Uint8Array, p: number, end: number): string {
   const keys: string[] = [];
   const vals: string[] = [];
-  while (p < end) {
-    p = next(buf, p, end);
-    if (fnum() !== 1) continue;
-    if (fc.wire !== WIRE_LEN) throw new ParseError("Cannot read Value data");
+  while ((p = nextLen(buf, p, end, 1, "Value data")) >= 0) {
     const s = fc.start;
     const e = fc.end;
     if (!getField(buf, s, e, 1, WIRE_LEN)) continue;

@@ -50,21 +50,6 @@ function uvarint(buf: Uint8Array, p: number, end: number): number {
   for (let i = 0; i < 10; i++) {
     if (p + i >= end) return -1;
     const b = buf[p + i]!;
-    if (b < 0x80) {
-      if (i === 9 && b > 1) return -1;
-      const s = 7 * i;
-      if (s < 28) {
-        lo = (lo | (b << s)) >>> 0;
-      } else if (s === 28) {
-        lo = (lo | ((b & 0x0f) << 28)) >>> 0;
-        hi = (hi | (b >>> 4)) >>> 0;
-      } else {
-        hi = (hi | (b << (s - 32))) >>> 0;
-      }
-      vlo = lo;
-      vhi = hi;
-      return p + i + 1;
-    }
     const v = b & 0x7f;
     const s = 7 * i;
     if (s < 28) {
@@ -72,8 +57,14 @@ function uvarint(buf: Uint8Array, p: number, end: number): number {
     } else if (s === 28) {
       lo = (lo | ((v & 0x0f) << 28)) >>> 0;
       hi = (hi | (v >>> 4)) >>> 0;
-    } else if (s < 64) {
+    } else {
       hi = (hi | (v << (s - 32))) >>> 0;
+    }
+    if (b < 0x80) {
+      if (i === 9 && b > 1) return -1;
+      vlo = lo;
+      vhi = hi;
+      return p + i + 1;
     }
   }
   return -1;
@@ -134,6 +125,23 @@ export function getField(buf: Uint8Array, p: number, end: number, num: number, w
     return true;
   }
   return false;
+}
+
+/**
+ * Reads fields from `p` up to the next field `num`, which must be of wire type
+ * LEN ("Cannot read `what`" otherwise): returns the position after it, with
+ * its data range in {@linkcode fc}, or -1 when there is none before `end`.
+ * Loop over a repeated message field with
+ * `while ((p = nextLen(buf, p, end, num, what)) >= 0) decode(buf, fc.start, fc.end);`.
+ */
+export function nextLen(buf: Uint8Array, p: number, end: number, num: number, what: string): number {
+  while (p < end) {
+    p = next(buf, p, end);
+    if (fc.num !== num) continue;
+    if (fc.wire !== WIRE_LEN) throw new ParseError(`Cannot read ${what}`);
+    return p;
+  }
+  return -1;
 }
 
 /** Throws the "cannot read X" error vmagent reports for a field of the wrong wire type. */
