@@ -5,13 +5,8 @@
 
 import type { DiscoveryKind } from "./discovery/types.ts";
 import { type CompiledRelabelRules, parseRelabelConfigs } from "../relabel/apply.ts";
-import {
-  type HTTPClientSettings,
-  HTTP_CLIENT_FIELDS,
-  PROXY_CLIENT_FIELDS,
-  parseHTTPClient,
-  parseProxyURL,
-} from "./_config_auth.ts";
+import type { AuthConfig } from "../promauth/config.ts";
+import { HTTP_CLIENT_FIELDS, parseHTTPClientConfig } from "../promauth/parse.ts";
 import {
   type YNode,
   type YamlCtx,
@@ -96,10 +91,10 @@ export interface ScrapeJob {
   readonly followRedirects: boolean;
   /** `params` in document order; each value list as given. */
   readonly params: readonly (readonly [string, readonly string[]])[];
-  readonly http: HTTPClientSettings;
+  readonly http: AuthConfig;
   readonly proxyURL: string | null;
   /** `proxy_authorization`, `proxy_basic_auth`, … for talking to `proxyURL`. */
-  readonly proxy: HTTPClientSettings;
+  readonly proxy: AuthConfig;
   readonly relabelConfigs: CompiledRelabelRules;
   /** The `relabel_configs` list as plain JSON (null when absent). */
   readonly relabelConfigsRaw: unknown;
@@ -140,10 +135,8 @@ const JOB_FIELDS = new Set([
   "metrics_path",
   "honor_labels",
   "honor_timestamps",
-  "follow_redirects",
   "scheme",
   "params",
-  "proxy_url",
   "relabel_configs",
   "metric_relabel_configs",
   "sample_limit",
@@ -160,7 +153,6 @@ const JOB_FIELDS = new Set([
   "metric_relabel_debug",
   "static_configs",
   ...HTTP_CLIENT_FIELDS,
-  ...PROXY_CLIENT_FIELDS,
 ]);
 const STATIC_FIELDS = new Set(["targets", "labels"]);
 
@@ -234,6 +226,8 @@ export function parseScrapeJob(ctx: YamlCtx, node: YNode, path: string, origin: 
     return { targets: strList(ctx, sf.get("targets") ?? null, joinPath(p, "targets")), labels };
   });
 
+  const client = parseHTTPClientConfig(ctx, f, path, env.baseDir);
+
   const sdConfigs: SDConfigEntry[] = [];
   for (const [key, value] of f) {
     if (!isSD(key) || JOB_FIELDS.has(key)) continue;
@@ -267,11 +261,11 @@ export function parseScrapeJob(ctx: YamlCtx, node: YNode, path: string, origin: 
     scheme,
     honorLabels: b("honor_labels") ?? false,
     honorTimestamps: b("honor_timestamps") ?? false,
-    followRedirects: b("follow_redirects") ?? true,
+    followRedirects: client.followRedirects,
     params,
-    http: parseHTTPClient(ctx, f, path, "", env.baseDir),
-    proxyURL: parseProxyURL(ctx, get("proxy_url"), at("proxy_url")),
-    proxy: parseHTTPClient(ctx, f, path, "proxy_", env.baseDir),
+    http: client.auth,
+    proxyURL: client.proxyURL,
+    proxy: client.proxy,
     relabelConfigs: compile(relabelConfigsRaw, "relabel_configs"),
     relabelConfigsRaw,
     metricRelabelConfigs: compile(metricRelabelConfigsRaw, "metric_relabel_configs"),

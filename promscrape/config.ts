@@ -21,13 +21,12 @@ import YAML, { LineCounter } from "yaml";
 import type { PromscrapeConfig } from "../config/flags.ts";
 import { Logger } from "../log/logger.ts";
 import { type CompiledRelabelRules, parseRelabelConfigs } from "../relabel/apply.ts";
-import { maskURL, resolveFile } from "./_config_auth.ts";
+import { maskURL, resolveFile } from "../promauth/config.ts";
 import { DEFAULT_JOB_FLAGS, type JobFlagDefaults, type ScrapeJob, parseScrapeJob } from "./_config_job.ts";
 import { type YNode, type YamlCtx, duration, fields, int, list, strList, strMap, toJS } from "../config/yaml.ts";
 import { DISCOVERY_KINDS } from "./discovery/registry.ts";
 import type { DiscoveryKind } from "./discovery/types.ts";
 
-export type { HTTPClientSettings, TLSSettings } from "./_config_auth.ts";
 export {
   type JobFlagDefaults,
   type PostableScrapeJob,

@@ -1,15 +1,16 @@
 import { describe, expect, test } from "bun:test";
 import { scrapeTarget } from "./scrape_client.ts";
 import type { ScrapeWork } from "./targets.ts";
+import { type AuthConfig, NO_AUTH, NO_HTTP_CLIENT } from "../promauth/config.ts";
 
-const NO_AUTH = { authorization: null, basicAuth: null, bearerToken: null, bearerTokenFile: null, oauth2: null, tls: null, headers: [] } as const;
+const withAuth = (auth: Partial<AuthConfig>) => ({ client: { ...NO_HTTP_CLIENT, auth: { ...NO_AUTH, ...auth } } });
 
 function work(url: string, over: Partial<ScrapeWork> = {}): ScrapeWork {
   return {
     id: url, jobName: "j", scrapeURL: url, labels: [], externalLabels: [], intervalMs: 1000, timeoutMs: 1000, phaseNs: 0,
     alignIntervalMs: 0, offsetMs: 0, honorLabels: false, honorTimestamps: false, sampleLimit: 0, seriesLimit: 0, labelLimit: 0,
     maxScrapeSize: 1 << 20, streamParse: false, noStaleMarkers: false, disableCompression: false, disableKeepAlive: false,
-    followRedirects: true, http: NO_AUTH, proxyURL: null, metricRelabelConfigsRaw: null, ...over,
+    client: NO_HTTP_CLIENT, metricRelabelConfigsRaw: null, ...over,
   };
 }
 
@@ -36,13 +37,13 @@ describe("scrapeTarget()", () => {
       },
     });
     const base = `http://127.0.0.1:${server.port}`;
-    const body = await scrapeTarget(work(`${base}/metrics`, { http: { ...NO_AUTH, basicAuth: { username: "u", usernameFile: null, password: "p", passwordFile: null } } }));
+    const body = await scrapeTarget(work(`${base}/metrics`, withAuth({ basicAuth: { username: "u", usernameFile: null, password: "p", passwordFile: null } })));
     expect(new TextDecoder().decode(body!)).toBe("m 1\n");
     expect(seen?.get("user-agent")).toBe("vm_promscrape");
     expect(seen?.get("x-prometheus-scrape-timeout-seconds")).toBe("1");
     expect(seen?.get("authorization")).toBe(`Basic ${btoa("u:p")}`);
     const oauth2 = { clientId: "c", clientSecret: "s", clientSecretFile: null, scopes: ["read"], tokenURL: `${base}/token`, endpointParams: [], tls: null, proxyURL: null, headers: [] };
-    for (let i = 0; i < 2; i++) await scrapeTarget(work(`${base}/metrics`, { http: { ...NO_AUTH, oauth2 } }));
+    for (let i = 0; i < 2; i++) await scrapeTarget(work(`${base}/metrics`, withAuth({ oauth2 })));
     expect(seen?.get("authorization")).toBe("Bearer tok-1");
     expect(tokenRequests).toBe(1);
     expect(scrapeTarget(work(`${base}/big`, { maxScrapeSize: 1000 }))).rejects.toThrow(/max_scrape_size/);

@@ -7,9 +7,7 @@
  * @module
  */
 
-import { readFileSync } from "node:fs";
-import type { HTTPClientSettings } from "./_config_auth.ts";
-import { oauth2Header } from "./oauth2.ts";
+import { HTTPClient } from "../promauth/client.ts";
 import type { ScrapeWork } from "./targets.ts";
 
 /** A scrape that did not produce a body; `message` is shown on /targets. */
@@ -17,11 +15,7 @@ export class ScrapeError extends Error {
   override name = "ScrapeError";
 }
 
-function readSecret(path: string): string {
-  return readFileSync(path, "utf8").trim();
-}
-
-/** Request headers for a target (auth files are re-read per scrape, as vmagent re-reads them). */
+/** vmagent's request headers for a target, before the job's `headers` and credentials (promauth). */
 export function scrapeHeaders(w: ScrapeWork): Record<string, string> {
   const h: Record<string, string> = {
     Accept: "text/plain;version=0.0.4;q=1,*/*;q=0.1",
@@ -30,61 +24,7 @@ export function scrapeHeaders(w: ScrapeWork): Record<string, string> {
     "Accept-Encoding": w.disableCompression ? "identity" : "gzip",
   };
   if (w.disableKeepAlive) h["Connection"] = "close";
-  applyAuth(h, w.http);
-  for (const [k, v] of w.http.headers) h[k] = v;
   return h;
-}
-
-function applyAuth(h: Record<string, string>, s: HTTPClientSettings): void {
-  if (s.authorization !== null) {
-    const a = s.authorization as { type?: string; credentials?: string | null; credentialsFile?: string | null };
-    const cred = a.credentialsFile ? readSecret(a.credentialsFile) : (a.credentials ?? "");
-    h["Authorization"] = `${a.type ?? "Bearer"} ${cred}`;
-  } else if (s.basicAuth !== null) {
-    const b = s.basicAuth as { username?: string; usernameFile?: string | null; password?: string; passwordFile?: string | null };
-    const user = b.usernameFile ? readSecret(b.usernameFile) : (b.username ?? "");
-    const pass = b.passwordFile ? readSecret(b.passwordFile) : (b.password ?? "");
-    h["Authorization"] = `Basic ${Buffer.from(`${user}:${pass}`).toString("base64")}`;
-  } else if (s.bearerTokenFile !== null) {
-    h["Authorization"] = `Bearer ${readSecret(s.bearerTokenFile)}`;
-  } else if (s.bearerToken !== null) {
-    h["Authorization"] = `Bearer ${s.bearerToken}`;
-  }
-}
-
-/** Adds the OAuth2 bearer token when the job has an `oauth2` section. */
-async function withOAuth2(h: Record<string, string>, w: ScrapeWork): Promise<Record<string, string>> {
-  if (w.http.oauth2 === null || h["Authorization"] !== undefined) return h;
-  try {
-    h["Authorization"] = await oauth2Header(w.http.oauth2);
-  } catch (err: unknown) {
-    throw new ScrapeError((err as Error).message);
-  }
-  return h;
-}
-
-function tlsOptions(w: ScrapeWork): Record<string, unknown> | undefined {
-  const t = w.http.tls as null | {
-    ca?: string | null;
-    caFile?: string | null;
-    cert?: string | null;
-    certFile?: string | null;
-    key?: string | null;
-    keyFile?: string | null;
-    serverName?: string | null;
-    insecureSkipVerify?: boolean;
-  };
-  if (t === null) return undefined;
-  const o: Record<string, unknown> = {};
-  const ca = t.caFile ? readFileSync(t.caFile, "utf8") : t.ca;
-  if (ca) o.ca = ca;
-  const cert = t.certFile ? readFileSync(t.certFile, "utf8") : t.cert;
-  if (cert) o.cert = cert;
-  const key = t.keyFile ? readFileSync(t.keyFile, "utf8") : t.key;
-  if (key) o.key = key;
-  if (t.serverName) o.serverName = t.serverName;
-  if (t.insecureSkipVerify) o.rejectUnauthorized = false;
-  return o;
 }
 
 /**
@@ -119,15 +59,11 @@ export async function scrapeTarget(w: ScrapeWork, opts: ScrapeOptions = {}): Pro
   const timeout = AbortSignal.timeout(w.timeoutMs);
   let res: Response;
   try {
-    const init: RequestInit & { tls?: unknown; proxy?: string } = {
-      headers: await withOAuth2(scrapeHeaders(w), w),
+    // Credential files are re-read per scrape, as vmagent re-reads them.
+    res = await new HTTPClient(w.client).fetch(w.scrapeURL, {
+      headers: scrapeHeaders(w),
       signal: signal === undefined ? timeout : AbortSignal.any([signal, timeout]),
-      redirect: w.followRedirects ? "follow" : "manual",
-    };
-    const tls = tlsOptions(w);
-    if (tls !== undefined) init.tls = tls;
-    if (w.proxyURL !== null) init.proxy = w.proxyURL;
-    res = await fetch(w.scrapeURL, init);
+    });
   } catch (err: unknown) {
     if (err instanceof ScrapeError) throw err;
     if (timeout.aborted) throw new ScrapeError(`cannot read data from ${w.scrapeURL}: timeout after ${w.timeoutMs / 1000}s; increase scrape_timeout`);

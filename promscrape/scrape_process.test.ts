@@ -4,6 +4,7 @@ import { decodeWriteRequest } from "../protocols/promremotewrite/decode.ts";
 import { BlockBuilder } from "../protocols/promremotewrite/encode.ts";
 import { dedupIntervalStart, TargetScrapeState } from "./scrape_process.ts";
 import type { ScrapeWork } from "./targets.ts";
+import { NO_HTTP_CLIENT } from "../promauth/config.ts";
 
 /** Renders what a scrape wrote as "name{labels} value@ts" strings (`stale@ts` for stale markers). */
 class Recorder {
@@ -44,9 +45,7 @@ const WORK: ScrapeWork = {
   noStaleMarkers: false,
   disableCompression: false,
   disableKeepAlive: false,
-  followRedirects: true,
-  http: { authorization: null, basicAuth: null, bearerToken: null, bearerTokenFile: null, oauth2: null, tls: null, headers: [] },
-  proxyURL: null,
+  client: NO_HTTP_CLIENT,
   metricRelabelConfigsRaw: null,
 };
 

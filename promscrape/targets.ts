@@ -24,7 +24,7 @@ import { applyRelabeling, Labels } from "../relabel/apply.ts";
 import { ownersOf, shardKey, type ShardKeyRule } from "../sharding/cluster.ts";
 import { goDurationString } from "../sharding/go_format.ts";
 import { labelsString, phaseKey, phaseNs } from "../sharding/phase.ts";
-import type { HTTPClientSettings } from "./_config_auth.ts";
+import type { HTTPClientConfig } from "../promauth/config.ts";
 import type { ScrapeJob } from "./_config_job.ts";
 import type { TargetLabels } from "./discovery/types.ts";
 
@@ -56,9 +56,8 @@ export interface ScrapeWork {
   readonly noStaleMarkers: boolean;
   readonly disableCompression: boolean;
   readonly disableKeepAlive: boolean;
-  readonly followRedirects: boolean;
-  readonly http: HTTPClientSettings;
-  readonly proxyURL: string | null;
+  /** The job's auth, TLS, proxy and redirect settings (promauth). */
+  readonly client: HTTPClientConfig;
   /** `metric_relabel_configs` as plain YAML; workers compile it. */
   readonly metricRelabelConfigsRaw: unknown;
 }
@@ -247,11 +246,21 @@ export function buildScrapeWork(ctx: TargetContext, target: TargetLabels): Scrap
     noStaleMarkers: job.noStaleMarkers,
     disableCompression: job.disableCompression,
     disableKeepAlive: job.disableKeepAlive,
-    followRedirects: job.followRedirects,
-    http: job.http,
-    proxyURL: job.proxyURL,
+    client: clientOf(job),
     metricRelabelConfigsRaw: job.metricRelabelConfigsRaw,
   });
+}
+
+const CLIENTS = new WeakMap<ScrapeJob, HTTPClientConfig>();
+
+/** One client config per job, shared by its targets. */
+function clientOf(job: ScrapeJob): HTTPClientConfig {
+  let c = CLIENTS.get(job);
+  if (c === undefined) {
+    c = Object.freeze({ auth: job.http, proxyURL: job.proxyURL, proxy: job.proxy, followRedirects: job.followRedirects });
+    CLIENTS.set(job, c);
+  }
+  return c;
 }
 
 /** Target labels plus external labels (target labels win), sorted by name. */
