@@ -15,6 +15,7 @@ import {
   fail,
   fields,
   int,
+  isLocated,
   joinPath,
   lineOf,
   list,
@@ -243,7 +244,7 @@ export function parseScrapeJob(ctx: YamlCtx, node: YNode, path: string, origin: 
       const name = `${key}[${j}]`;
       let config: unknown;
       try {
-        config = kind.parse(toJS(ctx, n), joinPath(path, name), ctx.strict);
+        config = kind.parse({ raw: toJS(ctx, n), yaml: { ctx, node: n }, path: joinPath(path, name), strict: ctx.strict, baseDir: env.baseDir });
       } catch (e) {
         throw withLine(ctx, e, n);
       }
@@ -286,9 +287,9 @@ export function parseScrapeJob(ctx: YamlCtx, node: YNode, path: string, origin: 
   };
 }
 
-/** The same error class with ` at line N` of `node` appended. */
+/** The same error class with ` at line N` of `node` appended, unless it names its line already. */
 function withLine(ctx: YamlCtx, e: unknown, node: YNode): unknown {
-  if (!(e instanceof Error)) return e;
+  if (!(e instanceof Error) || isLocated(e)) return e;
   const Ctor = e instanceof SyntaxError ? SyntaxError : e instanceof RangeError ? RangeError : TypeError;
   return new Ctor(e.message + lineOf(ctx, node), { cause: e });
 }

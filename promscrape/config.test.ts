@@ -24,7 +24,7 @@ const FAKE_KIND: DiscoveryKind<{ names: string[] }> = {
   key: "fake_sd_configs",
   checkIntervalFlag: "promscrape.fakeSDCheckInterval",
   defaultCheckIntervalMs: 30_000,
-  parse(raw, path, strict) {
+  parse({ raw, path, strict }) {
     if (typeof raw !== "object" || raw === null) throw new TypeError(`${path}: want a map`);
     for (const k of Object.keys(raw)) if (k !== "names" && strict) throw new TypeError(`${path}.${k}: unknown field`);
     const names = (raw as { names?: unknown }).names;

@@ -10,6 +10,7 @@
 import { dnsSdKind } from "./dns_sd.ts";
 import { fileSdKind } from "./file_sd.ts";
 import { httpSdKind } from "./http_sd.ts";
+import { sdEntry } from "./_test_util.ts";
 import type { Discoverer, DiscoveryContext, DiscoveryKind, TargetLabels } from "./types.ts";
 
 // Imported directly rather than through registry.ts, so other kinds' modules cannot affect this check.
@@ -33,7 +34,7 @@ const ctx = (extra: Record<string, unknown> = {}): DiscoveryContext => ({
 function make(key: string, raw: unknown, extra: Record<string, unknown> = {}): Discoverer {
   const kind = KINDS.get(key);
   if (kind === undefined) throw new Error(`no kind ${key}`);
-  return kind.create(kind.parse(raw, key, true), ctx(extra));
+  return kind.create(kind.parse(sdEntry(raw, key, true, args.dir)), ctx(extra));
 }
 
 const answering = [

@@ -54,25 +54,3 @@ export function optInt(v: unknown, path: string): number | undefined {
   if (typeof v === "string" && /^[-+]?\d+$/.test(v.trim())) return Number(v.trim());
   throw new TypeError(`${path}: got ${describe(v)}; want an integer`);
 }
-
-/** A Go `bool` field; null/absent → undefined. */
-export function optBool(v: unknown, path: string): boolean | undefined {
-  if (v === null || v === undefined) return undefined;
-  if (typeof v === "boolean") return v;
-  // yaml.v2 resolves YAML 1.1 booleans.
-  if (typeof v === "string") {
-    const s = v.toLowerCase();
-    if (["y", "yes", "true", "on"].includes(s)) return true;
-    if (["n", "no", "false", "off"].includes(s)) return false;
-  }
-  throw new TypeError(`${path}: got ${describe(v)}; want a boolean`);
-}
-
-/** A Go `map[string]string` field; null/absent → undefined. */
-export function optStringMap(v: unknown, path: string): Record<string, string> | undefined {
-  if (v === null || v === undefined) return undefined;
-  if (typeof v !== "object" || Array.isArray(v)) throw new TypeError(`${path}: got ${describe(v)}; want a map of strings`);
-  const out: Record<string, string> = {};
-  for (const [k, x] of Object.entries(v as Record<string, unknown>)) out[k] = optString(x, `${path}.${k}`) ?? "";
-  return out;
-}

@@ -1,11 +1,18 @@
 /**
- * Helpers shared by the discovery tests: a capturing context and an update
- * recorder with polling waits (never fixed sleeps).
+ * Helpers shared by the discovery tests: entries from plain data, a
+ * capturing context and an update recorder with polling waits (never fixed
+ * sleeps).
  *
  * @module
  */
 
-import type { DiscoveryContext, TargetLabels } from "./types.ts";
+import { yamlValueOf } from "../../config/yaml.ts";
+import type { DiscoveryContext, SDEntry, TargetLabels } from "./types.ts";
+
+/** An entry from plain data, as the config loader would hand it over (without lines). */
+export function sdEntry(raw: unknown, path: string, strict = true, baseDir = ""): SDEntry {
+  return { raw, yaml: yamlValueOf(raw, { strict }), path, strict, baseDir };
+}
 
 /** A context whose log lines are kept in `logs`. */
 export function testContext(

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { sorted, testContext, until, Updates } from "./_test_util.ts";
+import { sdEntry, sorted, testContext, until, Updates } from "./_test_util.ts";
 import { type DnsFixture, startDnsFixture } from "./dns_fixture.ts";
 import { canonicalIp, dnsSdKind, joinHostPort } from "./dns_sd.ts";
 import type { TargetLabels } from "./types.ts";
@@ -12,7 +12,7 @@ const P = "scrape_configs[3].dns_sd_configs[0]";
 describe("dnsSdKind.parse", () => {
   test("valid entries", () => {
     const f = (raw: unknown, strict: boolean, want: unknown) => {
-      expect(dnsSdKind.parse(raw, P, strict)).toEqual(want as never);
+      expect(dnsSdKind.parse(sdEntry(raw, P, strict))).toEqual(want as never);
     };
     f({ names: ["_x._tcp.example.com"] }, true, { names: ["_x._tcp.example.com"], type: "" });
     f({ names: ["a.example.com"], type: "a", port: 9100 }, true, { names: ["a.example.com"], type: "a", port: 9100 });
@@ -26,7 +26,7 @@ describe("dnsSdKind.parse", () => {
     const f = (raw: unknown, strict: boolean, want: string) => {
       let err: unknown;
       try {
-        dnsSdKind.parse(raw, P, strict);
+        dnsSdKind.parse(sdEntry(raw, P, strict));
       } catch (e) {
         err = e;
       }
@@ -89,7 +89,7 @@ describe("DnsSdDiscoverer against a real DNS server", () => {
 
   async function round(raw: Record<string, unknown>): Promise<{ got: readonly TargetLabels[]; logs: string[] }> {
     const ctx = testContext(dir, 3_600_000, { dnsServers: [dns.server], hostsPath });
-    const disc = dnsSdKind.create(dnsSdKind.parse(raw, P, true), ctx);
+    const disc = dnsSdKind.create(dnsSdKind.parse(sdEntry(raw, P, true)), ctx);
     const u = new Updates();
     disc.start(u.onUpdate);
     const got = await u.waitFor("first round", () => true);

@@ -23,7 +23,7 @@ import { promises as dnsPromises } from "node:dns";
 import { readFile } from "node:fs/promises";
 import { asMap, optInt, optString, stringList } from "./_parse_util.ts";
 import { RefreshLoop } from "./_watch.ts";
-import type { Discoverer, DiscoveryContext, DiscoveryKind, TargetLabels } from "./types.ts";
+import type { Discoverer, DiscoveryContext, DiscoveryKind, SDEntry, TargetLabels } from "./types.ts";
 
 /** One validated `dns_sd_configs` entry. `type` is as written ("" when absent). */
 export interface DnsSdConfig {
@@ -56,7 +56,7 @@ export const dnsSdKind: DiscoveryKind<DnsSdConfig> = {
   key: "dns_sd_configs",
   checkIntervalFlag: "promscrape.dnsSDCheckInterval",
   defaultCheckIntervalMs: 30_000,
-  parse(raw: unknown, path: string, strict: boolean): DnsSdConfig {
+  parse({ raw, path, strict }: SDEntry): DnsSdConfig {
     const m = asMap(raw, path, FIELDS, strict);
     const port = optInt(m.port, `${path}.port`);
     return Object.freeze({

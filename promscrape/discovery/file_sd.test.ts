@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { sorted, testContext, until, Updates } from "./_test_util.ts";
+import { sdEntry, sorted, testContext, until, Updates } from "./_test_util.ts";
 import { parseRawYaml } from "./_yaml_raw.ts";
 import { decodeStaticConfigs, expandEnv, fileSdKind, glob } from "./file_sd.ts";
 
@@ -20,7 +20,7 @@ function put(path: string, text: string): void {
 describe("fileSdKind.parse", () => {
   test("valid entries", () => {
     const f = (raw: unknown, strict: boolean, want: unknown) => {
-      expect(fileSdKind.parse(raw, "scrape_configs[0].file_sd_configs[0]", strict)).toEqual(want as never);
+      expect(fileSdKind.parse(sdEntry(raw, "scrape_configs[0].file_sd_configs[0]", strict))).toEqual(want as never);
     };
     f({ files: ["a.json", "dir/*.yml"] }, true, { files: ["a.json", "dir/*.yml"] });
     f({ files: null }, true, { files: [] });
@@ -33,9 +33,9 @@ describe("fileSdKind.parse", () => {
 
   test("errors start with the path", () => {
     const f = (raw: unknown, strict: boolean, want: string) => {
-      expect(() => fileSdKind.parse(raw, "scrape_configs[2].file_sd_configs[1]", strict)).toThrow(want);
+      expect(() => fileSdKind.parse(sdEntry(raw, "scrape_configs[2].file_sd_configs[1]", strict))).toThrow(want);
       try {
-        fileSdKind.parse(raw, "scrape_configs[2].file_sd_configs[1]", strict);
+        fileSdKind.parse(sdEntry(raw, "scrape_configs[2].file_sd_configs[1]", strict));
       } catch (e) {
         expect((e as Error).message.startsWith("scrape_configs[2].file_sd_configs[1]")).toBe(true);
         expect(e).toBeInstanceOf(TypeError);
@@ -121,7 +121,7 @@ describe("FileSdDiscoverer", () => {
     put(join(outside.path, "o.yaml"), "- targets: [o:1]\n");
     const ctx = testContext(d.path, 3_600_000);
     const disc = fileSdKind.create(
-      fileSdKind.parse({ files: ["static.yml", "targets/*.json", join(outside.path, "o.yaml")] }, "x", true),
+      fileSdKind.parse(sdEntry({ files: ["static.yml", "targets/*.json", join(outside.path, "o.yaml")] }, "x", true)),
       ctx,
     );
     const u = new Updates();

@@ -26,7 +26,7 @@ import { basename, dirname, isAbsolute, join, sep } from "node:path";
 import { asMap, stringList } from "./_parse_util.ts";
 import { DirWatcher, RefreshLoop } from "./_watch.ts";
 import { parseRawYaml, type RawYaml } from "./_yaml_raw.ts";
-import type { Discoverer, DiscoveryContext, DiscoveryKind, TargetLabels } from "./types.ts";
+import type { Discoverer, DiscoveryContext, DiscoveryKind, SDEntry, TargetLabels } from "./types.ts";
 
 /** One validated `file_sd_configs` entry. */
 export interface FileSdConfig {
@@ -44,7 +44,7 @@ export const fileSdKind: DiscoveryKind<FileSdConfig> = {
   key: "file_sd_configs",
   checkIntervalFlag: "promscrape.fileSDCheckInterval",
   defaultCheckIntervalMs: 5 * 60_000,
-  parse(raw: unknown, path: string, strict: boolean): FileSdConfig {
+  parse({ raw, path, strict }: SDEntry): FileSdConfig {
     const m = asMap(raw, path, FIELDS, strict);
     return Object.freeze({ files: Object.freeze(stringList(m.files, `${path}.files`)) });
   },

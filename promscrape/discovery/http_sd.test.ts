@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Server } from "bun";
-import { parseHeaders } from "./_http_client.ts";
-import { sorted, testContext, until, Updates } from "./_test_util.ts";
+import { NO_AUTH, NO_HTTP_CLIENT } from "../../promauth/config.ts";
+import { sdEntry, sorted, testContext, until, Updates } from "./_test_util.ts";
 import { httpSdKind, httpTargets, parseHttpSdResponse } from "./http_sd.ts";
 
 const P = "scrape_configs[0].http_sd_configs[0]";
@@ -12,9 +12,9 @@ const P = "scrape_configs[0].http_sd_configs[0]";
 describe("httpSdKind.parse", () => {
   test("valid entries", () => {
     const f = (raw: unknown, strict: boolean, want: unknown) => {
-      expect(httpSdKind.parse(raw, P, strict)).toEqual(want as never);
+      expect(httpSdKind.parse(sdEntry(raw, P, strict, "/etc/drover"))).toEqual(want as never);
     };
-    f({ url: "http://sd:8080/targets" }, true, { url: "http://sd:8080/targets", client: { headers: [], proxy: { headers: [] } } });
+    f({ url: "http://sd:8080/targets" }, true, { url: "http://sd:8080/targets", client: NO_HTTP_CLIENT });
     f(
       {
         url: "https://sd/t",
@@ -29,23 +29,26 @@ describe("httpSdKind.parse", () => {
       {
         url: "https://sd/t",
         client: {
-          headers: ["X-A: b"],
-          basicAuth: { username: "u", password: "p" },
-          tls: { insecureSkipVerify: true, caFile: "ca.pem" },
+          auth: {
+            ...NO_AUTH,
+            headers: [["X-A", "b"]],
+            basicAuth: { username: "u", usernameFile: null, password: "p", passwordFile: null },
+            tls: { ca: null, caFile: "/etc/drover/ca.pem", cert: null, certFile: null, key: null, keyFile: null, serverName: "", insecureSkipVerify: true, minVersion: "" },
+          },
           followRedirects: false,
-          proxyUrl: "http://proxy:3128",
-          proxy: { headers: [], bearerToken: "pt" },
+          proxyURL: "http://proxy:3128",
+          proxy: { ...NO_AUTH, bearerToken: "pt" },
         },
       },
     );
-    f({ url: "http://x", refresh_interval: "30s" }, false, { url: "http://x", client: { headers: [], proxy: { headers: [] } } });
+    f({ url: "http://x", refresh_interval: "30s" }, false, { url: "http://x", client: NO_HTTP_CLIENT });
   });
 
   test("errors start with the path", () => {
     const f = (raw: unknown, strict: boolean, want: string) => {
       let err: unknown;
       try {
-        httpSdKind.parse(raw, P, strict);
+        httpSdKind.parse(sdEntry(raw, P, strict));
       } catch (e) {
         err = e;
       }
@@ -55,10 +58,15 @@ describe("httpSdKind.parse", () => {
     };
     f({ url: "http://x", refresh_interval: "30s" }, true, ': unknown field "refresh_interval"');
     f({ url: ["a"] }, true, ".url: got a list");
-    f({ url: "http://x", basic_auth: "u:p" }, true, ".basic_auth: got string");
-    f({ url: "http://x", basic_auth: { username: "u", pass: "p" } }, true, '.basic_auth: unknown field "pass"');
+    f({ url: "http://x", basic_auth: "u:p" }, true, `.basic_auth: got string "u:p"; want a map`);
+    f({ url: "http://x", basic_auth: { username: "u", pass: "p" } }, true, ".basic_auth.pass: unknown field");
     f({ url: "http://x", tls_config: { insecure_skip_verify: "maybe" } }, true, ".tls_config.insecure_skip_verify: got string");
-    f({ url: "http://x", proxy_url: "::nope" }, true, ".proxy_url: cannot parse");
+    f({ url: "http://x", proxy_url: "::nope" }, true, ".proxy_url: cannot parse URL");
+    // Semantic problems are config errors too, with vmagent's messages (promauth).
+    f({ url: "http://x", basic_auth: { username: "u", password: "p", password_file: "x" } }, true, ".basic_auth: both `password` and `password_file` are set");
+    f({ url: "http://x", basic_auth: { username: "u" }, bearer_token: "t" }, true, ".bearer_token: cannot be used together with `authorization` or `basic_auth`");
+    f({ url: "http://x", basic_auth: { password: "p" } }, true, ".basic_auth: missing `username`");
+    f({ url: "http://x", headers: ["bad"] }, true, `.headers[0]: missing ':' in header "bad"`);
     f({ url: "http://x", oauth2: { client_id: "a", scopes: "s" } }, true, ".oauth2.scopes: got string");
   });
 });
@@ -88,14 +96,6 @@ describe("response decoding", () => {
     f('[{"targets": "a"}]', "[0].targets: got string");
     f('[{"labels": {"a": 1}}]', "[0].labels.a: got number 1");
     f("[1]", "[0]: got number 1");
-  });
-
-  test("parseHeaders", () => {
-    expect(parseHeaders(["X-A:  b c ", "Empty:"])).toEqual([
-      ["X-A", "b c"],
-      ["Empty", ""],
-    ]);
-    expect(() => parseHeaders(["nocolon"])).toThrow("missing ':' in header");
   });
 });
 
@@ -138,7 +138,7 @@ describe("HttpSdDiscoverer against a real server", () => {
 
   async function firstRound(raw: Record<string, unknown>, checkMs = 3_600_000) {
     const ctx = testContext(dir, checkMs);
-    const disc = httpSdKind.create(httpSdKind.parse(raw, P, true), ctx);
+    const disc = httpSdKind.create(httpSdKind.parse(sdEntry(raw, P, true, dir)), ctx);
     const u = new Updates();
     disc.start(u.onUpdate);
     const got = await u.waitFor("first round", () => true);
@@ -152,7 +152,7 @@ describe("HttpSdDiscoverer against a real server", () => {
     seen.length = 0;
     const url = `${base()}/sd?x=1`;
     const ctx = testContext(dir, 90_000);
-    const disc = httpSdKind.create(httpSdKind.parse({ url, headers: ["X-Team: blue"] }, P, true), ctx);
+    const disc = httpSdKind.create(httpSdKind.parse(sdEntry({ url, headers: ["X-Team: blue"] }, P, true)), ctx);
     const u = new Updates();
     disc.start(u.onUpdate);
     const got = await u.waitFor("round", () => true);
@@ -196,17 +196,13 @@ describe("HttpSdDiscoverer against a real server", () => {
     expect(tokenRequests).toBe(1);
   });
 
-  test("config errors fail the round like vmagent, with an empty first update", async () => {
+  test("request-time errors fail the round like vmagent, with an empty first update", async () => {
     const f = async (raw: Record<string, unknown>, want: string) => {
       const { got, logs } = await firstRound({ url: `${base()}/sd`, ...raw });
       expect(got).toEqual([]);
       expect(logs.join("\n")).toContain(want);
     };
-    await f({ basic_auth: { username: "u", password: "p", password_file: "x" } }, "both `password` and `password_file`");
-    await f({ basic_auth: { username: "u" }, bearer_token: "t" }, "cannot use both `basic_auth` and `bearer_token`");
-    await f({ basic_auth: { password: "p" } }, "missing `username`");
     await f({ bearer_token_file: "missing.txt" }, "cannot read `bearer_token_file`");
-    await f({ headers: ["bad"] }, "missing ':' in header");
     await f({ url: "not a url" }, "cannot parse http_sd URL");
     await f({ proxy_url: "socks5://127.0.0.1:1" }, "unsupported proxy_url scheme");
   });
@@ -215,7 +211,7 @@ describe("HttpSdDiscoverer against a real server", () => {
     body = '[{"targets": ["a:1"]}, {"targets": ["b:1"]}]';
     status = 200;
     const ctx = testContext(dir, 50);
-    const disc = httpSdKind.create({ url: `${base()}/sd`, client: httpSdKind.parse({ url: "" }, P, true).client }, ctx);
+    const disc = httpSdKind.create({ url: `${base()}/sd`, client: httpSdKind.parse(sdEntry({ url: "" }, P, true)).client }, ctx);
     const u = new Updates();
     disc.start(u.onUpdate);
     try {
@@ -301,7 +297,7 @@ describe.skipIf(Bun.which("openssl") === null)("HttpSdDiscoverer over TLS", () =
     const f = async (tls: Record<string, unknown> | undefined, wantOk: boolean) => {
       const ctx = testContext(dir, 3_600_000);
       const raw = { url: `https://127.0.0.1:${server.port}/sd`, ...(tls !== undefined && { tls_config: tls }) };
-      const disc = httpSdKind.create(httpSdKind.parse(raw, P, true), ctx);
+      const disc = httpSdKind.create(httpSdKind.parse(sdEntry(raw, P, true, dir)), ctx);
       const u = new Updates();
       disc.start(u.onUpdate);
       const got = await u.waitFor("round", () => true);

@@ -4,7 +4,7 @@
  *
  * - GET `url` with `Accept: application/json` and
  *   `X-Prometheus-Refresh-Interval-Seconds: <-promscrape.httpSDCheckInterval in s>`,
- *   plus the entry's auth/TLS/proxy/header options (see _http_client.ts).
+ *   plus the entry's auth/TLS/proxy/header options (promauth).
  * - The body is a JSON list of `{targets: [...], labels: {...}}` (Prometheus
  *   HTTP SD format); other keys are ignored, wrong types are an error.
  * - Each target gets the group's labels, then `__address__` and `__meta_url`
@@ -15,15 +15,17 @@
  * @module
  */
 
-import { DiscoveryHttpClient, HTTP_CLIENT_FIELDS, type HttpClientOptions, parseHttpClientOptions } from "./_http_client.ts";
+import { HTTPClient } from "../../promauth/client.ts";
+import type { HTTPClientConfig } from "../../promauth/config.ts";
+import { HTTP_CLIENT_FIELDS, parseSectionHTTPClient } from "../../promauth/parse.ts";
 import { asMap, describe, optString } from "./_parse_util.ts";
 import { RefreshLoop } from "./_watch.ts";
-import type { Discoverer, DiscoveryContext, DiscoveryKind, TargetLabels } from "./types.ts";
+import type { Discoverer, DiscoveryContext, DiscoveryKind, SDEntry, TargetLabels } from "./types.ts";
 
 /** One validated `http_sd_configs` entry. */
 export interface HttpSdConfig {
   readonly url: string;
-  readonly client: HttpClientOptions;
+  readonly client: HTTPClientConfig;
 }
 
 const FIELDS = new Set(["url", ...HTTP_CLIENT_FIELDS]);
@@ -33,11 +35,11 @@ export const httpSdKind: DiscoveryKind<HttpSdConfig> = {
   key: "http_sd_configs",
   checkIntervalFlag: "promscrape.httpSDCheckInterval",
   defaultCheckIntervalMs: 60_000,
-  parse(raw: unknown, path: string, strict: boolean): HttpSdConfig {
+  parse({ raw, yaml, path, strict, baseDir }: SDEntry): HttpSdConfig {
     const m = asMap(raw, path, FIELDS, strict);
     return Object.freeze({
       url: optString(m.url, `${path}.url`) ?? "",
-      client: parseHttpClientOptions(m, path, strict),
+      client: parseSectionHTTPClient(yaml, path, baseDir),
     });
   },
   create(cfg: HttpSdConfig, ctx: DiscoveryContext): Discoverer {
@@ -50,14 +52,14 @@ export class HttpSdDiscoverer implements Discoverer {
   readonly name: string;
   readonly #cfg: HttpSdConfig;
   readonly #ctx: DiscoveryContext;
-  readonly #client: DiscoveryHttpClient;
+  readonly #client: HTTPClient;
   readonly #loop: RefreshLoop;
 
   constructor(name: string, cfg: HttpSdConfig, ctx: DiscoveryContext) {
     this.name = name;
     this.#cfg = cfg;
     this.#ctx = ctx;
-    this.#client = new DiscoveryHttpClient(cfg.client, ctx.baseDir);
+    this.#client = new HTTPClient(cfg.client);
     this.#loop = new RefreshLoop(name, ctx, (signal) => this.#round(signal));
   }
 
@@ -72,18 +74,41 @@ export class HttpSdDiscoverer implements Discoverer {
   async #round(signal: AbortSignal): Promise<readonly TargetLabels[]> {
     const url = this.#cfg.url;
     if (!URL.canParse(url)) throw new TypeError(`cannot parse http_sd URL ${JSON.stringify(url)}`);
-    const body = await this.#client.get(
-      url,
-      {
-        Accept: "application/json",
-        // Go's strconv.FormatFloat(seconds, 'f', 0): rounded to whole seconds.
-        "X-Prometheus-Refresh-Interval-Seconds": Math.round(this.#ctx.checkIntervalMs / 1000).toFixed(0),
-      },
-      signal,
-    );
+    const body = await getBody(this.#client, url, signal, {
+      Accept: "application/json",
+      // Go's strconv.FormatFloat(seconds, 'f', 0): rounded to whole seconds.
+      "X-Prometheus-Refresh-Interval-Seconds": Math.round(this.#ctx.checkIntervalMs / 1000).toFixed(0),
+    });
     const path = new URL(url);
     return httpTargets(parseHttpSdResponse(body, `${path.pathname}${path.search}`), url);
   }
+}
+
+/** vmagent's discovery client timeout. */
+const REQUEST_TIMEOUT_MS = 60_000;
+
+/**
+ * GETs `url` and returns the body. Throws on network errors, timeouts and
+ * any status other than 200 (messages as vmagent's discovery client).
+ */
+async function getBody(client: HTTPClient, url: string, signal: AbortSignal, headers: Record<string, string>): Promise<string> {
+  let resp: Response;
+  try {
+    resp = await client.fetch(url, {
+      headers: { "User-Agent": "vm_promscrape/discovery", "Accept-Encoding": "gzip", ...headers },
+      signal: AbortSignal.any([signal, AbortSignal.timeout(REQUEST_TIMEOUT_MS)]),
+    });
+  } catch (e) {
+    throw new Error(`cannot fetch ${JSON.stringify(url)}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const body = await resp.text();
+  if (resp.status !== 200) {
+    throw new Error(
+      `unexpected status code returned from ${JSON.stringify(url)}: ${resp.status}; expecting 200; ` +
+        `response body: ${JSON.stringify(body.slice(0, 1024))}`,
+    );
+  }
+  return body;
 }
 
 /** One target group of an HTTP SD response. */

@@ -10,6 +10,8 @@
  * @module
  */
 
+import type { YamlValue } from "../../config/yaml.ts";
+
 /** One discovered target: its labels, `__address__` included. Plain data. */
 export type TargetLabels = Readonly<Record<string, string>>;
 
@@ -40,6 +42,23 @@ export interface DiscoveryContext {
   readonly clearTimeout?: typeof clearTimeout;
 }
 
+/** One `*_sd_configs` entry as the config loader hands it to its kind. */
+export interface SDEntry {
+  /** The entry as plain data (`toJS` of `yaml`): what a kind reads its own fields from. */
+  readonly raw: unknown;
+  /**
+   * The entry in its document: HTTP-based kinds read their client options
+   * from it with promauth (scalars as written, errors with their line).
+   */
+  readonly yaml: YamlValue;
+  /** e.g. `scrape_configs[1].file_sd_configs[0]`: every error message starts with it. */
+  readonly path: string;
+  /** Reject unknown fields (`-promscrape.config.strictParse`). */
+  readonly strict: boolean;
+  /** Directory of the config file: relative file names resolve against it. */
+  readonly baseDir: string;
+}
+
 /**
  * One kind of `*_sd_configs` section. The config loader (promscrape/config.ts)
  * finds the kind by its YAML key, lets it validate each entry strictly, and
@@ -52,12 +71,11 @@ export interface DiscoveryKind<C = unknown> {
   readonly checkIntervalFlag: string;
   readonly defaultCheckIntervalMs: number;
   /**
-   * Validates one entry (already-parsed YAML) into plain, frozen data that
-   * can be posted between threads. Throws TypeError/SyntaxError whose
-   * message starts with `path` (e.g. `scrape_configs[1].file_sd_configs[0].files: …`).
-   * `strict` rejects unknown fields.
+   * Validates one entry into plain, frozen data that can be posted between
+   * threads. Throws TypeError/SyntaxError whose message starts with
+   * `entry.path` (e.g. `scrape_configs[1].file_sd_configs[0].files: …`).
    */
-  parse(raw: unknown, path: string, strict: boolean): C;
+  parse(entry: SDEntry): C;
   /** Creates the running discoverer for one validated entry. */
   create(cfg: C, ctx: DiscoveryContext): Discoverer;
 }

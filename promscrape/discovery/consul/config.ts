@@ -13,7 +13,9 @@ import {
   getStringList,
   getStringMap,
 } from "../kubernetes/_yaml.ts";
-import { HTTP_CLIENT_FIELDS, type HTTPClientConfig, parseHTTPClientConfig } from "../kubernetes/http_client.ts";
+import type { HTTPClientConfig } from "../../../promauth/config.ts";
+import { HTTP_CLIENT_FIELDS, parseSectionHTTPClient } from "../../../promauth/parse.ts";
+import type { SDEntry } from "../types.ts";
 
 /** A validated `consul_sd_configs` entry. Plain frozen data. */
 export interface ConsulSDConfig {
@@ -59,17 +61,17 @@ const FIELDS = new Set([
   ...HTTP_CLIENT_FIELDS,
 ]);
 
-/** Validates one entry. Throws TypeError whose message starts with `path`; `strict` rejects unknown fields. */
-export function parseConsulSDConfig(raw: unknown, path: string, strict: boolean): ConsulSDConfig {
+/** Validates one entry. Throws TypeError whose message starts with `entry.path`. */
+export function parseConsulSDConfig({ raw, yaml, path, strict, baseDir }: SDEntry): ConsulSDConfig {
   const m = expectMap(raw, path);
   checkFields(m, FIELDS, path, strict);
-  const http = parseHTTPClientConfig(m, path, strict);
+  const http = parseSectionHTTPClient(yaml, path, baseDir);
   const token = m.token === undefined || m.token === null ? null : getString(m, "token", path);
-  if (token !== null && token !== "" && (http.bearerToken !== "" || http.bearerTokenFile !== "" || http.authorization !== null)) {
+  if (token !== null && token !== "" && (http.auth.bearerToken !== null || http.auth.bearerTokenFile !== null || http.auth.authorization !== null)) {
     throw new TypeError(`${path}: token and bearer_token cannot be set simultaneously`);
   }
   const username = getString(m, "username", path);
-  if (username !== "" && http.basicAuth !== null) {
+  if (username !== "" && http.auth.basicAuth !== null) {
     throw new TypeError(`${path}: username and basic_auth cannot be set simultaneously`);
   }
   const scheme = getString(m, "scheme", path);

@@ -4,6 +4,7 @@ import type { DiscoveryContext, TargetLabels } from "../types.ts";
 import { parseConsulSDConfig } from "./config.ts";
 import { ConsulDiscoverer } from "./consul_discoverer.ts";
 import { aggregatedStatus, parseServiceNodes, serviceNodeTarget } from "./service_node.ts";
+import { sdEntry } from "../_test_util.ts";
 
 const REDIS: Record<string, string> = {
   __address__: "10.1.10.12:8000",
@@ -76,13 +77,13 @@ test("aggregatedStatus", () => {
 });
 
 test("parseConsulSDConfig", () => {
-  const c = parseConsulSDConfig({ server: "consul:8500", services: ["web"], node_meta: { rack: "r1" }, allow_stale: false }, "c", true);
+  const c = parseConsulSDConfig(sdEntry({ server: "consul:8500", services: ["web"], node_meta: { rack: "r1" }, allow_stale: false }, "c", true));
   expect(c.tagSeparator).toBe(",");
   expect(c.allowStale).toBe(false);
   expect(c.nodeMeta).toEqual([["rack", "r1"]]);
   expect(c.token).toBeNull();
-  expect(parseConsulSDConfig({}, "c", true).allowStale).toBe(true);
-  const f = (raw: unknown, want: string) => expect(() => parseConsulSDConfig(raw, "sc[0].consul_sd_configs[1]", true)).toThrow(want);
+  expect(parseConsulSDConfig(sdEntry({}, "c", true)).allowStale).toBe(true);
+  const f = (raw: unknown, want: string) => expect(() => parseConsulSDConfig(sdEntry(raw, "sc[0].consul_sd_configs[1]", true))).toThrow(want);
   f({ token: "a", bearer_token: "b" }, "sc[0].consul_sd_configs[1]: token and bearer_token cannot be set simultaneously");
   f({ username: "a", basic_auth: { username: "b" } }, "username and basic_auth cannot be set simultaneously");
   f({ scheme: "ftp" }, "sc[0].consul_sd_configs[1].scheme: unsupported scheme");
@@ -116,7 +117,7 @@ describe("discoverer", () => {
     consul.set("/v1/health/service/redis", fixture("consul/health_service_redis.json"));
     consul.set("/v1/health/service/web", fixture("consul/health_service_web.json"));
     consul.set("/v1/health/service/consul", []);
-    const cfg = parseConsulSDConfig({ server: consul.url, ...sd }, "consul_sd_configs[0]", true);
+    const cfg = parseConsulSDConfig(sdEntry({ server: consul.url, ...sd }, "consul_sd_configs[0]", true));
     reports.length = 0;
     d = new ConsulDiscoverer(cfg, ctx, { env, waitSeconds: 5, minCheckIntervalMs: 0 });
     d.start((t) => reports.push(t));

@@ -16,7 +16,8 @@
 
 import { readFileSync } from "node:fs";
 import type { Discoverer, DiscoveryContext, TargetLabels } from "../types.ts";
-import { HTTPClient, type HTTPClientConfig } from "../kubernetes/http_client.ts";
+import { HTTPClient } from "../../../promauth/client.ts";
+import type { HTTPClientConfig } from "../../../promauth/config.ts";
 import type { ConsulSDConfig } from "./config.ts";
 import { parseServiceNodes, type ServiceNode, serviceNodeTarget } from "./service_node.ts";
 
@@ -181,21 +182,23 @@ export class ConsulDiscoverer implements Discoverer {
     }
     let http: HTTPClientConfig = cfg.http;
     if (token !== "") {
-      if (http.bearerToken !== "" || http.bearerTokenFile !== "") throw new Error("Cannot set both token and bearer_token configs");
-      http = { ...http, bearerToken: token };
+      if (http.auth.bearerToken !== null || http.auth.bearerTokenFile !== null) throw new Error("Cannot set both token and bearer_token configs");
+      http = { ...http, auth: { ...http.auth, bearerToken: token } };
     }
-    if (cfg.username !== "") http = { ...http, basicAuth: { username: cfg.username, password: cfg.password, passwordFile: "" } };
+    if (cfg.username !== "") {
+      http = { ...http, auth: { ...http.auth, basicAuth: { username: cfg.username, usernameFile: null, password: cfg.password, passwordFile: null } } };
+    }
     let server = cfg.server === "" ? "localhost:8500" : cfg.server;
     if (!server.includes("://")) {
-      const scheme = cfg.scheme !== "" ? cfg.scheme : cfg.http.tlsConfig !== null ? "https" : "http";
+      const scheme = cfg.scheme !== "" ? cfg.scheme : cfg.http.auth.tls !== null ? "https" : "http";
       server = `${scheme}://${server}`;
     }
     while (server.endsWith("/")) server = server.slice(0, -1);
     this.#server = server;
-    this.#client = new HTTPClient(http, this.#ctx.baseDir, this.#opts.fetch);
+    this.#client = new HTTPClient(http, this.#opts.fetch);
     let dc = cfg.datacenter;
     if (dc === "") {
-      const resp = await this.#client.get(`${server}/v1/agent/self`, this.#ac.signal);
+      const resp = await this.#client.fetch(`${server}/v1/agent/self`, { signal: this.#ac.signal });
       const text = await resp.text();
       if (resp.status !== 200) throw new Error(`Cannot query consul agent info: status ${resp.status}: ${text.slice(0, 200)}`);
       const agent = JSON.parse(text) as { Config?: { Datacenter?: unknown } };
@@ -215,7 +218,7 @@ export class ConsulDiscoverer implements Discoverer {
   /** One blocking query; returns the body and the next index per Consul's rules. */
   async #blocking(path: string, index: number, signal: AbortSignal): Promise<{ text: string; index: number }> {
     const url = `${this.#server}${path}&index=${index}&wait=${this.#opts.waitSeconds ?? DEFAULT_WAIT_SECONDS}s`;
-    const resp = await this.#client!.get(url, signal);
+    const resp = await this.#client!.fetch(url, { signal });
     const text = await resp.text();
     if (resp.status !== 200) throw new Error(`Unexpected status code for ${JSON.stringify(url)}: ${resp.status}; response: ${text.slice(0, 200)}`);
     const h = resp.headers.get("X-Consul-Index") ?? "";

@@ -7,7 +7,9 @@
  */
 
 import { checkFields, expectMap, getBool, getString, getStringList } from "./_yaml.ts";
-import { HTTP_CLIENT_FIELDS, type HTTPClientConfig, parseHTTPClientConfig } from "./http_client.ts";
+import type { HTTPClientConfig } from "../../../promauth/config.ts";
+import { HTTP_CLIENT_FIELDS, parseSectionHTTPClient } from "../../../promauth/parse.ts";
+import type { SDEntry } from "../types.ts";
 
 /** The object kinds a `kubernetes_sd_configs` entry can discover. */
 export type Role = "pod" | "service" | "endpoints" | "endpointslice" | "node" | "ingress";
@@ -58,11 +60,8 @@ function parseRole(s: string, path: string): Role {
   return r as Role;
 }
 
-/**
- * Validates one entry. Throws TypeError whose message starts with `path`.
- * `strict` rejects unknown fields.
- */
-export function parseKubernetesSDConfig(raw: unknown, path: string, strict: boolean): KubernetesSDConfig {
+/** Validates one entry. Throws TypeError whose message starts with `entry.path`. */
+export function parseKubernetesSDConfig({ raw, yaml, path, strict, baseDir }: SDEntry): KubernetesSDConfig {
   const m = expectMap(raw, path);
   checkFields(m, FIELDS, path, strict);
   if (m.role === undefined || m.role === null || m.role === "") throw new TypeError(`${path}.role: missing role`);
@@ -103,7 +102,7 @@ export function parseKubernetesSDConfig(raw: unknown, path: string, strict: bool
     apiServer,
     role,
     kubeconfigFile,
-    http: parseHTTPClientConfig(m, path, strict),
+    http: parseSectionHTTPClient(yaml, path, baseDir),
     namespaces: Object.freeze({ names, ownNamespace: getBool(ns, "own_namespace", nsPath, false) }),
     selectors: Object.freeze(selectors),
     attachNodeMetadata: getBool(am, "node", amPath, false),

@@ -9,7 +9,7 @@
 
 import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
-import type { HTTPClientConfig, TLSConfig } from "./http_client.ts";
+import { type BasicAuthConfig, type HTTPClientConfig, NO_AUTH, resolveFile, type TLSConfig } from "../../../promauth/config.ts";
 
 /** What a kubeconfig contributes to the connection. */
 export interface KubeConfig {
@@ -46,10 +46,12 @@ function b64(s: string, what: string): string {
 
 /**
  * Builds the connection settings from kubeconfig text. `base` supplies the
- * `oauth2` and `headers` settings of the SD entry, which VictoriaMetrics
- * keeps when a kubeconfig is used; everything else comes from the file.
+ * `oauth2`, `headers` and `follow_redirects` settings of the SD entry, which
+ * VictoriaMetrics keeps when a kubeconfig is used; everything else comes
+ * from the file. Relative file names resolve against `baseDir` (the config
+ * directory), as vmagent resolves them.
  */
-export function parseKubeConfig(text: string, base: HTTPClientConfig): KubeConfig {
+export function parseKubeConfig(text: string, base: HTTPClientConfig, baseDir: string): KubeConfig {
   const cfg = parseYaml(text) as unknown;
   if (cfg === null || typeof cfg !== "object") throw new SyntaxError("Cannot parse kubeconfig: expected a mapping");
   const c = cfg as Obj;
@@ -73,10 +75,11 @@ export function parseKubeConfig(text: string, base: HTTPClientConfig): KubeConfi
   const userName = str(ctx, "user");
   const user = users.get(userName);
   if (userName !== "" && user === undefined) throw new TypeError(`Missing auth config ${JSON.stringify(userName)}`);
-  let tlsConfig: TLSConfig | null = null;
-  let basicAuth: HTTPClientConfig["basicAuth"] = null;
-  let bearerToken = "";
-  let bearerTokenFile = "";
+  const file = (p: string): string | null => (p === "" ? null : resolveFile(baseDir, p));
+  let tls: TLSConfig | null = null;
+  let basicAuth: BasicAuthConfig | null = null;
+  let bearerToken: string | null = null;
+  let bearerTokenFile: string | null = null;
   if (user !== undefined) {
     for (const k of ["exec", "act-as", "act-as-uid", "act-as-groups", "act-as-user-extra"]) {
       const v = user[k];
@@ -93,43 +96,39 @@ export function parseKubeConfig(text: string, base: HTTPClientConfig): KubeConfi
       const caData = str(cluster, "certificate-authority-data");
       const certData = str(user, "client-certificate-data");
       const keyData = str(user, "client-key-data");
-      tlsConfig = Object.freeze({
-        ca: caData !== "" ? b64(caData, `certificate-authority-data from config ${JSON.stringify(clusterName)}`) : "",
-        caFile: str(cluster, "certificate-authority"),
-        cert: certData !== "" ? b64(certData, `client-certificate-data from ${JSON.stringify(userName)}`) : "",
-        certFile: certData !== "" ? "" : str(user, "client-certificate"),
-        key: keyData !== "" ? b64(keyData, `client-key-data from ${JSON.stringify(userName)}`) : "",
-        keyFile: keyData !== "" ? "" : str(user, "client-key"),
+      tls = Object.freeze({
+        ca: caData !== "" ? b64(caData, `certificate-authority-data from config ${JSON.stringify(clusterName)}`) : null,
+        caFile: file(str(cluster, "certificate-authority")),
+        cert: certData !== "" ? b64(certData, `client-certificate-data from ${JSON.stringify(userName)}`) : null,
+        certFile: certData !== "" ? null : file(str(user, "client-certificate")),
+        key: keyData !== "" ? b64(keyData, `client-key-data from ${JSON.stringify(userName)}`) : null,
+        keyFile: keyData !== "" ? null : file(str(user, "client-key")),
         serverName: str(cluster, "tls-server-name"),
         insecureSkipVerify: cluster["insecure-skip-tls-verify"] === true,
         minVersion: "",
       });
     }
-    if (username !== "" || password !== "") basicAuth = Object.freeze({ username, password, passwordFile: "" });
-    bearerToken = str(user, "token");
-    bearerTokenFile = str(user, "tokenFile");
+    if (username !== "" || password !== "") basicAuth = Object.freeze({ username, usernameFile: null, password, passwordFile: null });
+    bearerTokenFile = file(str(user, "tokenFile"));
+    bearerToken = bearerTokenFile === null ? str(user, "token") || null : null;
   }
+  const proxyURL = str(cluster, "proxy-url");
   const http: HTTPClientConfig = Object.freeze({
-    basicAuth,
-    authorization: null,
-    bearerToken: bearerTokenFile !== "" ? "" : bearerToken,
-    bearerTokenFile,
-    oauth2: base.oauth2,
-    tlsConfig,
-    proxyURL: str(cluster, "proxy-url"),
+    auth: Object.freeze({ ...NO_AUTH, basicAuth, bearerToken, bearerTokenFile, oauth2: base.auth.oauth2, tls, headers: base.auth.headers }),
+    proxyURL: proxyURL === "" ? null : proxyURL,
+    proxy: NO_AUTH,
     followRedirects: base.followRedirects,
-    headers: base.headers,
   });
   return Object.freeze({ server, http });
 }
 
 /** Reads and parses `path` (already resolved against the config directory). */
-export function loadKubeConfig(path: string, base: HTTPClientConfig): KubeConfig {
+export function loadKubeConfig(path: string, base: HTTPClientConfig, baseDir: string): KubeConfig {
   let text: string;
   try {
     text = readFileSync(path, "utf8");
   } catch (e) {
     throw new Error(`Cannot read kubeconfig ${JSON.stringify(path)}: ${(e as Error).message}`);
   }
-  return parseKubeConfig(text, base);
+  return parseKubeConfig(text, base, baseDir);
 }

@@ -6,6 +6,7 @@ import { FakeKubeAPI, fixture } from "../testdata/replay_server.ts";
 import type { DiscoveryContext, TargetLabels } from "../types.ts";
 import { parseKubernetesSDConfig } from "./config.ts";
 import { apiPaths, KubernetesDiscoverer, resolveAPIConnection } from "./kubernetes_discoverer.ts";
+import { sdEntry } from "../_test_util.ts";
 
 type Obj = { metadata: { name: string; namespace?: string } & Record<string, unknown> } & Record<string, unknown>;
 
@@ -52,7 +53,7 @@ afterEach(() => {
 function setup(sd: Record<string, unknown>, resources: readonly string[]): { api: FakeKubeAPI; d: KubernetesDiscoverer; r: Reports } {
   api = new FakeKubeAPI();
   for (const res of resources) api.load(res, fixture(`kubernetes/${res}.json`));
-  const cfg = parseKubernetesSDConfig({ api_server: api.url, ...sd }, "kubernetes_sd_configs[0]", true);
+  const cfg = parseKubernetesSDConfig(sdEntry({ api_server: api.url, ...sd }, "kubernetes_sd_configs[0]", true));
   disc = new KubernetesDiscoverer(cfg, ctx(), { minBackoffMs: 10, maxBackoffMs: 40 });
   const r = new Reports();
   disc.start(r.push);
@@ -188,7 +189,7 @@ describe("watch", () => {
     api = new FakeKubeAPI();
     api.failStatus = 403;
     api.load("nodes", fixture("kubernetes/nodes.json"));
-    const cfg = parseKubernetesSDConfig({ api_server: api.url, role: "node" }, "k", true);
+    const cfg = parseKubernetesSDConfig(sdEntry({ api_server: api.url, role: "node" }, "k", true));
     disc = new KubernetesDiscoverer(cfg, ctx(), { minBackoffMs: 10, maxBackoffMs: 20 });
     const r = new Reports();
     disc.start(r.push);
@@ -214,7 +215,7 @@ describe("stop", () => {
   });
 
   test("is safe without start, and start after stop does nothing", () => {
-    const cfg = parseKubernetesSDConfig({ api_server: "http://127.0.0.1:1", role: "pod" }, "k", true);
+    const cfg = parseKubernetesSDConfig(sdEntry({ api_server: "http://127.0.0.1:1", role: "pod" }, "k", true));
     const d = new KubernetesDiscoverer(cfg, ctx());
     d.stop();
     d.start(() => {
@@ -231,17 +232,17 @@ describe("connection", () => {
   writeFileSync(join(sa, "namespace"), "monitoring");
 
   test("in-cluster from the service account when api_server is empty", () => {
-    const cfg = parseKubernetesSDConfig({ role: "pod", namespaces: { own_namespace: true } }, "k", true);
+    const cfg = parseKubernetesSDConfig(sdEntry({ role: "pod", namespaces: { own_namespace: true } }, "k", true));
     const c = resolveAPIConnection(cfg, "/etc/vm", { env: { KUBERNETES_SERVICE_HOST: "10.96.0.1", KUBERNETES_SERVICE_PORT: "443" }, serviceAccountDir: sa });
     expect(c.server).toBe("https://10.96.0.1:443");
-    expect(c.http.bearerTokenFile).toBe(join(sa, "token"));
-    expect(c.http.tlsConfig?.caFile).toBe(join(sa, "ca.crt"));
+    expect(c.http.auth.bearerTokenFile).toBe(join(sa, "token"));
+    expect(c.http.auth.tls?.caFile).toBe(join(sa, "ca.crt"));
     expect(c.namespaces).toEqual(["monitoring"]);
   });
 
   test("errors", () => {
     const f = (sd: Record<string, unknown>, env: Record<string, string>, want: string) => {
-      const cfg = parseKubernetesSDConfig(sd, "k", true);
+      const cfg = parseKubernetesSDConfig(sdEntry(sd, "k", true));
       expect(() => resolveAPIConnection(cfg, "/", { env, serviceAccountDir: "/nonexistent" })).toThrow(want);
     };
     f({ role: "pod" }, {}, "Cannot find KUBERNETES_SERVICE_HOST env var");
@@ -252,7 +253,7 @@ describe("connection", () => {
 
   test("api_server normalisation", () => {
     const f = (sd: Record<string, unknown>, want: string) => {
-      expect(resolveAPIConnection(parseKubernetesSDConfig({ role: "node", ...sd }, "k", true), "/").server).toBe(want);
+      expect(resolveAPIConnection(parseKubernetesSDConfig(sdEntry({ role: "node", ...sd }, "k", true)), "/").server).toBe(want);
     };
     f({ api_server: "10.0.0.1:6443" }, "http://10.0.0.1:6443");
     f({ api_server: "10.0.0.1:6443", tls_config: { insecure_skip_verify: true } }, "https://10.0.0.1:6443");

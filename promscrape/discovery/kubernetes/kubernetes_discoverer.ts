@@ -19,7 +19,8 @@ import { join } from "node:path";
 import type { Discoverer, DiscoveryContext, TargetLabels } from "../types.ts";
 import type { KubernetesSDConfig, Role } from "./config.ts";
 import { endpointSliceTargets, endpointsTargets } from "./endpoints.ts";
-import { HTTPClient, type HTTPClientConfig, NO_HTTP_CLIENT_CONFIG, resolvePath } from "./http_client.ts";
+import { HTTPClient } from "../../../promauth/client.ts";
+import { type HTTPClientConfig, NO_AUTH, NO_HTTP_CLIENT, resolveFile } from "../../../promauth/config.ts";
 import { loadKubeConfig } from "./kubeconfig.ts";
 import { ingressTargets, type MutableLabels, nodeTargets, type ObjectLookup, podTargets, serviceTargets } from "./labels.ts";
 import type { K8sObject, Node, Pod, Service } from "./objects.ts";
@@ -59,7 +60,7 @@ export function resolveAPIConnection(cfg: KubernetesSDConfig, baseDir: string, o
   let server = cfg.apiServer;
   let http = cfg.http;
   if (cfg.kubeconfigFile !== "") {
-    const kc = loadKubeConfig(resolvePath(baseDir, cfg.kubeconfigFile), cfg.http);
+    const kc = loadKubeConfig(resolveFile(baseDir, cfg.kubeconfigFile), cfg.http, baseDir);
     server = kc.server;
     http = kc.http;
   }
@@ -75,24 +76,13 @@ export function resolveAPIConnection(cfg: KubernetesSDConfig, baseDir: string, o
       throw new Error(`Cannot find KUBERNETES_SERVICE_PORT env var; it must be defined when running in k8s; KUBERNETES_SERVICE_HOST=${JSON.stringify(host)}`);
     }
     server = `https://${host.includes(":") ? `[${host}]` : host}:${port}`;
+    const tls = { ca: null, caFile: join(saDir, "ca.crt"), cert: null, certFile: null, key: null, keyFile: null, serverName: "", insecureSkipVerify: false, minVersion: "" };
     http = Object.freeze({
-      ...NO_HTTP_CLIENT_CONFIG,
-      bearerTokenFile: join(saDir, "token"),
-      tlsConfig: Object.freeze({
-        ca: "",
-        caFile: join(saDir, "ca.crt"),
-        cert: "",
-        certFile: "",
-        key: "",
-        keyFile: "",
-        serverName: "",
-        insecureSkipVerify: false,
-        minVersion: "",
-      }),
-      headers: cfg.http.headers,
+      ...NO_HTTP_CLIENT,
+      auth: Object.freeze({ ...NO_AUTH, bearerTokenFile: join(saDir, "token"), tls: Object.freeze(tls), headers: cfg.http.auth.headers }),
     });
   }
-  if (!server.includes("://")) server = `${cfg.http.tlsConfig !== null ? "https" : "http"}://${server}`;
+  if (!server.includes("://")) server = `${cfg.http.auth.tls !== null ? "https" : "http"}://${server}`;
   while (server.endsWith("/")) server = server.slice(0, -1);
   let namespaces = cfg.namespaces.names;
   if (namespaces.length === 0 && cfg.namespaces.ownNamespace) {
@@ -186,7 +176,7 @@ export class KubernetesDiscoverer implements Discoverer {
     let client: HTTPClient;
     try {
       conn = resolveAPIConnection(this.#cfg, this.#ctx.baseDir, this.#opts);
-      client = new HTTPClient(conn.http, this.#ctx.baseDir, this.#opts.fetch);
+      client = new HTTPClient(conn.http, this.#opts.fetch);
     } catch (e) {
       this.#ctx.log.error(`${this.name}: cannot create API config for kubernetes: ${(e as Error).message}`);
       onUpdate([]);

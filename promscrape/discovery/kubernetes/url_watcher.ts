@@ -18,7 +18,7 @@
  */
 
 import type { Role } from "./config.ts";
-import type { HTTPClient } from "./http_client.ts";
+import type { HTTPClient } from "../../../promauth/client.ts";
 import { type KObject, parseObject } from "./objects.ts";
 
 /** vmagent's `-promscrape.kubernetes.apiServerTimeout` default (30m); watches ask for 90% of it. */
@@ -100,7 +100,7 @@ export class URLWatcher {
       this.#abort = ac;
       let resp: Response;
       try {
-        resp = await o.client.get(url, ac.signal, { Accept: "application/json" });
+        resp = await o.client.fetch(url, { signal: ac.signal, headers: { Accept: "application/json" } });
       } catch (e) {
         if (this.#stopped) return;
         o.log.error(`Cannot perform request to ${JSON.stringify(url)}: ${(e as Error).message}`);
@@ -136,7 +136,7 @@ export class URLWatcher {
     this.#abort = ac;
     let text: string;
     try {
-      const resp = await o.client.get(url, ac.signal, { Accept: "application/json" });
+      const resp = await o.client.fetch(url, { signal: ac.signal, headers: { Accept: "application/json" } });
       text = await resp.text();
       if (resp.status !== 200) {
         if (!this.#stopped) {
