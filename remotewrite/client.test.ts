@@ -1,5 +1,9 @@
 import { describe, expect, test } from "bun:test";
+import { HTTPClient } from "../promauth/client.ts";
+import { NO_HTTP_CLIENT } from "../promauth/config.ts";
 import { Backoff, parseRetryAfter, PermanentError, RecoverableError, sendBlock } from "./client.ts";
+
+const NO_AUTH_CLIENT = new HTTPClient(NO_HTTP_CLIENT);
 
 describe("remotewrite client", () => {
   test("Backoff doubles from min to max and honours Retry-After", () => {
@@ -33,7 +37,7 @@ describe("remotewrite client", () => {
         return new Response("msg", { status, headers: status === 429 ? { "Retry-After": "3" } : {} });
       },
     });
-    const opts = { url: `http://127.0.0.1:${server.port}/api/v1/write`, displayName: "1:secret-url", timeoutMs: 5000, headers: { "X-Test": "1" } };
+    const opts = { url: `http://127.0.0.1:${server.port}/api/v1/write`, displayName: "1:secret-url", timeoutMs: 5000, headers: { "X-Test": "1" }, http: NO_AUTH_CLIENT };
     expect(await sendBlock(opts, new Uint8Array([1, 2]))).toEqual({ status: 204 });
     expect(seen?.get("x-test")).toBe("1");
     const f = async (s: number, cls: typeof RecoverableError | typeof PermanentError, retryAfter?: number) => {
@@ -51,7 +55,7 @@ describe("remotewrite client", () => {
   });
 
   test("sendBlock() turns a refused connection into a RecoverableError", async () => {
-    const err = await sendBlock({ url: "http://127.0.0.1:1/x", displayName: "1:secret-url", timeoutMs: 2000, headers: {} }, new Uint8Array(1)).catch((e: unknown) => e);
+    const err = await sendBlock({ url: "http://127.0.0.1:1/x", displayName: "1:secret-url", timeoutMs: 2000, headers: {}, http: NO_AUTH_CLIENT }, new Uint8Array(1)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RecoverableError);
     expect((err as Error).message).toContain("1:secret-url");
   });

@@ -8,8 +8,13 @@
  * remote will never take this block, so they are {@linkcode PermanentError}
  * and the block is dropped and counted, as vmagent does.
  *
+ * Credentials, `-remoteWrite.headers` and TLS are applied by promauth, the
+ * same client layer scraping and service discovery use.
+ *
  * @module
  */
+
+import type { HTTPClient } from "../promauth/client.ts";
 
 /** The remote may take the block later: retry it after a back-off. */
 export class RecoverableError extends Error {
@@ -40,12 +45,10 @@ export interface ClientOptions {
   /** Name shown in errors: `1:secret-url` unless `-remoteWrite.showURL`. */
   displayName: string;
   timeoutMs: number;
-  /** Static headers: auth, `-remoteWrite.headers`, protocol headers. */
+  /** Protocol headers ({@linkcode REMOTE_WRITE_HEADERS}); `-remoteWrite.headers` and the credentials override them. */
   headers: Record<string, string>;
-  /** Re-read on every request so rotated tokens take effect (vmagent re-reads files too). */
-  bearerTokenFile?: string;
-  basicAuthUser?: string;
-  basicAuthPasswordFile?: string;
+  /** The URL's auth flags as promauth settings; secret files are re-read on every request (vmagent re-reads them too). */
+  http: HTTPClient;
 }
 
 /** Headers vmagent sends with every remote-write request. */
@@ -69,23 +72,6 @@ export function parseRetryAfter(v: string | null, now = Date.now()): number | un
   return Math.max(0, t - now);
 }
 
-async function readSecretFile(path: string): Promise<string> {
-  return (await Bun.file(path).text()).trim();
-}
-
-/** Builds the per-request headers, re-reading secret files. */
-async function requestHeaders(opts: ClientOptions): Promise<Record<string, string>> {
-  if (opts.bearerTokenFile === undefined && opts.basicAuthPasswordFile === undefined) return opts.headers;
-  const h = { ...opts.headers };
-  if (opts.bearerTokenFile !== undefined) {
-    h["Authorization"] = `Bearer ${await readSecretFile(opts.bearerTokenFile)}`;
-  } else if (opts.basicAuthPasswordFile !== undefined) {
-    const pass = await readSecretFile(opts.basicAuthPasswordFile);
-    h["Authorization"] = `Basic ${Buffer.from(`${opts.basicAuthUser ?? ""}:${pass}`).toString("base64")}`;
-  }
-  return h;
-}
-
 /** Result of a successful POST, for metrics. */
 export interface SendOutcome {
   status: number;
@@ -100,13 +86,11 @@ export async function sendBlock(opts: ClientOptions, body: Uint8Array, signal?: 
   let res: Response;
   const timeout = AbortSignal.timeout(opts.timeoutMs);
   try {
-    res = await fetch(opts.url, {
+    res = await opts.http.fetch(opts.url, {
       method: "POST",
       body,
-      headers: await requestHeaders(opts),
+      headers: opts.headers,
       signal: signal === undefined ? timeout : AbortSignal.any([signal, timeout]),
-      // Drover decides about retries itself.
-      redirect: "manual",
     });
   } catch (err: unknown) {
     const msg = err instanceof Error ? err.message : String(err);

@@ -9,6 +9,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Config, RemoteWriteURLConfig } from "../config/flags.ts";
+import { HTTPClient } from "../promauth/client.ts";
+import { type AuthConfig, type HTTPClientConfig, NO_AUTH, NO_HTTP_CLIENT } from "../promauth/config.ts";
+import { checkAuth } from "../promauth/validate.ts";
 import { queueDirName } from "../queue/file_queue.ts";
 import { REMOTE_WRITE_HEADERS, type ClientOptions } from "./client.ts";
 
@@ -36,36 +39,59 @@ export interface Destination {
   maxDiskUsage: number;
 }
 
-function readSecret(path: string, flag: string): string {
+/** How promauth's messages name the options the remote-write flags set. */
+const FLAG_NAMES: Readonly<Record<string, string>> = {
+  basic_auth: "-remoteWrite.basicAuth.*",
+  "basic_auth.username": "-remoteWrite.basicAuth.username",
+  "basic_auth.password": "-remoteWrite.basicAuth.password",
+  "basic_auth.password_file": "-remoteWrite.basicAuth.passwordFile",
+  bearer_token: "-remoteWrite.bearerToken",
+  bearer_token_file: "-remoteWrite.bearerTokenFile",
+};
+const flagName = (option: string): string => FLAG_NAMES[option] ?? option;
+
+/**
+ * The auth flags of one `-remoteWrite.url` as promauth settings, checked
+ * with promauth's rules (vmagent's `getAuthConfig`). Secret files are read
+ * once here so a typo fails at start; promauth re-reads them per request.
+ * @throws TypeError naming the flags for conflicting or incomplete settings, Error for unreadable files.
+ */
+export function remoteWriteClientConfig(u: RemoteWriteURLConfig, displayName: string): HTTPClientConfig {
+  const username = u.basicAuth?.username ?? "";
+  const password = u.basicAuth?.password ?? "";
+  const passwordFile = u.basicAuthPasswordFile ?? "";
+  const auth: AuthConfig = Object.freeze({
+    ...NO_AUTH,
+    basicAuth: username !== "" || password !== "" || passwordFile !== ""
+      ? Object.freeze({ username, usernameFile: null, password: password === "" ? null : password, passwordFile: passwordFile === "" ? null : passwordFile })
+      : null,
+    bearerToken: u.bearerToken || null,
+    bearerTokenFile: u.bearerTokenFile || null,
+    headers: u.headers,
+  });
+  const problem = checkAuth(auth, flagName);
+  if (problem !== null) {
+    const subject = problem.onKey ? `${flagName(problem.key)}: ` : "";
+    throw new TypeError(`Cannot use the auth flags of -remoteWrite.url "${displayName}": ${subject}${problem.message}`);
+  }
+  const pwFile = auth.basicAuth?.passwordFile ?? null;
+  if (pwFile !== null) checkReadable(pwFile, "-remoteWrite.basicAuth.passwordFile");
+  if (auth.bearerTokenFile !== null) checkReadable(auth.bearerTokenFile, "-remoteWrite.bearerTokenFile");
+  // Drover decides about retries itself, so redirects are not followed.
+  return Object.freeze({ ...NO_HTTP_CLIENT, auth, followRedirects: false });
+}
+
+function checkReadable(path: string, flag: string): void {
   try {
-    return readFileSync(path, "utf8").trim();
+    readFileSync(path);
   } catch (err: unknown) {
     throw new Error(`Cannot read ${flag} "${path}": ${err instanceof Error ? err.message : String(err)}`);
   }
 }
 
 function clientOptions(u: RemoteWriteURLConfig, displayName: string): ClientOptions {
-  const headers: Record<string, string> = { ...REMOTE_WRITE_HEADERS };
-  const opts: ClientOptions = { url: u.url, displayName, timeoutMs: u.sendTimeoutMs, headers };
-  if (u.basicAuth !== undefined) {
-    opts.basicAuthUser = u.basicAuth.username;
-    if (u.basicAuthPasswordFile !== undefined && u.basicAuthPasswordFile !== "") {
-      // Checked once at start so a typo fails fast; re-read per request afterwards.
-      readSecret(u.basicAuthPasswordFile, "-remoteWrite.basicAuth.passwordFile");
-      opts.basicAuthPasswordFile = u.basicAuthPasswordFile;
-    } else {
-      headers["Authorization"] = `Basic ${Buffer.from(`${u.basicAuth.username}:${u.basicAuth.password}`).toString("base64")}`;
-    }
-  }
-  if (u.bearerTokenFile !== undefined && u.bearerTokenFile !== "") {
-    readSecret(u.bearerTokenFile, "-remoteWrite.bearerTokenFile");
-    opts.bearerTokenFile = u.bearerTokenFile;
-  } else if (u.bearerToken !== undefined && u.bearerToken !== "") {
-    headers["Authorization"] = `Bearer ${u.bearerToken}`;
-  }
-  // -remoteWrite.headers come last so they can override anything above.
-  for (const [name, value] of u.headers) headers[name] = value;
-  return opts;
+  const http = new HTTPClient(remoteWriteClientConfig(u, displayName));
+  return { url: u.url, displayName, timeoutMs: u.sendTimeoutMs, headers: { ...REMOTE_WRITE_HEADERS }, http };
 }
 
 /** One {@linkcode Destination} per `-remoteWrite.url`, in flag order. */

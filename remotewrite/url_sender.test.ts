@@ -9,6 +9,8 @@ import { BlockBuilder } from "../protocols/promremotewrite/encode.ts";
 import { FileQueue } from "../queue/file_queue.ts";
 import { Registry } from "../selfmetrics/registry.ts";
 import { REMOTE_WRITE_HEADERS } from "./client.ts";
+import { HTTPClient } from "../promauth/client.ts";
+import { NO_HTTP_CLIENT } from "../promauth/config.ts";
 import { UrlSender, type UrlSenderOptions } from "./url_sender.ts";
 
 /** A compressed WriteRequest of `n` one-sample series named `m{i="<first+k>"}`. */
@@ -52,7 +54,7 @@ function setup(url: string, over: Partial<UrlSenderOptions>): { sender: UrlSende
     logger: () => {},
   });
   const sender = new UrlSender({
-    client: { url, displayName: "1:secret-url", timeoutMs: 5000, headers: { ...REMOTE_WRITE_HEADERS } },
+    client: { url, displayName: "1:secret-url", timeoutMs: 5000, headers: { ...REMOTE_WRITE_HEADERS }, http: new HTTPClient(NO_HTTP_CLIENT) },
     queue,
     concurrency: 2,
     retryMinMs: 10,
