@@ -3,7 +3,7 @@
  * of current vmagent (lib/promscrape/config.go `getScrapeWorkConfig`).
  */
 
-import type { DiscoveryKind } from "./discovery/types.ts";
+import type { DiscoveryKind } from "../discovery/types.ts";
 import { type CompiledRelabelRules, parseRelabelConfigs } from "../relabel/apply.ts";
 import type { AuthConfig } from "../promauth/config.ts";
 import { HTTP_CLIENT_FIELDS, parseHTTPClientConfig } from "../promauth/parse.ts";

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { checkScrapeConfig, expandEnv, type LoadedScrapeConfig, loadScrapeConfig, ScrapeConfigError } from "./config.ts";
-import type { DiscoveryKind } from "./discovery/types.ts";
+import type { DiscoveryKind } from "../discovery/types.ts";
 import { parseFlags } from "../config/flags.ts";
 
 const TESTDATA = join(import.meta.dir, "testdata");

@@ -24,8 +24,8 @@ import { type CompiledRelabelRules, parseRelabelConfigs } from "../relabel/apply
 import { maskURL, resolveFile } from "../promauth/config.ts";
 import { DEFAULT_JOB_FLAGS, type JobFlagDefaults, type ScrapeJob, parseScrapeJob } from "./_config_job.ts";
 import { type YNode, type YamlCtx, duration, fields, int, list, strList, strMap, toJS } from "../config/yaml.ts";
-import { DISCOVERY_KINDS } from "./discovery/registry.ts";
-import type { DiscoveryKind } from "./discovery/types.ts";
+import { DISCOVERY_KINDS } from "../discovery/registry.ts";
+import type { DiscoveryKind } from "../discovery/types.ts";
 
 export {
   type JobFlagDefaults,

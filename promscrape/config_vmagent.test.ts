@@ -12,7 +12,7 @@ import { describe, expect, test } from "bun:test";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { loadScrapeConfig } from "./config.ts";
-import { DISCOVERY_KINDS } from "./discovery/registry.ts";
+import { DISCOVERY_KINDS } from "../discovery/registry.ts";
 
 const DIR = join(import.meta.dir, "testdata", "vmagent");
 const ENV = { DROVER_TEST_JOB: "envjob" };

@@ -17,8 +17,8 @@ import type { Logger } from "../log/logger.ts";
 import type { Metric, Registry } from "../selfmetrics/registry.ts";
 import type { ScrapeJob } from "./_config_job.ts";
 import { type LoadedScrapeConfig, loadScrapeConfig } from "./config.ts";
-import { DISCOVERY_KINDS } from "./discovery/registry.ts";
-import type { Discoverer, TargetLabels } from "./discovery/types.ts";
+import { DISCOVERY_KINDS } from "../discovery/registry.ts";
+import type { Discoverer, TargetLabels } from "../discovery/types.ts";
 import type { ScrapeTargetsUpdate, TargetRuntime } from "./target_loop.ts";
 import { buildScrapeWork, type ClusterSettings, discoveredLabels, type DroppedTarget, isScrapeWork, type ScrapeWork } from "./targets.ts";
 

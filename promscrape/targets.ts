@@ -26,7 +26,7 @@ import { goDurationString } from "../sharding/go_format.ts";
 import { labelsString, phaseKey, phaseNs } from "../sharding/phase.ts";
 import type { HTTPClientConfig } from "../promauth/config.ts";
 import type { ScrapeJob } from "./_config_job.ts";
-import type { TargetLabels } from "./discovery/types.ts";
+import type { TargetLabels } from "../discovery/types.ts";
 
 export type LabelList = readonly (readonly [string, string])[];
 

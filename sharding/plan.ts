@@ -15,8 +15,8 @@
 import type { ScrapeJob } from "../promscrape/_config_job.ts";
 import type { Config } from "../config/flags.ts";
 import { type LoadedScrapeConfig, loadScrapeConfig } from "../promscrape/config.ts";
-import { DISCOVERY_KINDS } from "../promscrape/discovery/registry.ts";
-import type { DiscoveryKind, TargetLabels } from "../promscrape/discovery/types.ts";
+import { DISCOVERY_KINDS } from "../discovery/registry.ts";
+import type { DiscoveryKind, TargetLabels } from "../discovery/types.ts";
 import { buildScrapeWork, type ClusterSettings, isScrapeWork, type LabelList } from "../promscrape/targets.ts";
 
 /** One job's discovered targets (static and SD), as the scraper would see them. */

@@ -8,7 +8,7 @@ import type { DiscoveryContext, DiscoveryKind } from "../types.ts";
 import { type KubernetesSDConfig, parseKubernetesSDConfig } from "./config.ts";
 import { KubernetesDiscoverer } from "./kubernetes_discoverer.ts";
 
-/** Registered in `promscrape/discovery/registry.ts`. */
+/** Registered in `discovery/registry.ts`. */
 export const kubernetesSDKind: DiscoveryKind<KubernetesSDConfig> = Object.freeze({
   key: "kubernetes_sd_configs",
   checkIntervalFlag: "promscrape.kubernetesSDCheckInterval",

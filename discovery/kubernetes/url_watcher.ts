@@ -18,7 +18,7 @@
  */
 
 import type { Role } from "./config.ts";
-import type { HTTPClient } from "../../../promauth/client.ts";
+import type { HTTPClient } from "../../promauth/client.ts";
 import { type KObject, parseObject } from "./objects.ts";
 
 /** vmagent's `-promscrape.kubernetes.apiServerTimeout` default (30m); watches ask for 90% of it. */

@@ -16,8 +16,8 @@
 
 import { readFileSync } from "node:fs";
 import type { Discoverer, DiscoveryContext, TargetLabels } from "../types.ts";
-import { HTTPClient } from "../../../promauth/client.ts";
-import type { HTTPClientConfig } from "../../../promauth/config.ts";
+import { HTTPClient } from "../../promauth/client.ts";
+import type { HTTPClientConfig } from "../../promauth/config.ts";
 import type { ConsulSDConfig } from "./config.ts";
 import { parseServiceNodes, type ServiceNode, serviceNodeTarget } from "./service_node.ts";
 

@@ -8,7 +8,7 @@ import type { DiscoveryContext, DiscoveryKind } from "../types.ts";
 import { type ConsulSDConfig, parseConsulSDConfig } from "./config.ts";
 import { ConsulDiscoverer } from "./consul_discoverer.ts";
 
-/** Registered in `promscrape/discovery/registry.ts`. */
+/** Registered in `discovery/registry.ts`. */
 export const consulSDKind: DiscoveryKind<ConsulSDConfig> = Object.freeze({
   key: "consul_sd_configs",
   checkIntervalFlag: "promscrape.consulSDCheckInterval",

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { yamlValueOf } from "../../config/yaml.ts";
+import { yamlValueOf } from "../config/yaml.ts";
 import type { DiscoveryContext, SDEntry, TargetLabels } from "./types.ts";
 
 /** An entry from plain data, as the config loader would hand it over (without lines). */

@@ -7,8 +7,8 @@
  */
 
 import { checkFields, expectMap, getBool, getString, getStringList } from "./_yaml.ts";
-import type { HTTPClientConfig } from "../../../promauth/config.ts";
-import { HTTP_CLIENT_FIELDS, parseSectionHTTPClient } from "../../../promauth/parse.ts";
+import type { HTTPClientConfig } from "../../promauth/config.ts";
+import { HTTP_CLIENT_FIELDS, parseSectionHTTPClient } from "../../promauth/parse.ts";
 import type { SDEntry } from "../types.ts";
 
 /** The object kinds a `kubernetes_sd_configs` entry can discover. */

@@ -1,7 +1,7 @@
 import { expect, test } from "bun:test";
 import { parseKubernetesSDConfig } from "./config.ts";
 import { parseKubeConfig } from "./kubeconfig.ts";
-import { NO_AUTH, NO_HTTP_CLIENT } from "../../../promauth/config.ts";
+import { NO_AUTH, NO_HTTP_CLIENT } from "../../promauth/config.ts";
 import { sdEntry } from "../_test_util.ts";
 
 test("parseKubernetesSDConfig accepts", () => {

@@ -10,7 +10,7 @@
  * @module
  */
 
-import type { YamlValue } from "../../config/yaml.ts";
+import type { YamlValue } from "../config/yaml.ts";
 
 /** One discovered target: its labels, `__address__` included. Plain data. */
 export type TargetLabels = Readonly<Record<string, string>>;

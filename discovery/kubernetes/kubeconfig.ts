@@ -9,7 +9,7 @@
 
 import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
-import { type BasicAuthConfig, type HTTPClientConfig, NO_AUTH, resolveFile, type TLSConfig } from "../../../promauth/config.ts";
+import { type BasicAuthConfig, type HTTPClientConfig, NO_AUTH, resolveFile, type TLSConfig } from "../../promauth/config.ts";
 
 /** What a kubeconfig contributes to the connection. */
 export interface KubeConfig {

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Server } from "bun";
-import { NO_AUTH, NO_HTTP_CLIENT } from "../../promauth/config.ts";
+import { NO_AUTH, NO_HTTP_CLIENT } from "../promauth/config.ts";
 import { sdEntry, sorted, testContext, until, Updates } from "./_test_util.ts";
 import { httpSdKind, httpTargets, parseHttpSdResponse } from "./http_sd.ts";
 

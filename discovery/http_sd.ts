@@ -15,9 +15,9 @@
  * @module
  */
 
-import { HTTPClient } from "../../promauth/client.ts";
-import type { HTTPClientConfig } from "../../promauth/config.ts";
-import { HTTP_CLIENT_FIELDS, parseSectionHTTPClient } from "../../promauth/parse.ts";
+import { HTTPClient } from "../promauth/client.ts";
+import type { HTTPClientConfig } from "../promauth/config.ts";
+import { HTTP_CLIENT_FIELDS, parseSectionHTTPClient } from "../promauth/parse.ts";
 import { asMap, describe, optString } from "./_parse_util.ts";
 import { RefreshLoop } from "./_watch.ts";
 import type { Discoverer, DiscoveryContext, DiscoveryKind, SDEntry, TargetLabels } from "./types.ts";

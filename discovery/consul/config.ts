@@ -13,8 +13,8 @@ import {
   getStringList,
   getStringMap,
 } from "../kubernetes/_yaml.ts";
-import type { HTTPClientConfig } from "../../../promauth/config.ts";
-import { HTTP_CLIENT_FIELDS, parseSectionHTTPClient } from "../../../promauth/parse.ts";
+import type { HTTPClientConfig } from "../../promauth/config.ts";
+import { HTTP_CLIENT_FIELDS, parseSectionHTTPClient } from "../../promauth/parse.ts";
 import type { SDEntry } from "../types.ts";
 
 /** A validated `consul_sd_configs` entry. Plain frozen data. */
