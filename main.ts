@@ -19,7 +19,7 @@ import type { Route } from "./protocols/_shared/route.ts";
 import { scrapePage } from "./promscrape/routes.ts";
 import { checkScrapeConfig } from "./promscrape/config.ts";
 import { Scraper } from "./promscrape/scraper.ts";
-import { runClusterPlan } from "./sharding/plan.ts";
+import { runClusterPlan } from "./promscrape/cluster_plan.ts";
 import { startHttpServer } from "./server/http_server.ts";
 import { EXTRA_HTTP_LISTENERS, LISTENERS } from "./server/listeners.ts";
 import { type Stoppable, startStreamListener } from "./server/stream_listeners.ts";

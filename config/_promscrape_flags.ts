@@ -23,7 +23,7 @@ export interface PromscrapeClusterConfig {
   readonly memberLabel: string;
   /** Target key rule for sharding and phases (sharding/cluster.ts). */
   readonly keyRule: "current" | "v1.79.5";
-  /** -promscrape.cluster.plan: print the target assignment (sharding/plan.ts) and exit. */
+  /** -promscrape.cluster.plan: print the target assignment (promscrape/cluster_plan.ts) and exit. */
   readonly plan: boolean;
 }
 

@@ -131,14 +131,7 @@ export class Scraper {
     return loadScrapeConfig(p.config, {
       strictParse: p.strictParse,
       env: process.env,
-      flags: {
-        maxScrapeSize: p.maxScrapeSize,
-        seriesLimitPerTarget: p.seriesLimitPerTarget,
-        noStaleMarkers: p.noStaleMarkers,
-        streamParse: p.streamParse,
-        disableCompression: p.disableCompression,
-        disableKeepAlive: p.disableKeepAlive,
-      },
+      flags: p,
       log: this.#log,
     });
   }

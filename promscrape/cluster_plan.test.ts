@@ -2,10 +2,10 @@ import { describe, expect, test } from "bun:test";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadScrapeConfig } from "../promscrape/config.ts";
-import { NO_CLUSTER } from "../promscrape/targets.ts";
-import { ownersOf, type ShardKeyRule } from "./cluster.ts";
-import { computePlan, formatPlan, type PlanInput, resolvePlanInput } from "./plan.ts";
+import { ownersOf, type ShardKeyRule } from "../sharding/cluster.ts";
+import { computePlan, formatPlan, type PlanInput, resolvePlanInput } from "./cluster_plan.ts";
+import { loadScrapeConfig } from "./config.ts";
+import { NO_CLUSTER } from "./targets.ts";
 
 const FIXTURE = join(import.meta.dir, "testdata", "plan.yml");
 const quiet = { info() {}, warn() {}, error() {} };

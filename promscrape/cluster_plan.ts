@@ -4,20 +4,20 @@
  * would move if the cluster had one member fewer or more.
  *
  * The computation ({@linkcode computePlan}) is pure: it runs the same
- * target generation the scraper runs (promscrape/targets.ts
- * `buildScrapeWork`), once per member, so the plan cannot disagree with
+ * target generation the scraper runs (./targets.ts `buildScrapeWork`),
+ * with the owner rule of sharding/cluster.ts, once per member, so the plan cannot disagree with
  * what the members will actually scrape. {@linkcode resolvePlanInput} does
  * the I/O: it runs each job's service discovery once.
  *
  * @module
  */
 
-import type { ScrapeJob } from "../promscrape/_config_job.ts";
 import type { Config } from "../config/flags.ts";
-import { type LoadedScrapeConfig, loadScrapeConfig } from "../promscrape/config.ts";
 import { DISCOVERY_KINDS } from "../discovery/registry.ts";
 import type { DiscoveryKind, TargetLabels } from "../discovery/types.ts";
-import { buildScrapeWork, type ClusterSettings, isScrapeWork, type LabelList } from "../promscrape/targets.ts";
+import type { ScrapeJob } from "./_config_job.ts";
+import { type LoadedScrapeConfig, loadScrapeConfig } from "./config.ts";
+import { buildScrapeWork, type ClusterSettings, isScrapeWork, type LabelList } from "./targets.ts";
 
 /** One job's discovered targets (static and SD), as the scraper would see them. */
 export interface PlanJob {
@@ -242,14 +242,7 @@ export async function runClusterPlan(
     loaded = await loadScrapeConfig(p.config, {
       strictParse: p.strictParse,
       env: process.env,
-      flags: {
-        maxScrapeSize: p.maxScrapeSize,
-        seriesLimitPerTarget: p.seriesLimitPerTarget,
-        noStaleMarkers: p.noStaleMarkers,
-        streamParse: p.streamParse,
-        disableCompression: p.disableCompression,
-        disableKeepAlive: p.disableKeepAlive,
-      },
+      flags: p,
       log,
     });
   } catch (err: unknown) {
