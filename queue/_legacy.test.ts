@@ -1,39 +1,14 @@
 import { describe, expect, test } from "bun:test";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
-import { FileQueue, type FileQueueOptions, LegacyImportError, type QueueFs } from "./file_queue.ts";
+import { FileQueue, LegacyImportError, type QueueFs } from "./file_queue.ts";
+import { block, drain, options, range, tempDir as queueTempDir } from "./_testing.ts";
+
+const tempDir = () => queueTempDir("drover-legacy-");
 
 /** vmagent v1.79.5's chunk file size: (32 MiB + 8) × 16. */
 const VM_CHUNK = 536_871_040;
 const DROVER_MAGIC = [0xd2, 0x0e, 0x00, 0x01];
-
-function tempDir(): { path: string } & Disposable {
-  const p = fs.mkdtempSync(path.join(os.tmpdir(), "drover-legacy-"));
-  return { path: p, [Symbol.dispose]: () => fs.rmSync(p, { recursive: true, force: true }) };
-}
-
-function options(dir: string, over: Partial<FileQueueOptions> = {}): FileQueueOptions {
-  return {
-    dir,
-    name: "1:secret-url",
-    maxDiskUsage: 0,
-    chunkSize: 256,
-    fsyncPolicy: "never",
-    fsyncIntervalMs: 1000,
-    memoryCacheBytes: 0,
-    memoryFallbackBytes: 0,
-    logger: () => {},
-    ...over,
-  };
-}
-
-/** Block `seq`: u32 BE seq, then filler. */
-function block(seq: number): Uint8Array {
-  const b = new Uint8Array(20 + ((seq * 7) % 50)).fill(seq & 0xff);
-  new DataView(b.buffer).setUint32(0, seq);
-  return b;
-}
 
 /** A vmagent record: 8-byte big-endian length, then the block. */
 function legacyRecord(payload: Uint8Array): Uint8Array {
@@ -92,23 +67,6 @@ function writeVmMeta(dir: string, reader: number, writer: number): void {
   fs.writeFileSync(path.join(dir, "metainfo.json"), JSON.stringify(meta));
 }
 
-function seqOf(data: Uint8Array): number {
-  return new DataView(data.buffer, data.byteOffset, data.length).getUint32(0);
-}
-
-function drain(q: FileQueue, ack = true): number[] {
-  const seqs: number[] = [];
-  for (let b = q.next(); b !== null; b = q.next()) {
-    expect(b.data).toEqual(block(seqOf(b.data)));
-    seqs.push(seqOf(b.data));
-    if (ack) q.done(b.id);
-  }
-  return seqs;
-}
-
-function range(from: number, to: number): number[] {
-  return Array.from({ length: to - from }, (_, i) => from + i);
-}
 
 /** Chunk files, each with whether it starts with Drover's record magic. */
 function chunkFiles(dir: string): { name: string; drover: boolean }[] {
@@ -157,12 +115,12 @@ describe("vmagent queue import", () => {
       expect(chunkFiles(dir.path).every((c) => c.drover)).toBe(true);
       expect(metaOf(dir.path)).toMatchObject({ Name: "1:secret-url", Format: "drover-v1" });
       // Not acked: a reopen replays them from the Drover queue without importing again.
-      expect(drain(q, false)).toEqual(range(3, 20));
+      expect(drain(q, false).seqs).toEqual(range(3, 20));
       q.write(block(100));
       q.close();
       const r = FileQueue.open(options(dir.path));
       expect(r.stats.legacyBlocksImported).toBe(0);
-      expect(drain(r)).toEqual([...range(3, 20), 100]);
+      expect(drain(r).seqs).toEqual([...range(3, 20), 100]);
       r.close();
     };
     f(undefined);
@@ -182,7 +140,7 @@ describe("vmagent queue import", () => {
     writeVmMeta(dir.path, offsets.get(1)!, end);
     const q = FileQueue.open(options(dir.path));
     expect(q.stats.legacyBytesUnreadable).toBe(8);
-    expect(drain(q)).toEqual([...range(1, 5), ...range(5, 10)]);
+    expect(drain(q).seqs).toEqual([...range(1, 5), ...range(5, 10)]);
     q.close();
   });
 
@@ -196,7 +154,7 @@ describe("vmagent queue import", () => {
     writeVmMeta(dir.path, offsets.get(4)!, offsets.get(8)!);
     const q = FileQueue.open(options(dir.path));
     expect(q.stats).toMatchObject({ legacyBlocksImported: 4, legacyBytesUnreadable: 0 });
-    expect(drain(q)).toEqual(range(4, 8));
+    expect(drain(q).seqs).toEqual(range(4, 8));
     expect(chunkFiles(dir.path).every((c) => c.drover)).toBe(true);
     q.close();
   });
@@ -206,7 +164,7 @@ describe("vmagent queue import", () => {
     writeLegacy(dir.path, [{ start: VM_CHUNK, seqs: range(0, 6), tail: u64(0) }]);
     const q = FileQueue.open(options(dir.path));
     expect(q.stats).toMatchObject({ legacyBlocksImported: 6, legacyBytesUnreadable: 8 });
-    expect(drain(q)).toEqual(range(0, 6));
+    expect(drain(q).seqs).toEqual(range(0, 6));
     q.close();
   });
 
@@ -221,7 +179,7 @@ describe("vmagent queue import", () => {
       q.write(block(7));
       q.close();
       const r = FileQueue.open(options(dir.path));
-      expect(drain(r)).toEqual([7]);
+      expect(drain(r).seqs).toEqual([7]);
       r.close();
     };
     f([{ start: 0, seqs: [] }], 0, 0);
@@ -239,7 +197,7 @@ describe("vmagent queue import", () => {
     const q = FileQueue.open(options(dir.path, { maxBlockSize: 40 }));
     const big = range(0, 10).filter((i) => block(i).length > 40);
     expect(q.stats.blocksDropped).toBe(big.length);
-    expect(drain(q)).toEqual(range(0, 10).filter((i) => !big.includes(i)));
+    expect(drain(q).seqs).toEqual(range(0, 10).filter((i) => !big.includes(i)));
     q.close();
   });
 
@@ -260,7 +218,7 @@ describe("vmagent queue import", () => {
     expect(chunkFiles(dir.path)).toEqual(before);
     expect(metaOf(dir.path)).toEqual(meta);
     const q = FileQueue.open(options(dir.path));
-    expect(drain(q)).toEqual(range(3, 20));
+    expect(drain(q).seqs).toEqual(range(3, 20));
     q.close();
   });
 
@@ -286,7 +244,7 @@ describe("vmagent queue import", () => {
       }
       completed = calls < crashAt;
       const q = FileQueue.open(options(dir.path));
-      expect({ crashAt, seqs: drain(q) }).toEqual({ crashAt, seqs: range(3, 20) });
+      expect({ crashAt, seqs: drain(q).seqs }).toEqual({ crashAt, seqs: range(3, 20) });
       q.close();
       expect(chunkFiles(dir.path).every((c) => c.drover)).toBe(true);
       expect(crashAt).toBeLessThan(1000);

@@ -39,6 +39,7 @@ import {
   writeMetainfo,
 } from "./_queue_dir.ts";
 import { RECORD_MAGIC } from "./_record.ts";
+import type { QueueLogger } from "./_types.ts";
 
 /** vmagent's MaxBlockSize: a larger length can only be damage. */
 export const LEGACY_MAX_BLOCK_SIZE = 32 * 1024 * 1024;
@@ -53,7 +54,7 @@ export interface LegacyImportOptions {
   chunkSize: number;
   /** Blocks longer than this are dropped (counted), as FileQueue.write() would. */
   maxBlockSize: number;
-  log: (level: "warn" | "error" | "info", msg: string) => void;
+  log: QueueLogger;
   /** Called for I/O errors that do not stop the import (deleting a vmagent file). */
   onIoError: IoErrorHandler;
 }

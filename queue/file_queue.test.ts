@@ -1,61 +1,11 @@
 import { describe, expect, test } from "bun:test";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { FileQueue, type FileQueueOptions, QueueLockedError, queueDirName, type QueueFs } from "./file_queue.ts";
-
-const CHUNK = 256;
-
-function tempDir(): { path: string } & Disposable {
-  const p = fs.mkdtempSync(path.join(os.tmpdir(), "drover-queue-"));
-  return { path: p, [Symbol.dispose]: () => fs.rmSync(p, { recursive: true, force: true }) };
-}
-
-function options(dir: string, over: Partial<FileQueueOptions> = {}): FileQueueOptions {
-  return {
-    dir,
-    name: "1:secret-url",
-    maxDiskUsage: 0,
-    chunkSize: CHUNK,
-    fsyncPolicy: "never",
-    fsyncIntervalMs: 1000,
-    memoryCacheBytes: 0,
-    memoryFallbackBytes: 0,
-    logger: () => {},
-    ...over,
-  };
-}
-
-/** Block `seq`: u32 BE seq, then filler; length varies unless `len` is given. */
-function block(seq: number, len = 20 + ((seq * 7) % 50)): Uint8Array {
-  const b = new Uint8Array(len).fill(seq & 0xff);
-  new DataView(b.buffer).setUint32(0, seq);
-  return b;
-}
-
-function seqOf(data: Uint8Array): number {
-  return new DataView(data.buffer, data.byteOffset, data.length).getUint32(0);
-}
+import { block, CHUNK, drain, options, range, seqOf, tempDir } from "./_testing.ts";
 
 function writeAll(q: FileQueue, from: number, to: number): void {
   for (let i = from; i < to; i++) expect(q.write(block(i))).toBe("disk");
-}
-
-/** Hands out every block; acks them unless `ack` is false. Returns seqs and ids. */
-function drain(q: FileQueue, ack = true): { seqs: number[]; ids: number[] } {
-  const seqs: number[] = [];
-  const ids: number[] = [];
-  for (let b = q.next(); b !== null; b = q.next()) {
-    expect(b.data).toEqual(block(seqOf(b.data), b.data.length));
-    seqs.push(seqOf(b.data));
-    ids.push(b.id);
-    if (ack) q.done(b.id);
-  }
-  return { seqs, ids };
-}
-
-function range(from: number, to: number): number[] {
-  return Array.from({ length: to - from }, (_, i) => from + i);
 }
 
 function chunkFiles(dir: string): string[] {

@@ -22,90 +22,29 @@
  *
  * Callers should call tick() every 100 ms–1 s whatever the policy: it
  * fsyncs ("interval"), saves metainfo.json and retries the disk after errors.
+ *
+ * Parts: recovery on open (_recover.ts), chunk files (_chunk_store.ts),
+ * records (_record.ts), the memory cache (_block_cache.ts), the memory
+ * fallback (_memory_fallback.ts), acks (_inflight.ts), the directory
+ * (_queue_dir.ts) and vmagent's layout (_legacy.ts).
+ *
+ * @module
  */
 import { resolve } from "node:path";
+import { BlockCache } from "./_block_cache.ts";
 import { type Chunk, ChunkStore } from "./_chunk_store.ts";
-import { importLegacyQueue } from "./_legacy.ts";
-import {
-  acquireLock,
-  chunkName,
-  METAINFO_FILE,
-  NODE_FS,
-  QUEUE_FORMAT,
-  type QueueFs,
-  readMetainfo,
-  releaseLock,
-  writeMetainfo,
-} from "./_queue_dir.ts";
+import { InflightBlocks } from "./_inflight.ts";
+import { MemoryFallback } from "./_memory_fallback.ts";
+import { acquireLock, chunkName, METAINFO_FILE, NODE_FS, QUEUE_FORMAT, type QueueFs, releaseLock, writeMetainfo } from "./_queue_dir.ts";
 import { HEADER_SIZE } from "./_record.ts";
+import { recoverQueue } from "./_recover.ts";
+import type { FileQueueOptions, FileQueueStats, QueuedBlock, QueueLogger, WriteOutcome } from "./_types.ts";
 
 export { LegacyImportError } from "./_legacy.ts";
 export { queueDirName, type QueueFs, QueueLockedError } from "./_queue_dir.ts";
-
-/** Options of {@link FileQueue.open}. */
-export interface FileQueueOptions {
-  /** Queue directory; created if missing. */
-  dir: string;
-  /** Stored in metainfo.json (e.g. "1:secret-url"). */
-  name: string;
-  /** Max framed bytes of pending data (disk + memory); 0 = unlimited. Oldest blocks are dropped first. */
-  maxDiskUsage: number;
-  /** Target chunk file size. @default 16 MiB */
-  chunkSize?: number;
-  /** Max payload bytes of one block; longer blocks are dropped. @default 32 MiB */
-  maxBlockSize?: number;
-  fsyncPolicy: "always" | "interval" | "never";
-  fsyncIntervalMs: number;
-  /** Bytes of recently written blocks kept in memory so next() needs no disk read. */
-  memoryCacheBytes: number;
-  /** Bytes of blocks kept in memory when the disk fails (full, EIO); beyond that blocks are dropped. */
-  memoryFallbackBytes: number;
-  /** Clock in ms. @default Date.now */
-  now?: () => number;
-  logger?: (level: "warn" | "error" | "info", msg: string) => void;
-  /** Filesystem functions. @default node:fs */
-  fs?: QueueFs;
-}
-
-/** A block handed out by next(): `rows` is what write() was told, 0 when unknown (read back from disk). */
-export interface QueuedBlock {
-  readonly id: number;
-  readonly data: Uint8Array;
-  readonly rows: number;
-}
+export type { FileQueueOptions, FileQueueStats, QueuedBlock, QueueLogger, WriteOutcome } from "./_types.ts";
 
 const EMPTY = new Uint8Array(0);
-
-/** Where write() put a block. */
-export type WriteOutcome = "disk" | "memory" | "dropped";
-
-/** Cumulative counters since open. Bytes are payload bytes unless noted. */
-export interface FileQueueStats {
-  /** Written to disk (including memory-fallback blocks moved to disk later). */
-  bytesWritten: number;
-  blocksWritten: number;
-  /** Handed out by next(). */
-  bytesRead: number;
-  blocksRead: number;
-  /** Oldest blocks dropped for maxDiskUsage, new blocks refused (limits, closed queue, full fallback). */
-  blocksDropped: number;
-  bytesDropped: number;
-  /** Damaged regions skipped by the reader (one per resync) and their size in file bytes. */
-  corruptedRecordsSkipped: number;
-  corruptedBytesSkipped: number;
-  /** File bytes cut off the last chunk on open because the final record was incomplete. */
-  tornTailBytesTruncated: number;
-  /** Failed writes, fsyncs and metainfo saves. */
-  diskWriteErrors: number;
-  /** Blocks accepted into the memory fallback. */
-  memoryFallbackBlocks: number;
-  /** Blocks and their bytes imported on open from a queue left by vmagent (see _legacy.ts). */
-  legacyBlocksImported: number;
-  legacyBytesImported: number;
-  /** File bytes of that vmagent queue that could not be parsed as records (garbage or torn tails). */
-  legacyBytesUnreadable: number;
-}
-
 const MIB = 1024 * 1024;
 const META_SAVE_INTERVAL_MS = 1000;
 const DISK_RETRY_INTERVAL_MS = 1000;
@@ -126,10 +65,8 @@ export class FileQueue {
   readonly #maxBlockSize: number;
   readonly #policy: FileQueueOptions["fsyncPolicy"];
   readonly #fsyncIntervalMs: number;
-  readonly #cacheLimit: number;
-  readonly #fallbackLimit: number;
   readonly #now: () => number;
-  readonly #log: (level: "warn" | "error" | "info", msg: string) => void;
+  readonly #log: QueueLogger;
   readonly #fs: QueueFs;
   readonly #store: ChunkStore;
 
@@ -141,23 +78,15 @@ export class FileQueue {
   #diskUnread = 0;
   /** Framed bytes of all blocks not yet done. */
   #pending = 0;
-  /** Ids of handed-out disk blocks in offset order; entries before #inflightHead or absent from #inflightSize are done. */
-  #inflightIds: number[] = [];
-  #inflightHead = 0;
-  readonly #inflightSize = new Map<number, number>();
-  /** Recently written blocks by id, oldest first; an entry is removed when its block is handed out or dropped. */
-  readonly #cache = new Map<number, QueuedBlock>();
-  /** A disk record read by peek() and not handed out yet (id -1 = none): next() takes it without reading again. */
+  readonly #inflight = new InflightBlocks();
+  readonly #cache: BlockCache;
+  readonly #fallback: MemoryFallback;
+  /** A disk record read by nextIf() and not handed out yet (id -1 = none): next() takes it without reading again. */
   #peekId = -1;
   #peekData: Uint8Array = EMPTY;
-  #cacheBytes = 0;
-  /** Memory fallback FIFO from #fallbackHead (not handed out), and handed-out fallback blocks by negative id. */
-  #fallback: Uint8Array[] = [];
-  #fallbackHead = 0;
-  readonly #fallbackInflight = new Map<number, Uint8Array>();
-  /** Payload bytes held by the fallback, handed out or not. */
-  #fallbackBytes = 0;
-  #fallbackSeq = 0;
+  /** The first block not handed out, as found by #findDiskHead(). */
+  #headData: Uint8Array = EMPTY;
+  #headRows = 0;
   #metaDirty = true;
   #lastSync = 0;
   #lastMetaSave = 0;
@@ -180,8 +109,8 @@ export class FileQueue {
     this.#maxBlockSize = maxBlockSize;
     this.#policy = opts.fsyncPolicy;
     this.#fsyncIntervalMs = opts.fsyncIntervalMs;
-    this.#cacheLimit = opts.memoryCacheBytes;
-    this.#fallbackLimit = opts.memoryFallbackBytes;
+    this.#cache = new BlockCache(opts.memoryCacheBytes);
+    this.#fallback = new MemoryFallback(opts.memoryFallbackBytes);
     this.#now = opts.now ?? Date.now;
     this.#log = opts.logger ?? ((level, msg) => console[level](`persistent queue ${opts.dir}: ${msg}`));
     this.#fs = opts.fs ?? NODE_FS;
@@ -192,16 +121,13 @@ export class FileQueue {
   }
 
   /**
-   * Opens (creating if needed) and recovers the queue in `opts.dir`. A queue
-   * left there by vmagent is first imported (see _legacy.ts; counted in the
-   * legacy* stats), and LegacyImportError is thrown if that fails on I/O
-   * errors, with vmagent's files kept for the next attempt. Then the last
-   * chunk is validated and a torn tail truncated, the writer continues after
-   * the last valid record whatever metainfo.json says, chunks wholly before
-   * the saved reader offset are deleted, and an unreadable metainfo.json makes
-   * the reader start at the oldest chunk. Throws only when the directory cannot
-   * be created or listed, is locked by another live process (QueueLockedError)
-   * or holds a vmagent queue that cannot be imported (LegacyImportError).
+   * Opens (creating if needed) and recovers the queue in `opts.dir`: a queue
+   * left there by vmagent is imported first (counted in the legacy* stats),
+   * then a torn tail is truncated and the reader placed (see _recover.ts).
+   * Throws only when the directory cannot be created or listed, is locked by
+   * another live process (QueueLockedError) or holds a vmagent queue that
+   * cannot be imported on I/O errors (LegacyImportError; vmagent's files are
+   * kept for the next attempt).
    */
   static open(opts: FileQueueOptions): FileQueue {
     const q = new FileQueue(opts);
@@ -245,15 +171,13 @@ export class FileQueue {
       }
     }
     // While the fallback holds blocks, new ones queue behind them to keep FIFO order.
-    if (this.#fallbackHead === this.#fallback.length && this.#writeDisk(block, rows)) {
+    if (this.#fallback.pendingCount === 0 && this.#writeDisk(block, rows)) {
       this.#pending += rec;
       return "disk";
     }
-    if (this.#fallbackBytes + len > this.#fallbackLimit) {
-      return this.#refuse(len, "fallback", `Dropping block: memory fallback is full (${this.#fallbackLimit} bytes)`);
+    if (!this.#fallback.tryPush(block)) {
+      return this.#refuse(len, "fallback", `Dropping block: memory fallback is full (${this.#fallback.limit} bytes)`);
     }
-    this.#fallback.push(block);
-    this.#fallbackBytes += len;
     this.#pending += rec;
     this.stats.memoryFallbackBlocks++;
     return "memory";
@@ -279,7 +203,7 @@ export class FileQueue {
     if (this.#closed) return;
     const now = this.#now();
     if (this.#policy === "interval" && this.#store.dirty && now - this.#lastSync >= this.#fsyncIntervalMs) this.sync();
-    if (this.#fallbackHead < this.#fallback.length && now - this.#lastDiskError >= DISK_RETRY_INTERVAL_MS) {
+    if (this.#fallback.pendingCount > 0 && now - this.#lastDiskError >= DISK_RETRY_INTERVAL_MS) {
       const moved = this.#spillFallback();
       if (moved > 0) this.#log("info", `Disk writes work again; moved ${moved} memory-fallback blocks to disk`);
     }
@@ -294,41 +218,23 @@ export class FileQueue {
    */
   next(): QueuedBlock | null {
     if (this.#closed) return null;
-    while (this.#advanceReader()) {
-      const c = this.#store.chunks[this.#readIdx]!;
-      const id = this.#readPos;
-      let rows = 0;
-      let data: Uint8Array | number | undefined;
-      const cached = this.#takeCached(id);
-      if (cached !== undefined) {
-        data = cached.data;
-        rows = cached.rows;
-      } else if (this.#peekId === id) {
-        data = this.#peekData;
-      } else {
-        data = this.#store.readRecord(c, id - c.start);
-        if (typeof data === "number") {
-          this.#skipCorrupted(c, id - c.start, data);
-          continue;
-        }
-      }
-      this.#clearPeek();
-      const size = HEADER_SIZE + data.length;
-      this.#inflightIds.push(id);
-      this.#inflightSize.set(id, size);
-      this.#readPos += size;
-      this.#diskUnread = Math.max(0, this.#diskUnread - 1);
-      this.stats.blocksRead++;
-      this.stats.bytesRead += data.length;
-      return { id, data, rows };
+    if (!this.#findDiskHead()) {
+      const b = this.#fallback.handOut();
+      if (b !== null) this.#countRead(b.data);
+      return b;
     }
-    if (this.#fallbackHead === this.#fallback.length) return null;
-    const data = this.#shiftFallback();
-    const id = -++this.#fallbackSeq;
-    this.#fallbackInflight.set(id, data);
-    this.stats.blocksRead++;
-    this.stats.bytesRead += data.length;
-    return { id, data, rows: 0 };
+    const id = this.#readPos;
+    const data = this.#headData;
+    const rows = this.#headRows;
+    this.#headData = EMPTY;
+    this.#cache.take(id);
+    this.#clearPeek();
+    const size = HEADER_SIZE + data.length;
+    this.#inflight.add(id, size);
+    this.#readPos += size;
+    this.#diskUnread = Math.max(0, this.#diskUnread - 1);
+    this.#countRead(data);
+    return { id, data, rows };
   }
 
   /**
@@ -338,12 +244,28 @@ export class FileQueue {
    */
   nextIf(accept: (data: Uint8Array, rows: number) => boolean): QueuedBlock | null {
     if (this.#closed) return null;
+    if (this.#findDiskHead()) return accept(this.#headData, this.#headRows) ? this.next() : null;
+    const data = this.#fallback.peek();
+    return data !== undefined && accept(data, 0) ? this.next() : null;
+  }
+
+  /**
+   * Finds the first disk block not handed out, in the memory cache, the peek
+   * slot or on disk (read into the peek slot), skipping damaged records: sets
+   * #headData and #headRows (0 when read from disk). False when the disk part
+   * is drained.
+   */
+  #findDiskHead(): boolean {
     while (this.#advanceReader()) {
-      const c = this.#store.chunks[this.#readIdx]!;
       const id = this.#readPos;
       const cached = this.#cache.get(id);
-      if (cached !== undefined) return accept(cached.data, cached.rows) ? this.next() : null;
+      if (cached !== undefined) {
+        this.#headData = cached.data;
+        this.#headRows = cached.rows;
+        return true;
+      }
       if (this.#peekId !== id) {
+        const c = this.#store.chunks[this.#readIdx]!;
         const data = this.#store.readRecord(c, id - c.start);
         if (typeof data === "number") {
           this.#skipCorrupted(c, id - c.start, data);
@@ -352,10 +274,16 @@ export class FileQueue {
         this.#peekId = id;
         this.#peekData = data;
       }
-      return accept(this.#peekData, 0) ? this.next() : null;
+      this.#headData = this.#peekData;
+      this.#headRows = 0;
+      return true;
     }
-    if (this.#fallbackHead === this.#fallback.length) return null;
-    return accept(this.#fallback[this.#fallbackHead]!, 0) ? this.next() : null;
+    return false;
+  }
+
+  #countRead(data: Uint8Array): void {
+    this.stats.blocksRead++;
+    this.stats.bytesRead += data.length;
   }
 
   #clearPeek(): void {
@@ -371,26 +299,13 @@ export class FileQueue {
    */
   done(id: number): void {
     if (id < 0) {
-      const data = this.#fallbackInflight.get(id);
-      if (data === undefined) return;
-      this.#fallbackInflight.delete(id);
-      this.#fallbackBytes -= data.length;
-      this.#pending -= HEADER_SIZE + data.length;
+      const len = this.#fallback.done(id);
+      if (len >= 0) this.#pending -= HEADER_SIZE + len;
       return;
     }
-    const size = this.#inflightSize.get(id);
-    if (size === undefined) return;
-    this.#inflightSize.delete(id);
+    const size = this.#inflight.done(id);
+    if (size < 0) return;
     this.#pending -= size;
-    const ids = this.#inflightIds;
-    while (this.#inflightHead < ids.length && !this.#inflightSize.has(ids[this.#inflightHead]!)) this.#inflightHead++;
-    if (this.#inflightHead === ids.length) {
-      ids.length = 0;
-      this.#inflightHead = 0;
-    } else if (this.#inflightHead > 1024 && this.#inflightHead * 2 > ids.length) {
-      this.#inflightIds = ids.slice(this.#inflightHead);
-      this.#inflightHead = 0;
-    }
     this.#metaDirty = true;
     this.#deleteDoneChunks();
   }
@@ -402,11 +317,9 @@ export class FileQueue {
    */
   close(): void {
     if (this.#closed) return;
-    this.#fallback = [...this.#fallbackInflight.values(), ...this.#fallback.slice(this.#fallbackHead)];
-    this.#fallbackHead = 0;
-    this.#fallbackInflight.clear();
+    this.#fallback.requeueInflight();
     this.#spillFallback();
-    const lost = this.#fallback.length - this.#fallbackHead;
+    const lost = this.#fallback.pendingCount;
     if (lost > 0) this.#log("error", `Lost ${lost} memory-fallback blocks on close: the disk write failed`);
     this.sync();
     this.#saveMeta(true);
@@ -422,94 +335,30 @@ export class FileQueue {
 
   /** Payload bytes held in memory: the cache of recent blocks and the fallback (for self-metrics). */
   memoryBytes(): { cache: number; fallback: number } {
-    return { cache: this.#cacheBytes, fallback: this.#fallbackBytes };
+    return { cache: this.#cache.bytes, fallback: this.#fallback.bytes };
   }
 
   /** Blocks not yet done (approximate after on-disk corruption). */
   pendingBlocks(): number {
-    return this.#diskUnread + this.#inflightSize.size + this.#fallbackInflight.size +
-      this.#fallback.length - this.#fallbackHead;
+    return this.#diskUnread + this.#inflight.count + this.#fallback.inflightCount + this.#fallback.pendingCount;
   }
 
   /** Offset below which every disk block is done: what metainfo.json saves as ReaderOffset. */
   #ackOffset(): number {
-    return this.#inflightHead < this.#inflightIds.length ? this.#inflightIds[this.#inflightHead]! : this.#readPos;
+    return this.#inflight.ackOffset(this.#readPos);
   }
 
   #recover(): void {
-    const store = this.#store;
-    const imported = importLegacyQueue({
+    ({ readIdx: this.#readIdx, readPos: this.#readPos, diskUnread: this.#diskUnread, pending: this.#pending } = recoverQueue({
       fs: this.#fs,
       dir: this.#dir,
       name: this.#name,
       chunkSize: this.#chunkSize,
       maxBlockSize: this.#maxBlockSize,
+      store: this.#store,
       log: this.#log,
-      onIoError: (what, e) => {
-        this.stats.diskWriteErrors++;
-        this.#log("warn", `${what}: ${e}`);
-      },
-    });
-    if (imported !== null) {
-      this.stats.legacyBlocksImported += imported.blocks;
-      this.stats.legacyBytesImported += imported.bytes;
-      this.stats.legacyBytesUnreadable += imported.unreadableBytes;
-      this.stats.blocksDropped += imported.droppedBlocks;
-      this.stats.bytesDropped += imported.droppedBytes;
-    }
-    const meta = readMetainfo(this.#fs, this.#dir);
-    try {
-      this.#fs.unlinkSync(`${this.#dir}/${METAINFO_FILE}.tmp`);
-    } catch {
-      // Usually absent.
-    }
-    store.load();
-    const chunks = store.chunks;
-    if (meta !== null && meta.format !== QUEUE_FORMAT && chunks.length > 0) {
-      // Written by an unknown (newer) version; vmagent queues were imported above.
-      this.#log("error", `Deleting ${store.totalBytes()} bytes of queue data in unsupported format "${meta.format}"`);
-      store.removeOldest(chunks.length);
-      store.writerOffset = meta.writerOffset;
-    }
-    if (meta === null && chunks.length > 0) this.#log("warn", `${METAINFO_FILE} is missing or unreadable; reading from the oldest chunk`);
-    let reader = meta?.readerOffset ?? chunks[0]?.start ?? 0;
-    let dead = 0;
-    while (dead + 1 < chunks.length && chunks[dead]!.start + chunks[dead]!.size <= reader) dead++;
-    store.removeOldest(dead);
-    const last = chunks.at(-1);
-    if (last === undefined) {
-      this.#readPos = store.writerOffset = Math.max(store.writerOffset, meta?.writerOffset ?? 0);
-      return;
-    }
-    if (reader < chunks[0]!.start) {
-      if (meta !== null) this.#log("warn", `Reader offset ${reader} precedes the oldest chunk; starting at ${chunks[0]!.start}`);
-      reader = chunks[0]!.start;
-    }
-    const scan = store.scan(last, Math.min(Math.max(reader - last.start, 0), last.size), true);
-    if (scan.validEnd < last.size) {
-      const cut = last.size - scan.validEnd;
-      this.#log("warn", `Truncating ${cut} bytes of incomplete records at the end of chunk ${chunkName(last.start)}`);
-      this.stats.tornTailBytesTruncated += cut;
-      store.truncateLast(scan.validEnd);
-    }
-    if (reader > store.writerOffset) {
-      this.#log("warn", `Reader offset ${reader} is past the end of the data ${store.writerOffset}; queue data was lost`);
-      reader = store.writerOffset;
-    }
-    let idx = 0;
-    while (idx + 1 < chunks.length && chunks[idx]!.start + chunks[idx]!.size <= reader) idx++;
-    reader = Math.max(reader, chunks[idx]!.start);
-    this.#readIdx = idx;
-    this.#readPos = reader;
-    this.#diskUnread = scan.blocks;
-    this.#pending = chunks[idx]!.start - reader;
-    for (let i = idx; i < chunks.length; i++) {
-      const c = chunks[i]!;
-      this.#pending += c.size;
-      if (c === last) continue;
-      this.#diskUnread += store.scan(c, Math.max(reader - c.start, 0), false).blocks;
-      if (i !== idx) store.closeFd(c);
-    }
+      stats: this.stats,
+    }));
   }
 
   /** Moves the reader onto the next unread disk byte; returns false when the disk part is drained. */
@@ -525,15 +374,6 @@ export class FileQueue {
       this.#readPos = chunks[this.#readIdx]!.start;
       this.#deleteDoneChunks();
     }
-  }
-
-  #takeCached(id: number): QueuedBlock | undefined {
-    const b = this.#cache.get(id);
-    if (b !== undefined) {
-      this.#cache.delete(id);
-      this.#cacheBytes -= b.data.length;
-    }
-    return b;
   }
 
   /** Skips the damaged record at local position `pos` of the reader's chunk by resyncing to the next valid one. */
@@ -554,7 +394,7 @@ export class FileQueue {
     if (this.#advanceReader()) {
       const c = this.#store.chunks[this.#readIdx]!;
       const id = this.#readPos;
-      const cached = this.#takeCached(id);
+      const cached = this.#cache.take(id);
       if (this.#peekId === id) this.#clearPeek();
       const size = cached !== undefined ? HEADER_SIZE + cached.data.length : this.#store.recordSize(c, id - c.start);
       if (size < 0) {
@@ -565,16 +405,13 @@ export class FileQueue {
       this.#pending -= size;
       this.#diskUnread = Math.max(0, this.#diskUnread - 1);
       this.#metaDirty = true;
-      this.stats.blocksDropped++;
-      this.stats.bytesDropped += size - HEADER_SIZE;
+      this.#countDropped(size - HEADER_SIZE);
       return true;
     }
-    if (this.#fallbackHead === this.#fallback.length) return false;
-    const data = this.#shiftFallback();
-    this.#fallbackBytes -= data.length;
+    if (this.#fallback.pendingCount === 0) return false;
+    const data = this.#fallback.remove();
     this.#pending -= HEADER_SIZE + data.length;
-    this.stats.blocksDropped++;
-    this.stats.bytesDropped += data.length;
+    this.#countDropped(data.length);
     return true;
   }
 
@@ -599,15 +436,7 @@ export class FileQueue {
     this.#metaDirty = true;
     this.stats.blocksWritten++;
     this.stats.bytesWritten += block.length;
-    if (this.#cacheLimit >= block.length && block.length > 0) {
-      this.#cache.set(id, { id, data: block, rows });
-      this.#cacheBytes += block.length;
-      while (this.#cacheBytes > this.#cacheLimit) {
-        const [oldId, old] = this.#cache.entries().next().value!;
-        this.#cache.delete(oldId);
-        this.#cacheBytes -= old.data.length;
-      }
-    }
+    this.#cache.add(id, block, rows);
     return true;
   }
 
@@ -626,27 +455,12 @@ export class FileQueue {
   /** Moves pending memory-fallback blocks to disk in FIFO order until a write fails; returns how many moved. */
   #spillFallback(): number {
     let moved = 0;
-    while (this.#fallbackHead < this.#fallback.length) {
-      const data = this.#fallback[this.#fallbackHead]!;
+    for (let data = this.#fallback.peek(); data !== undefined; data = this.#fallback.peek()) {
       if (!this.#writeDisk(data)) break;
-      this.#shiftFallback();
-      this.#fallbackBytes -= data.length;
+      this.#fallback.remove();
       moved++;
     }
     return moved;
-  }
-
-  #shiftFallback(): Uint8Array {
-    const data = this.#fallback[this.#fallbackHead]!;
-    this.#fallbackHead++;
-    if (this.#fallbackHead === this.#fallback.length) {
-      this.#fallback = [];
-      this.#fallbackHead = 0;
-    } else if (this.#fallbackHead > 1024 && this.#fallbackHead * 2 > this.#fallback.length) {
-      this.#fallback = this.#fallback.slice(this.#fallbackHead);
-      this.#fallbackHead = 0;
-    }
-    return data;
   }
 
   #saveMeta(durable: boolean): void {
@@ -662,10 +476,14 @@ export class FileQueue {
   }
 
   #refuse(len: number, key: string, msg: string): WriteOutcome {
-    this.stats.blocksDropped++;
-    this.stats.bytesDropped += len;
+    this.#countDropped(len);
     this.#warn(key, msg);
     return "dropped";
+  }
+
+  #countDropped(bytes: number): void {
+    this.stats.blocksDropped++;
+    this.stats.bytesDropped += bytes;
   }
 
   /** Logs a warning at most once per WARN_INTERVAL_MS per key, so a stuck remote does not flood the log. */
