@@ -115,6 +115,35 @@ function closingQuote(p: number): number {
   }
 }
 
+/** Bounds (inside the quotes) of the key read by the last objectKey(). */
+let keyStart = 0;
+let keyEnd = 0;
+
+/** Reads `"key":` at `p`; returns the position of the member's value (whitespace skipped), or -1. */
+function objectKey(p: number): number {
+  if (p >= end || s.charCodeAt(p) !== C.Quote) return fail(`cannot find opening '"' for object key`);
+  const q = closingQuote(p);
+  if (q < 0) return -1;
+  keyStart = p + 1;
+  keyEnd = q;
+  p = skipWS(q + 1);
+  if (p >= end || s.charCodeAt(p) !== C.Colon) return fail("missing ':' after object key");
+  return skipWS(p + 1);
+}
+
+/** Whether the last memberEnd() read the closing bracket rather than a comma. */
+let closed = false;
+
+/** After a member of an object (`obj`) or array: reads `,` or the closing `close`; returns the position after it, or -1. */
+function memberEnd(p: number, close: number, obj: boolean): number {
+  p = skipWS(p);
+  if (p >= end) return fail(obj ? "unexpected end of object" : "unexpected end of array");
+  const d = s.charCodeAt(p);
+  closed = d === close;
+  if (closed || d === C.Comma) return p + 1;
+  return fail(obj ? "missing ',' after object value" : "missing ',' after array value");
+}
+
 /** The string between quotes at `[a, b)`, unescaped best-effort like fastjson. */
 function stringAt(a: number, b: number): string {
   if (backslashAt < a) {
@@ -168,42 +197,20 @@ function value(p: number, depth: number): number {
   vType = T.Other;
   const c = s.charCodeAt(p);
   switch (c) {
-    case C.LBrace: {
-      p = skipWS(p + 1);
-      if (p < end && s.charCodeAt(p) === C.RBrace) return p + 1;
-      for (;;) {
-        p = skipWS(p);
-        if (p >= end || s.charCodeAt(p) !== C.Quote) return fail(`cannot find opening '"' for object key`);
-        const q = closingQuote(p);
-        if (q < 0) return -1;
-        p = skipWS(q + 1);
-        if (p >= end || s.charCodeAt(p) !== C.Colon) return fail("missing ':' after object key");
-        p = value(skipWS(p + 1), depth + 1);
-        if (p < 0) return -1;
-        p = skipWS(p);
-        if (p >= end) return fail("unexpected end of object");
-        const d = s.charCodeAt(p);
-        if (d === C.Comma) p++;
-        else if (d === C.RBrace) {
-          vType = T.Other;
-          return p + 1;
-        } else return fail("missing ',' after object value");
-      }
-    }
+    case C.LBrace:
     case C.LBracket: {
+      const obj = c === C.LBrace;
+      const close = obj ? C.RBrace : C.RBracket;
       p = skipWS(p + 1);
-      if (p < end && s.charCodeAt(p) === C.RBracket) return p + 1;
+      if (p < end && s.charCodeAt(p) === close) return p + 1;
       for (;;) {
-        p = value(skipWS(p), depth + 1);
-        if (p < 0) return -1;
         p = skipWS(p);
-        if (p >= end) return fail("unexpected end of array");
-        const d = s.charCodeAt(p);
-        if (d === C.Comma) p++;
-        else if (d === C.RBracket) {
+        if (obj && (p = objectKey(p)) < 0) return -1;
+        if ((p = value(p, depth + 1)) < 0 || (p = memberEnd(p, close, obj)) < 0) return -1;
+        if (closed) {
           vType = T.Other;
-          return p + 1;
-        } else return fail("missing ',' after array value");
+          return p;
+        }
       }
     }
     case C.Quote: {
@@ -266,23 +273,12 @@ function metricObject(p: number, depth: number): number {
   p = skipWS(p + 1);
   if (p < end && s.charCodeAt(p) === C.RBrace) return p + 1;
   for (;;) {
-    p = skipWS(p);
-    if (p >= end || s.charCodeAt(p) !== C.Quote) return fail(`cannot find opening '"' for object key`);
-    const q = closingQuote(p);
-    if (q < 0) return -1;
-    const name = stringAt(p + 1, q);
-    p = skipWS(q + 1);
-    if (p >= end || s.charCodeAt(p) !== C.Colon) return fail("missing ':' after object key");
-    p = value(skipWS(p + 1), depth + 1);
-    if (p < 0) return -1;
+    if ((p = objectKey(skipWS(p))) < 0) return -1;
+    const name = stringAt(keyStart, keyEnd);
+    if ((p = value(p, depth + 1)) < 0) return -1;
     labelNames[nLabels] = name;
     labelValues[nLabels++] = vType === T.String ? stringAt(vStart, vEnd) : "";
-    p = skipWS(p);
-    if (p >= end) return fail("unexpected end of object");
-    const d = s.charCodeAt(p);
-    if (d === C.Comma) p++;
-    else if (d === C.RBrace) return p + 1;
-    else return fail("missing ',' after object value");
+    if ((p = memberEnd(p, C.RBrace, true)) < 0 || closed) return p;
   }
 }
 
@@ -317,12 +313,7 @@ function numberArray(p: number, depth: number, isValues: boolean): number {
     n++;
     if (isValues) nValues = n;
     else nTimestamps = n;
-    p = skipWS(p);
-    if (p >= end) return fail("unexpected end of array");
-    const d = s.charCodeAt(p);
-    if (d === C.Comma) p++;
-    else if (d === C.RBracket) return p + 1;
-    else return fail("missing ',' after array value");
+    if ((p = memberEnd(p, C.RBracket, false)) < 0 || closed) return p;
   }
 }
 
@@ -368,14 +359,9 @@ function topObject(p: number): number {
   p = skipWS(p + 1);
   if (p < end && s.charCodeAt(p) === C.RBrace) return p + 1;
   for (;;) {
-    p = skipWS(p);
-    if (p >= end || s.charCodeAt(p) !== C.Quote) return fail(`cannot find opening '"' for object key`);
-    const q = closingQuote(p);
-    if (q < 0) return -1;
-    const k0 = p + 1;
-    p = skipWS(q + 1);
-    if (p >= end || s.charCodeAt(p) !== C.Colon) return fail("missing ':' after object key");
-    p = skipWS(p + 1);
+    if ((p = objectKey(skipWS(p))) < 0) return -1;
+    const k0 = keyStart;
+    const q = keyEnd;
     const c = p < end ? s.charCodeAt(p) : 0;
     if (metricSeen === 0 && keyIs(k0, q, "metric")) {
       metricSeen = c === C.LBrace ? 1 : 2;
@@ -387,13 +373,7 @@ function topObject(p: number): number {
       timestampsSeen = c === C.LBracket;
       p = timestampsSeen ? numberArray(p, 1, false) : value(p, 1);
     } else p = value(p, 1);
-    if (p < 0) return -1;
-    p = skipWS(p);
-    if (p >= end) return fail("unexpected end of object");
-    const d = s.charCodeAt(p);
-    if (d === C.Comma) p++;
-    else if (d === C.RBrace) return p + 1;
-    else return fail("missing ',' after object value");
+    if (p < 0 || (p = memberEnd(p, C.RBrace, true)) < 0 || closed) return p;
   }
 }
 
