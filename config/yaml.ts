@@ -173,29 +173,26 @@ export function int(ctx: YamlCtx, node: YNode, path: string): number | null {
 
 /** Duration in ms (Go/Prometheus syntax plus d/w/y and plain seconds), null when unset. */
 export function duration(ctx: YamlCtx, node: YNode, path: string): number | null {
-  const s = str(ctx, node, path);
-  if (s === null) return null;
-  try {
-    return parseDuration(s);
-  } catch (e) {
-    if (e instanceof ValueSyntaxError) fail(ctx, node, path, `cannot parse duration ${JSON.stringify(s)}: ${e.reason}`, SyntaxError);
-    throw e;
-  }
+  return parsedStr(ctx, node, path, "duration", parseDuration);
 }
 
 /** Size in bytes (`16MiB`, `100MB`, `1024`), null when unset. */
 export function size(ctx: YamlCtx, node: YNode, path: string): number | null {
+  return parsedStr(ctx, node, path, "size", parseSize);
+}
+
+/** A string parsed by `parse`, null when unset; a ValueSyntaxError becomes a located "cannot parse `what`" error. */
+function parsedStr(ctx: YamlCtx, node: YNode, path: string, what: string, parse: (s: string) => number): number | null {
   const s = str(ctx, node, path);
   if (s === null) return null;
   try {
-    return parseSize(s);
+    return parse(s);
   } catch (e) {
-    if (e instanceof ValueSyntaxError) fail(ctx, node, path, `cannot parse size ${JSON.stringify(s)}: ${e.reason}`, SyntaxError);
+    if (e instanceof ValueSyntaxError) fail(ctx, node, path, `cannot parse ${what} ${JSON.stringify(s)}: ${e.reason}`, SyntaxError);
     throw e;
   }
 }
 
-/** List items (aliases resolved); an unset list is empty. */
 export function list(ctx: YamlCtx, node: YNode, path: string): YNode[] {
   if (node === null) return [];
   if (!isSeq(node)) fail(ctx, node, path, `got ${describe(node)}; want a list`);
