@@ -28,6 +28,7 @@
 import { decodeRange } from "../_shared/bytes.ts";
 import { goInt64, mulInt64, parseFastFloat } from "../_shared/go_float.ts";
 import { HASH_SEED, hashBytes } from "../_shared/label_cache.ts";
+import { lineEnd, nextLine } from "../_shared/lines.ts";
 import type { ParseContext } from "../_shared/protocol.ts";
 
 export interface GraphiteOptions {
@@ -41,7 +42,6 @@ const SP = 0x20;
 const TAB = 0x09;
 const SEMI = 0x3b;
 const EQ = 0x3d;
-const NL = 0x0a;
 
 function isBlank(c: number): boolean {
   return c === SP || c === TAB;
@@ -58,15 +58,9 @@ function isBlank(c: number): boolean {
 export function parseGraphite(body: Uint8Array, ctx: ParseContext, opts: GraphiteOptions): void {
   const nowSec = Math.floor(ctx.nowMs / 1000);
   ctx.w.setContext(opts.sanitizeMetricName ? "graphite\u0000sanitize" : "graphite");
-  const len = body.length;
-  let pos = 0;
-  while (pos < len) {
-    let end = body.indexOf(NL, pos);
-    const next = end < 0 ? len : end + 1;
-    if (end < 0) end = len;
-    if (end > pos && body[end - 1] === 0x0d) end--;
+  for (let pos = 0; pos < body.length; pos = nextLine) {
+    const end = lineEnd(body, pos, body.length);
     if (end > pos) parseLine(body, pos, end, ctx, opts, nowSec);
-    pos = next;
   }
 }
 

@@ -21,6 +21,7 @@
 import { decodeRange } from "../_shared/bytes.ts";
 import { goInt64, mulInt64, parseFastFloat } from "../_shared/go_float.ts";
 import { HASH_SEED, hashBytes } from "../_shared/label_cache.ts";
+import { lineEnd, nextLine } from "../_shared/lines.ts";
 import type { ParseContext } from "../_shared/protocol.ts";
 
 export interface OpenTSDBOptions {
@@ -30,7 +31,6 @@ export interface OpenTSDBOptions {
 
 const SP = 0x20;
 const EQ = 0x3d;
-const NL = 0x0a;
 /** `put ` */
 const PUT = [0x70, 0x75, 0x74, 0x20];
 
@@ -46,15 +46,9 @@ const PUT = [0x70, 0x75, 0x74, 0x20];
 export function parseOpenTSDB(body: Uint8Array, ctx: ParseContext, opts: OpenTSDBOptions): void {
   const nowSec = Math.floor(ctx.nowMs / 1000);
   ctx.w.setContext("opentsdb");
-  const len = body.length;
-  let pos = 0;
-  while (pos < len) {
-    let end = body.indexOf(NL, pos);
-    const next = end < 0 ? len : end + 1;
-    if (end < 0) end = len;
-    if (end > pos && body[end - 1] === 0x0d) end--;
+  for (let pos = 0; pos < body.length; pos = nextLine) {
+    const end = lineEnd(body, pos, body.length);
     if (end > pos) parseLine(body, pos, end, ctx, opts, nowSec);
-    pos = next;
   }
 }
 
