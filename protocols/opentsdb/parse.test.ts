@@ -1,31 +1,14 @@
-import { ContentKind } from "../_shared/protocol.ts";
 import { expect, test } from "bun:test";
-import type { ParseContext } from "../_shared/protocol.ts";
-import { SeriesWriter } from "../_shared/series_writer.ts";
-import { decodeWriteRequest } from "../promremotewrite/decode.ts";
-import { BlockBuilder } from "../promremotewrite/encode.ts";
+import { testContext, written } from "../_shared/parse_testing.ts";
 import { parseOpenTSDB } from "./parse.ts";
 
 const NOW_MS = 1_700_000_000_789;
 const NOW = 1_700_000_000_000; // the current second in ms
 
 function run(input: string | Uint8Array, trimTimestampMs = 1000): { series: string[]; invalid: number } {
-  const b = new BlockBuilder();
-  let invalid = 0;
-  const ctx: ParseContext = {
-    params: new URLSearchParams(),
-    contentType: ContentKind.Other,
-    config: undefined as never,
-    nowMs: NOW_MS,
-    w: new SeriesWriter(b, [], () => undefined),
-    invalidLine: () => void invalid++,
-  };
-  parseOpenTSDB(typeof input === "string" ? new TextEncoder().encode(input) : input, ctx, { trimTimestampMs });
-  const series = decodeWriteRequest(b.finish()).map((s) => {
-    const labels = s.labels.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(",");
-    return `${labels} ${s.samples.map((x) => `${x.value}@${x.timestamp}`).join(" ")}`;
-  });
-  return { series, invalid };
+  const t = testContext(NOW_MS);
+  parseOpenTSDB(typeof input === "string" ? new TextEncoder().encode(input) : input, t.ctx, { trimTimestampMs });
+  return written(t);
 }
 
 test("parseOpenTSDB: lines", () => {
