@@ -1,18 +1,10 @@
 import { describe, expect, test } from "bun:test";
+import { rng } from "./testing.ts";
 // @ts-expect-error snappyjs ships no type declarations
 import snappyjs from "snappyjs";
 import { snappyCompress, snappyConcat, snappyDecodedLength, snappyDecompress, TooLargeError } from "./snappy.ts";
 
 const sj = snappyjs as { compress(a: Uint8Array): Uint8Array; uncompress(a: Uint8Array, max?: number): Uint8Array };
-
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Test inputs: empty, tiny, random, repetitive, overlapping runs, text-like, and multi-fragment (>64 KiB). */
 function corpus(): Uint8Array[] {

@@ -1,9 +1,7 @@
 import { describe, expect, test } from "bun:test";
+import { labelText, testWriter } from "../_shared/testing.ts";
 import { ParseError } from "../_shared/protocol.ts";
-import { SeriesWriter } from "../_shared/series_writer.ts";
 import { int64DigitsStart, parseInt64String } from "../_shared/go_int64.ts";
-import { decodeWriteRequest } from "../promremotewrite/decode.ts";
-import { BlockBuilder } from "../promremotewrite/encode.ts";
 import { parseColumnDescriptors } from "./column_descriptor.ts";
 import { GoTimeLayout } from "./go_time.ts";
 import { parseCsv } from "./parse.ts";
@@ -17,20 +15,18 @@ function fmt(v: number): string {
 
 /** Renders each series as `name{k=v,…} value@ts` in write order, plus the invalid-line reasons. */
 function run(format: string, body: string, trim = 1): { series: string[]; invalid: string[] } {
-  const b = new BlockBuilder();
-  const w = new SeriesWriter(b, [], () => {});
-  const invalid: string[] = [];
-  parseCsv(new TextEncoder().encode(body), w, {
+  const t = testWriter();
+  parseCsv(new TextEncoder().encode(body), t.w, {
     columns: parseColumnDescriptors(format),
     nowMs: NOW,
     trimTimestampMs: trim,
-    invalidLine: (r) => invalid.push(r),
+    invalidLine: t.invalidLine,
   });
-  const series = decodeWriteRequest(b.finish()).map((s) => {
+  const series = t.decoded().map((s) => {
     const [first, ...rest] = s.labels;
-    return `${first?.[1]}{${rest.map(([k, v]) => `${k}=${v}`).join(",")}} ${s.samples.map((x) => `${fmt(x.value)}@${x.timestamp}`).join(";")}`;
+    return `${first?.[1]}{${labelText(rest)}} ${s.samples.map((x) => `${fmt(x.value)}@${x.timestamp}`).join(";")}`;
   });
-  return { series, invalid };
+  return { series, invalid: t.invalid };
 }
 
 describe("parseColumnDescriptors", () => {

@@ -1,8 +1,6 @@
 import { describe, expect, test } from "bun:test";
+import { seriesPairs, testWriter } from "../_shared/testing.ts";
 import { ParseError } from "../_shared/protocol.ts";
-import { SeriesWriter } from "../_shared/series_writer.ts";
-import { decodeWriteRequest } from "../promremotewrite/decode.ts";
-import { BlockBuilder } from "../promremotewrite/encode.ts";
 import { decodeUtf8PerByte } from "./go_json.ts";
 import { parseDatadogV1 } from "./parse.ts";
 import { sanitizeMetricName } from "./tags.ts";
@@ -12,14 +10,9 @@ const NOW = 1_800_000_000_500;
 type Out = [labels: string, samples: [number, number][]][];
 
 function run(body: string | Uint8Array, sanitize = false): Out {
-  const b = new BlockBuilder();
-  const w = new SeriesWriter(b, [], () => {});
-  const bytes = typeof body === "string" ? new TextEncoder().encode(body) : body;
-  parseDatadogV1(bytes, w, { sanitizeMetricName: sanitize, nowMs: NOW });
-  return decodeWriteRequest(b.finish()).map((s) => [
-    s.labels.map(([n, v]) => `${n}=${v}`).join(","),
-    s.samples.map((x) => [x.timestamp, x.value] as [number, number]),
-  ]);
+  const t = testWriter();
+  parseDatadogV1(typeof body === "string" ? new TextEncoder().encode(body) : body, t.w, { sanitizeMetricName: sanitize, nowMs: NOW });
+  return seriesPairs(t.decoded());
 }
 
 describe("parseDatadogV1", () => {

@@ -1,9 +1,7 @@
 import { describe, expect, test } from "bun:test";
+import { seriesPairs, testWriter } from "../_shared/testing.ts";
 import protobuf from "protobufjs";
 import { ParseError } from "../_shared/protocol.ts";
-import { SeriesWriter } from "../_shared/series_writer.ts";
-import { decodeWriteRequest } from "../promremotewrite/decode.ts";
-import { BlockBuilder } from "../promremotewrite/encode.ts";
 import { parseDatadogV2 } from "./parse.ts";
 import { encodeMetricPayload, INVALID, PROTOBUF, SEEDS } from "./testdata.ts";
 
@@ -14,14 +12,9 @@ const root = protobuf.loadSync(new URL("series.proto", import.meta.url).pathname
 const MetricPayload = root.lookupType("datadog.agentpayload.MetricPayload");
 
 function run(body: string | Uint8Array, sanitize = false): Out {
-  const b = new BlockBuilder();
-  const w = new SeriesWriter(b, [], () => {});
-  const bytes = typeof body === "string" ? new TextEncoder().encode(body) : body;
-  parseDatadogV2(bytes, w, { sanitizeMetricName: sanitize, nowMs: NOW });
-  return decodeWriteRequest(b.finish()).map((s) => [
-    s.labels.map(([n, v]) => `${n}=${v}`).join(","),
-    s.samples.map((x) => [x.timestamp, x.value] as [number, number]),
-  ]);
+  const t = testWriter();
+  parseDatadogV2(typeof body === "string" ? new TextEncoder().encode(body) : body, t.w, { sanitizeMetricName: sanitize, nowMs: NOW });
+  return seriesPairs(t.decoded());
 }
 
 describe("parseDatadogV2", () => {

@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { testContext, written } from "../_shared/parse_testing.ts";
+import { testContext, written } from "../_shared/testing.ts";
 import { type GraphiteOptions, parseGraphite, sanitizeName } from "./parse.ts";
 
 const NOW_MS = 1_700_000_000_789;

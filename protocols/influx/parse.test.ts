@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { labelText, testWriter } from "../_shared/testing.ts";
 import { SeriesWriter } from "../_shared/series_writer.ts";
 import { decodeWriteRequest } from "../promremotewrite/decode.ts";
 import { BlockBuilder } from "../promremotewrite/encode.ts";
@@ -22,18 +23,16 @@ const defaults: InfluxParseOptions = {
 
 /** Parses `body` and renders each series as `name{k=v,…} value@ts` in write order. */
 function run(body: string | Uint8Array, opts: Partial<InfluxParseOptions> = {}): { series: string[]; invalid: string[] } {
-  const b = new BlockBuilder();
-  const w = new SeriesWriter(b, [], () => {});
-  const invalid: string[] = [];
+  const t = testWriter();
   const bytes = typeof body === "string" ? new TextEncoder().encode(body) : body;
-  parseInflux(bytes, { ...defaults, ...opts }, { w, nowMs: NOW, invalidLine: (reason) => invalid.push(reason) });
-  const series = decodeWriteRequest(b.finish()).map((s) => {
+  parseInflux(bytes, { ...defaults, ...opts }, { w: t.w, nowMs: NOW, invalidLine: t.invalidLine });
+  const series = t.decoded().map((s) => {
     const [first, ...rest] = s.labels;
     const name = first?.[0] === "__name__" ? first[1] : "?";
-    const labels = (first?.[0] === "__name__" ? rest : s.labels).map(([k, v]) => `${k}=${v}`).join(",");
+    const labels = labelText(first?.[0] === "__name__" ? rest : s.labels);
     return s.samples.map((x) => `${name}{${labels}} ${x.value}@${x.timestamp}`).join(";");
   });
-  return { series, invalid };
+  return { series, invalid: t.invalid };
 }
 
 describe("parseInflux", () => {

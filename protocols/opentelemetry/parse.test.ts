@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
+import { labelText, testWriter } from "../_shared/testing.ts";
 import { ParseError } from "../_shared/protocol.ts";
 import { SeriesWriter } from "../_shared/series_writer.ts";
-import { decodeWriteRequest } from "../promremotewrite/decode.ts";
 import { BlockBuilder } from "../promremotewrite/encode.ts";
 import { formatFloatE3, formatFloatF, formatFloatG, goPow, goQuote } from "./go_format.ts";
 import { MetricType, prometheusLabelName, prometheusMetricName } from "./naming.ts";
@@ -11,12 +11,9 @@ import { ADVERSARIAL, collectorRequest, encodeRequest, INVALID, SEEDS } from "./
 type Out = [labels: string, samples: [number, number | string][]][];
 
 function run(body: Uint8Array, naming = false): Out {
-  const b = new BlockBuilder();
-  parseOpenTelemetry(body, new SeriesWriter(b, [], () => {}), { usePrometheusNaming: naming });
-  return decodeWriteRequest(b.finish()).map((s) => [
-    s.labels.map(([n, v]) => `${n}=${v}`).join(","),
-    s.samples.map((x) => [x.timestamp, x.stale ? "stale" : x.value] as [number, number | string]),
-  ]);
+  const t = testWriter();
+  parseOpenTelemetry(body, t.w, { usePrometheusNaming: naming });
+  return t.decoded().map((s) => [labelText(s.labels), s.samples.map((x) => [x.timestamp, x.stale ? "stale" : x.value] as [number, number | string])]);
 }
 
 const str = (key: string, v: string) => ({ key, value: { stringValue: v } });

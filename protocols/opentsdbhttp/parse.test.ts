@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { testContext, written } from "../_shared/parse_testing.ts";
+import { testContext, written } from "../_shared/testing.ts";
 import { ParseError } from "../_shared/protocol.ts";
 import { unescape } from "./json_tape.ts";
 import { parseOpenTSDBHTTP } from "./parse.ts";

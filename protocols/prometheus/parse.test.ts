@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { labelText, testWriter } from "../_shared/testing.ts";
 import type { ParseContext } from "../_shared/protocol.ts";
 import { ContentKind, ParseError } from "../_shared/protocol.ts";
 import { SeriesWriter } from "../_shared/series_writer.ts";
@@ -16,16 +17,13 @@ function fmt(v: number): string {
 
 /** Renders each series as `name{k=v,…} value@ts` in write order, plus the invalid-line reasons. */
 function run(body: string, opts: Partial<PromTextOptions> = {}): { series: string[]; invalid: string[] } {
-  const b = new BlockBuilder();
-  const w = new SeriesWriter(b, [], () => {});
-  const invalid: string[] = [];
-  parsePromText(new TextEncoder().encode(body), w, { defaultTimestampMs: NOW, invalidLine: (r) => invalid.push(r), ...opts });
-  const series = decodeWriteRequest(b.finish()).map((s) => {
+  const t = testWriter();
+  parsePromText(new TextEncoder().encode(body), t.w, { defaultTimestampMs: NOW, invalidLine: t.invalidLine, ...opts });
+  const series = t.decoded().map((s) => {
     const [first, ...rest] = s.labels;
-    const labels = rest.map(([k, v]) => `${k}=${v}`).join(",");
-    return s.samples.map((x) => `${first?.[1]}{${labels}} ${fmt(x.value)}@${x.timestamp}`).join(";");
+    return s.samples.map((x) => `${first?.[1]}{${labelText(rest)}} ${fmt(x.value)}@${x.timestamp}`).join(";");
   });
-  return { series, invalid };
+  return { series, invalid: t.invalid };
 }
 
 describe("parsePromText", () => {

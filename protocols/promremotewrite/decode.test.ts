@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { rng } from "../_shared/testing.ts";
 import protobuf from "protobufjs";
 import { decodeWriteRequest, relayWriteRequest, validateWriteRequest, type RelayOptions } from "./decode.ts";
 import { BlockBuilder } from "./encode.ts";
@@ -15,15 +16,6 @@ type PbSeries = {
 };
 
 const FAST: RelayOptions = { setLabels: [], dropEmptyAndInternal: false };
-
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function pbEncode(timeseries: PbSeries[], metadata: object[] = []): Uint8Array {
   return WriteRequest.encode(WriteRequest.fromObject({ timeseries, metadata })).finish();

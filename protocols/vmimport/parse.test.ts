@@ -1,7 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { SeriesWriter } from "../_shared/series_writer.ts";
-import { decodeWriteRequest } from "../promremotewrite/decode.ts";
-import { BlockBuilder } from "../promremotewrite/encode.ts";
+import { labelText, testWriter } from "../_shared/testing.ts";
 import { writeRequestToJsonLines } from "./encode.ts";
 import { parseVmImport } from "./parse.ts";
 import { COMMON, LENIENT, SEEDS } from "./testdata.ts";
@@ -12,15 +10,11 @@ function fmt(v: number): string {
 
 /** Renders each series as `k=v,… values@ts;…` in write order, plus the invalid-line reasons. */
 function run(body: string, maxLineLen = 1 << 20): { series: string[]; invalid: string[]; block: Uint8Array } {
-  const b = new BlockBuilder();
-  const w = new SeriesWriter(b, [], () => {});
-  const invalid: string[] = [];
-  parseVmImport(new TextEncoder().encode(body), w, { maxLineLen, invalidLine: (r) => invalid.push(r) });
-  const block = b.finish().slice();
-  const series = decodeWriteRequest(block).map(
-    (s) => `${s.labels.map(([k, v]) => `${k}=${v}`).join(",")} ${s.samples.map((x) => `${fmt(x.value)}@${x.timestamp}`).join(";")}`,
-  );
-  return { series, invalid, block };
+  const t = testWriter();
+  parseVmImport(new TextEncoder().encode(body), t.w, { maxLineLen, invalidLine: t.invalidLine });
+  const block = t.block.finish().slice();
+  const series = t.decoded().map((s) => `${labelText(s.labels)} ${s.samples.map((x) => `${fmt(x.value)}@${x.timestamp}`).join(";")}`);
+  return { series, invalid: t.invalid, block };
 }
 
 const T = 1700000000000;
