@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { FileQueue, LegacyImportError, type QueueFs } from "./file_queue.ts";
-import { block, drain, options, range, tempDir as queueTempDir } from "./_testing.ts";
+import { block, concat, drain, options, range, tempDir as queueTempDir } from "./_testing.ts";
 
 const tempDir = () => queueTempDir("drover-legacy-");
 
@@ -22,10 +22,6 @@ function u64(n: number): Uint8Array {
   const out = new Uint8Array(8);
   new DataView(out.buffer).setBigUint64(0, BigInt(n));
   return out;
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  return new Uint8Array(Buffer.concat(parts));
 }
 
 function hex16(n: number): string {
@@ -55,7 +51,7 @@ function writeLegacy(dir: string, chunks: LegacyChunk[]): { offsets: Map<number,
       pos += r.length;
     }
     if (c.tail !== undefined) parts.push(c.tail);
-    const data = concat(parts);
+    const data = concat(...parts);
     fs.writeFileSync(path.join(dir, hex16(c.start)), data);
     end = c.start + data.length;
   }
@@ -125,10 +121,10 @@ describe("vmagent queue import", () => {
     };
     f(undefined);
     f(u64(0)); // zero length: zero-filled tail after a crash
-    f(concat([u64(32 * 1024 * 1024 + 1), new Uint8Array(40)])); // longer than vmagent's max block
-    f(concat([u64(1000), new Uint8Array(40)])); // runs past the end of the data
+    f(concat(u64(32 * 1024 * 1024 + 1), new Uint8Array(40))); // longer than vmagent's max block
+    f(concat(u64(1000), new Uint8Array(40))); // runs past the end of the data
     f(new Uint8Array([0, 0, 0])); // torn header
-    f(concat([u64(2 ** 40), new Uint8Array(8)])); // high word set
+    f(concat(u64(2 ** 40), new Uint8Array(8))); // high word set
   });
 
   test("a bad record in the first chunk skips only the rest of that chunk", () => {

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { encodeHeader, HEADER_SIZE, parseHeader, type ReadAt, RecordScanner } from "./_record.ts";
+import { concat } from "./_testing.ts";
 
 const MAX = 1024;
 
@@ -7,16 +8,6 @@ function frame(payload: Uint8Array): Uint8Array {
   const out = new Uint8Array(HEADER_SIZE + payload.length);
   encodeHeader(out, payload);
   out.set(payload, HEADER_SIZE);
-  return out;
-}
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
   return out;
 }
 

@@ -1,6 +1,7 @@
 /**
  * Helpers shared by the queue's tests (file_queue.test.ts, _legacy.test.ts):
- * temporary directories, default options, numbered blocks and draining.
+ * temporary directories, default options, numbered blocks, draining and
+ * joining bytes.
  *
  * @module
  */
@@ -57,6 +58,11 @@ export function drain(q: FileQueue, ack = true): { seqs: number[]; ids: number[]
     if (ack) q.done(b.id);
   }
   return { seqs, ids };
+}
+
+/** The parts joined into one array. */
+export function concat(...parts: Uint8Array[]): Uint8Array {
+  return new Uint8Array(Buffer.concat(parts));
 }
 
 export function range(from: number, to: number): number[] {
