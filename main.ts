@@ -22,7 +22,7 @@ import { Scraper } from "./promscrape/scraper.ts";
 import { runClusterPlan } from "./promscrape/cluster_plan.ts";
 import { startHttpServer } from "./server/http_server.ts";
 import { EXTRA_HTTP_LISTENERS, LISTENERS } from "./server/listeners.ts";
-import { type Stoppable, startStreamListener } from "./server/stream_listeners.ts";
+import { startStreamListener, type Stoppable } from "./server/stream_listeners.ts";
 import { WorkerPool } from "./workers/pool.ts";
 
 async function main(): Promise<number> {
@@ -69,7 +69,9 @@ async function main(): Promise<number> {
   registry.gauge("drover_ring_used_bytes", undefined, () => pool.ringUsedBytes());
   if (cfg.remoteWrite.urls.length === 0) {
     log.warn(
-      `no -remoteWrite.url given: writing received samples as VictoriaMetrics JSON lines to ${pool.destinations.join(", ")}; ` +
+      `no -remoteWrite.url given: writing received samples as VictoriaMetrics JSON lines to ${
+        pool.destinations.join(", ")
+      }; ` +
         "import them later with: curl -T <file> http://<victoriametrics>:8428/api/v1/import",
     );
   } else {
@@ -83,7 +85,8 @@ async function main(): Promise<number> {
     flagsText: () => flagsPage(cfg),
     reload: () => void reload(),
     shuttingDown: () => stopping,
-    notReady: () => (scraper === null || scraper.ready ? null : `waiting for scrapes to init, left: ${scraper.pendingJobs}\n`),
+    notReady:
+      () => (scraper === null || scraper.ready ? null : `waiting for scrapes to init, left: ${scraper.pendingJobs}\n`),
     page: (path, req) => (scraper === null ? null : scrapePage(scraper, path, req)),
   });
   log.info(`listening for HTTP at http://${server.hostname}:${server.port}/`);
@@ -91,9 +94,17 @@ async function main(): Promise<number> {
     try {
       await scraper.start();
       const jobs = (scraper.config?.jobs ?? []).map((j) => `${j.jobName} every ${j.scrapeIntervalMs / 1000}s`);
-      log.info(`started scraping per -promscrape.config=${JSON.stringify(cfg.promscrape.config)}: ${jobs.length === 0 ? "no jobs" : jobs.join(", ")}`);
+      log.info(
+        `started scraping per -promscrape.config=${JSON.stringify(cfg.promscrape.config)}: ${
+          jobs.length === 0 ? "no jobs" : jobs.join(", ")
+        }`,
+      );
       if (cfg.remoteWrite.urls.length === 0) {
-        log.info(`scraped samples go to ${pool.destinations.join(", ")} too; the jobs' targets: http://${server.hostname}:${server.port}/targets`);
+        log.info(
+          `scraped samples go to ${
+            pool.destinations.join(", ")
+          } too; the jobs' targets: http://${server.hostname}:${server.port}/targets`,
+        );
       }
       if (cfg.promscrape.configCheckIntervalMs > 0) {
         // -promscrape.configCheckInterval: reload when the config changed (unchanged targets keep running).
@@ -108,7 +119,12 @@ async function main(): Promise<number> {
   }
 
   // Line-protocol listeners and extra HTTP listeners (-graphiteListenAddr, -opentsdbHTTPListenAddr, …).
-  const hooks = { metricsText: async () => "", flagsText: () => "", reload: () => undefined, shuttingDown: () => stopping };
+  const hooks = {
+    metricsText: async () => "",
+    flagsText: () => "",
+    reload: () => undefined,
+    shuttingDown: () => stopping,
+  };
   const startRoutesOnly = (addr: string, flag: string, routes: readonly Route[]) =>
     startHttpServer(cfg, pool, registry, log, hooks, { listenAddr: addr, flag, routes, builtins: false });
   const listeners: Stoppable[] = [];

@@ -19,7 +19,11 @@ export interface Arg {
  * Calls `onArg` for every `--name=value` in `argv`; `flags` handles bare
  * switches such as `--gzip` (return true when taken).
  */
-export function readArgs(argv: readonly string[], onArg: (a: Arg) => void, flags: (a: string) => boolean = () => false): void {
+export function readArgs(
+  argv: readonly string[],
+  onArg: (a: Arg) => void,
+  flags: (a: string) => boolean = () => false,
+): void {
   for (const a of argv) {
     if (flags(a)) continue;
     const m = /^--([a-z-]+)=(.*)$/.exec(a);
@@ -44,7 +48,9 @@ export function readArgs(argv: readonly string[], onArg: (a: Arg) => void, flags
 export function parseAgents(value: string): AgentKind[] {
   const list = value.split(",").filter((s) => s !== "");
   for (const k of list) {
-    if (k !== "drover" && k !== "vmagent") throw new RangeError(`Invalid value for --agents: unknown agent ${JSON.stringify(k)}`);
+    if (k !== "drover" && k !== "vmagent") {
+      throw new RangeError(`Invalid value for --agents: unknown agent ${JSON.stringify(k)}`);
+    }
   }
   if (list.length === 0) throw new RangeError("Invalid value for --agents: list is empty");
   return list as AgentKind[];

@@ -103,7 +103,9 @@ export async function startAgent(kind: AgentKind, extraFlags: readonly string[] 
   try {
     port = await freePort();
     // Drover logs "listening for HTTP" at INFO, hidden by -loggerLevel=ERROR, so both agents are polled on /health.
-    const cmd = kind === "drover" ? [BUN, ...(process.env.DROVER_BUN_ARGS ?? "").split(" ").filter((a) => a !== ""), join(ROOT, "main.ts")] : ["vmagent"];
+    const cmd = kind === "drover"
+      ? [BUN, ...(process.env.DROVER_BUN_ARGS ?? "").split(" ").filter((a) => a !== ""), join(ROOT, "main.ts")]
+      : ["vmagent"];
     const ap = new Proc(kind, [...cmd, `-httpListenAddr=127.0.0.1:${port}`, ...flags]);
     p = ap;
     await waitFor(

@@ -113,7 +113,11 @@ function influxHost(h: number): InfluxTemplate[] {
       ints: true,
     });
   }
-  t.push({ prefix: `system,dc=${dc},host=${host},region=${region}`, fields: ["load1", "load5", "load15"], ints: false });
+  t.push({
+    prefix: `system,dc=${dc},host=${host},region=${region}`,
+    fields: ["load1", "load5", "load15"],
+    ints: false,
+  });
   return t;
 }
 
@@ -144,7 +148,9 @@ export function buildInfluxCorpus(o: { lines: number; hosts: number; bodies: num
       let line = `${t.prefix} `;
       for (let f = 0; f < t.fields.length; f++) {
         const r = rnd(idx * 8 + f, round);
-        const v = t.ints ? `${Math.floor(((idx * 7919 + f) % 100_000) * 1000 + round * 97 * (1 + r))}i` : (r * 100).toFixed(3);
+        const v = t.ints
+          ? `${Math.floor(((idx * 7919 + f) % 100_000) * 1000 + round * 97 * (1 + r))}i`
+          : (r * 100).toFixed(3);
         line += `${f === 0 ? "" : ","}${t.fields[f]}=${v}`;
       }
       // Milliseconds spread over the round, written as nanoseconds like Telegraf's default precision.
@@ -165,11 +171,22 @@ export function buildInfluxCorpus(o: { lines: number; hosts: number; bodies: num
 
 /** The 16 metric paths (without the host prefix) one host reports per round. */
 const GRAPHITE_METRICS = [
-  "cpu.user", "cpu.system", "cpu.idle", "cpu.iowait",
-  "memory.used", "memory.free", "memory.cached",
-  "disk.root.free", "disk.root.used", "disk.var.free", "disk.var.used",
-  "net.eth0.rx_bytes", "net.eth0.tx_bytes",
-  "load.1m", "load.5m", "load.15m",
+  "cpu.user",
+  "cpu.system",
+  "cpu.idle",
+  "cpu.iowait",
+  "memory.used",
+  "memory.free",
+  "memory.cached",
+  "disk.root.free",
+  "disk.root.used",
+  "disk.var.free",
+  "disk.var.used",
+  "net.eth0.rx_bytes",
+  "net.eth0.tx_bytes",
+  "load.1m",
+  "load.5m",
+  "load.15m",
 ];
 
 /**
@@ -183,7 +200,9 @@ export function buildGraphiteCorpus(o: { blockLines: number; hosts: number; bloc
   for (let h = 0; h < o.hosts; h++) {
     const region = REGIONS[h % 3]!;
     const tags = h % 4 === 0 ? `;env=prod;team=web;dc=${region}${"abc"[h % 3]}` : "";
-    for (const m of GRAPHITE_METRICS) names.push(`servers.${region}.rack${h % 40}.host${String(h).padStart(4, "0")}.${m}${tags}`);
+    for (const m of GRAPHITE_METRICS) {
+      names.push(`servers.${region}.rack${h % 40}.host${String(h).padStart(4, "0")}.${m}${tags}`);
+    }
   }
   const rounds = Math.ceil((o.blocks * o.blockLines) / names.length) + 1;
   const t0s = Math.floor(Date.now() / ROUND_MS) * (ROUND_MS / 1000) - rounds * (ROUND_MS / 1000);
@@ -213,10 +232,13 @@ export function buildGraphiteCorpus(o: { blockLines: number; hosts: number; bloc
 /** The 27 `put` series (metric, own tags) one host reports per round, tcollector-style; `true` = counter. */
 const OPENTSDB_METRICS: [string, string, boolean][] = [
   ...[0, 1, 2, 3].flatMap((c) =>
-    ["user", "system", "idle", "iowait"].map((m): [string, string, boolean] => [`sys.cpu.${m}`, ` cpu=${c}`, true])),
+    ["user", "system", "idle", "iowait"].map((m): [string, string, boolean] => [`sys.cpu.${m}`, ` cpu=${c}`, true])
+  ),
   ...["used", "free", "cached", "buffers"].map((m): [string, string, boolean] => [`sys.mem.${m}`, "", false]),
   ...["1m", "5m", "15m"].map((m): [string, string, boolean] => [`sys.load.${m}`, "", false]),
-  ...["bytes_in", "bytes_out", "packets_in", "packets_out"].map((m): [string, string, boolean] => [`sys.net.${m}`, " iface=eth0", true]),
+  ...["bytes_in", "bytes_out", "packets_in", "packets_out"].map((
+    m,
+  ): [string, string, boolean] => [`sys.net.${m}`, " iface=eth0", true]),
 ];
 
 /**
@@ -255,7 +277,9 @@ export function buildOpenTSDBCorpus(o: { blockLines: number; hosts: number; bloc
       const idx = next % universe;
       const h = Math.floor(idx / OPENTSDB_METRICS.length);
       const r = rnd(idx, round);
-      const v = counters[idx]! ? (((idx * 7919) % 100_000) * 10 + round * (50 + r * 10)).toFixed(2) : (r * 100).toFixed(2);
+      const v = counters[idx]!
+        ? (((idx * 7919) % 100_000) * 10 + round * (50 + r * 10)).toFixed(2)
+        : (r * 100).toFixed(2);
       parts.push(`${heads[idx]}${t0s + round * (ROUND_MS / 1000) + (h % (ROUND_MS / 1000))} ${v}${tails[idx]}`);
     }
     payloads.push(enc.encode(parts.join("")));
@@ -277,7 +301,9 @@ export function buildOpenTSDBCorpus(o: { blockLines: number; hosts: number; bloc
  * first and a millisecond timestamp in the recent past
  * (`node_cpu_seconds_total{instance="10.20.0.42:9100",job="node",cpu="0",mode="idle"} 123456.78 1764000000000`).
  */
-export function buildPrometheusCorpus(o: { lines: number; hosts: number; bodies: number; seriesPerHost: number }): PushCorpus {
+export function buildPrometheusCorpus(
+  o: { lines: number; hosts: number; bodies: number; seriesPerHost: number },
+): PushCorpus {
   const started = performance.now();
   // One host's page without host labels: per series the family header (first series only), name and own labels.
   const tpl: { header: string; name: string; labels: string; counter: boolean }[] = [];
@@ -292,7 +318,9 @@ export function buildPrometheusCorpus(o: { lines: number; hosts: number; bodies:
     });
   }
   const hostLabels: string[] = [];
-  for (let h = 0; h < o.hosts; h++) hostLabels.push(`{instance="10.${20 + (h >> 16)}.${(h >> 8) & 255}.${h & 255}:9100",job="node"`);
+  for (let h = 0; h < o.hosts; h++) {
+    hostLabels.push(`{instance="10.${20 + (h >> 16)}.${(h >> 8) & 255}.${h & 255}:9100",job="node"`);
+  }
   const universe = tpl.length * o.hosts;
   const rounds = Math.ceil((o.bodies * o.lines) / universe) + 1;
   const t0 = Math.floor(Date.now() / ROUND_MS) * ROUND_MS - rounds * ROUND_MS;
@@ -312,7 +340,11 @@ export function buildPrometheusCorpus(o: { lines: number; hosts: number; bodies:
       const base = ((idx * 2654435761) % 1_000_003) / 7;
       const v = t.counter ? base * 100 + round * ((idx % 97) + 0.25) : base + Math.sin(round + idx) * 10;
       if (t.header !== "") n += 2;
-      parts.push(`${t.header}${t.name}${hostLabels[h]}${t.labels}} ${v.toFixed(2)} ${t0 + round * ROUND_MS + ((h * 7919) % ROUND_MS)}\n`);
+      parts.push(
+        `${t.header}${t.name}${hostLabels[h]}${t.labels}} ${v.toFixed(2)} ${
+          t0 + round * ROUND_MS + ((h * 7919) % ROUND_MS)
+        }\n`,
+      );
     }
     payloads.push(enc.encode(parts.join("")));
     samples.push(o.lines);
@@ -325,13 +357,20 @@ export function buildPrometheusCorpus(o: { lines: number; hosts: number; bodies:
 
 /** The 30 series (metric, type, own tag) the DataDog agent's system checks send per host per round. */
 const DATADOG_METRICS: [string, "gauge" | "rate", string][] = [
-  ...["user", "system", "idle", "iowait", "stolen"].map((m): [string, "gauge", string] => [`system.cpu.${m}`, "gauge", ""]),
-  ...["1", "5", "15", "norm.1", "norm.5", "norm.15"].map((m): [string, "gauge", string] => [`system.load.${m}`, "gauge", ""]),
-  ...["total", "used", "free", "usable", "cached", "buffered"].map((m): [string, "gauge", string] => [`system.mem.${m}`, "gauge", ""]),
+  ...["user", "system", "idle", "iowait", "stolen"].map((
+    m,
+  ): [string, "gauge", string] => [`system.cpu.${m}`, "gauge", ""]),
+  ...["1", "5", "15", "norm.1", "norm.5", "norm.15"].map((
+    m,
+  ): [string, "gauge", string] => [`system.load.${m}`, "gauge", ""]),
+  ...["total", "used", "free", "usable", "cached", "buffered"].map((
+    m,
+  ): [string, "gauge", string] => [`system.mem.${m}`, "gauge", ""]),
   ["system.swap.used", "gauge", ""],
   ["system.swap.free", "gauge", ""],
   ...["nvme0n1", "nvme1n1"].flatMap((d) =>
-    ["used", "free", "in_use"].map((m): [string, "gauge", string] => [`system.disk.${m}`, "gauge", `device:${d}`])),
+    ["used", "free", "in_use"].map((m): [string, "gauge", string] => [`system.disk.${m}`, "gauge", `device:${d}`])
+  ),
   ["system.net.bytes_rcvd", "rate", "device:eth0"],
   ["system.net.bytes_sent", "rate", "device:eth0"],
   ["system.io.r_s", "rate", "device:nvme0n1"],
@@ -357,7 +396,14 @@ export function buildDatadogCorpus(o: { hosts: number; bodies: number; seriesPer
   for (let h = 0; h < o.hosts; h++) {
     const region = REGIONS[h % 3]!;
     const role = roles[h % roles.length]!;
-    const hostTags = ["env:prod", `role:${role}`, `region:${region}`, `availability-zone:${region}${"abc"[h % 3]}`, `service:${role}-api`, `version:1.${h % 7}.0`];
+    const hostTags = [
+      "env:prod",
+      `role:${role}`,
+      `region:${region}`,
+      `availability-zone:${region}${"abc"[h % 3]}`,
+      `service:${role}-api`,
+      `version:1.${h % 7}.0`,
+    ];
     const host = JSON.stringify(`${role}-${String(h).padStart(4, "0")}`);
     for (const [metric, type, tag] of DATADOG_METRICS) {
       heads.push(`{"metric":"${metric}","points":[[`);
@@ -421,14 +467,38 @@ const OTLP_METRICS: { name: string; unit: string; kind: "gauge" | "counter" | "u
   { name: "system.cpu.utilization", unit: "1", kind: "gauge", axes: [CPU, CPU_STATE] },
   { name: "system.memory.usage", unit: "By", kind: "updown", axes: [MEM_STATE, axis("type", ["physical"])] },
   { name: "system.memory.utilization", unit: "1", kind: "gauge", axes: [MEM_STATE, axis("type", ["physical"])] },
-  { name: "system.paging.usage", unit: "By", kind: "updown", axes: [axis("device", ["/dev/dm-1", "/dev/zram0"]), axis("state", ["used", "free", "cached"])] },
-  { name: "system.paging.operations", unit: "{operations}", kind: "counter", axes: [axis("device", ["/dev/dm-1", "/dev/zram0"]), axis("direction", ["page_in", "page_out"]), axis("type", ["major", "minor"])] },
+  {
+    name: "system.paging.usage",
+    unit: "By",
+    kind: "updown",
+    axes: [axis("device", ["/dev/dm-1", "/dev/zram0"]), axis("state", ["used", "free", "cached"])],
+  },
+  {
+    name: "system.paging.operations",
+    unit: "{operations}",
+    kind: "counter",
+    axes: [
+      axis("device", ["/dev/dm-1", "/dev/zram0"]),
+      axis("direction", ["page_in", "page_out"]),
+      axis("type", ["major", "minor"]),
+    ],
+  },
   { name: "system.disk.io", unit: "By", kind: "counter", axes: [DISK, DIRECTION] },
   { name: "system.disk.operations", unit: "{operations}", kind: "counter", axes: [DISK, DIRECTION] },
   { name: "system.disk.operation_time", unit: "s", kind: "counter", axes: [DISK, DIRECTION] },
   { name: "system.disk.merged", unit: "{operations}", kind: "counter", axes: [DISK, DIRECTION] },
-  { name: "system.filesystem.usage", unit: "By", kind: "updown", axes: [FS2, axis("state", ["used", "free", "reserved"])] },
-  { name: "system.filesystem.inodes.usage", unit: "{inodes}", kind: "updown", axes: [FS2, axis("state", ["used", "free", "reserved"])] },
+  {
+    name: "system.filesystem.usage",
+    unit: "By",
+    kind: "updown",
+    axes: [FS2, axis("state", ["used", "free", "reserved"])],
+  },
+  {
+    name: "system.filesystem.inodes.usage",
+    unit: "{inodes}",
+    kind: "updown",
+    axes: [FS2, axis("state", ["used", "free", "reserved"])],
+  },
   { name: "system.filesystem.utilization", unit: "1", kind: "gauge", axes: [FS5, axis("mode", ["rw"])] },
   { name: "system.network.io", unit: "By", kind: "counter", axes: [NET, NET_DIR] },
   { name: "system.network.packets", unit: "{packets}", kind: "counter", axes: [NET, NET_DIR] },
@@ -438,7 +508,10 @@ const OTLP_METRICS: { name: string; unit: string; kind: "gauge" | "counter" | "u
     name: "system.network.connections",
     unit: "{connections}",
     kind: "updown",
-    axes: [axis("protocol", ["tcp"]), axis("state", ["ESTABLISHED", "LISTEN", "TIME_WAIT", "CLOSE_WAIT", "SYN_SENT", "FIN_WAIT_1", "FIN_WAIT_2"])],
+    axes: [
+      axis("protocol", ["tcp"]),
+      axis("state", ["ESTABLISHED", "LISTEN", "TIME_WAIT", "CLOSE_WAIT", "SYN_SENT", "FIN_WAIT_1", "FIN_WAIT_2"]),
+    ],
   },
   { name: "process.cpu.time", unit: "s", kind: "counter", axes: [PROCS, axis("state", ["user", "system"])] },
   { name: "process.memory.usage", unit: "By", kind: "updown", axes: [PROCS, axis("type", ["rss", "vms"])] },
@@ -475,7 +548,8 @@ export function buildOtlpCorpus(o: { hosts: number; bodies: number; resourcesPer
     pointAttributes(m.axes).map((a) => {
       encodeAttributes(pb, 7, a);
       return pb.finish();
-    }));
+    })
+  );
   const perHost = points.reduce((n, p) => n + p.length, 0);
   // Per host: the encoded Resource message body (its attributes, field 1).
   const resources: Uint8Array[] = [];
@@ -512,9 +586,10 @@ export function buildOtlpCorpus(o: { hosts: number; bodies: number; resourcesPer
         points[mi]!.forEach((attrs, pi) => {
           const series = (h * OTLP_METRICS.length + mi) * 16 + pi;
           const x = rnd(series, round);
-          const v =
-            m.kind === "counter" ? ((series * 7919) % 100_000) * 1000 + round * 1000 * (1 + x)
-            : m.unit === "1" ? x
+          const v = m.kind === "counter"
+            ? ((series * 7919) % 100_000) * 1000 + round * 1000 * (1 + x)
+            : m.unit === "1"
+            ? x
             : ((series * 2654435761) % 1_000_003) * 4096 + x * 1e6;
           pb.begin(1).raw(attrs); // NumberDataPoint, starting with its attributes
           if (m.kind !== "gauge") pb.fixed64(2, startNs);

@@ -159,7 +159,13 @@ export async function pushHttp(
  * With `opts.rate` each connection starts a block only when its token bucket
  * allows (rate / connections samples/s each).
  */
-export async function pushTcp(port: number, c: PushCorpus, connections: number, seconds: number, opts: LoadOptions = {}): Promise<LoadResult> {
+export async function pushTcp(
+  port: number,
+  c: PushCorpus,
+  connections: number,
+  seconds: number,
+  opts: LoadOptions = {},
+): Promise<LoadResult> {
   const r = emptyLoad();
   const started = performance.now();
   const deadline = started + seconds * 1000;

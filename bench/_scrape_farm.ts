@@ -42,11 +42,44 @@ const FS = [
   ["overlay", "overlay", "/var/lib/docker/overlay2"],
 ];
 const MEMORY = [
-  "Active", "Active_anon", "Active_file", "AnonHugePages", "AnonPages", "Bounce", "Buffers", "Cached", "CommitLimit",
-  "Committed_AS", "DirectMap1G", "DirectMap2M", "DirectMap4k", "Dirty", "HugePages_Free", "HugePages_Total",
-  "Hugepagesize", "Inactive", "Inactive_anon", "Inactive_file", "KernelStack", "Mapped", "MemAvailable", "MemFree",
-  "MemTotal", "Mlocked", "NFS_Unstable", "PageTables", "SReclaimable", "SUnreclaim", "Shmem", "Slab", "SwapCached",
-  "SwapFree", "SwapTotal", "Unevictable", "VmallocUsed", "Writeback",
+  "Active",
+  "Active_anon",
+  "Active_file",
+  "AnonHugePages",
+  "AnonPages",
+  "Bounce",
+  "Buffers",
+  "Cached",
+  "CommitLimit",
+  "Committed_AS",
+  "DirectMap1G",
+  "DirectMap2M",
+  "DirectMap4k",
+  "Dirty",
+  "HugePages_Free",
+  "HugePages_Total",
+  "Hugepagesize",
+  "Inactive",
+  "Inactive_anon",
+  "Inactive_file",
+  "KernelStack",
+  "Mapped",
+  "MemAvailable",
+  "MemFree",
+  "MemTotal",
+  "Mlocked",
+  "NFS_Unstable",
+  "PageTables",
+  "SReclaimable",
+  "SUnreclaim",
+  "Shmem",
+  "Slab",
+  "SwapCached",
+  "SwapFree",
+  "SwapTotal",
+  "Unevictable",
+  "VmallocUsed",
+  "Writeback",
 ];
 
 /**
@@ -72,23 +105,51 @@ export function nodeFamilies(want: number): Family[] {
   };
   const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
   const cpus = range(units.cpu);
-  fam("node_cpu_seconds_total", "counter", "Seconds the CPUs spent in each mode.",
-    cpus.flatMap((c) => MODES.map((m) => `{cpu="${c}",mode="${m}"}`)));
-  fam("node_cpu_guest_seconds_total", "counter", "Seconds the CPUs spent in guests (VMs) for each mode.",
-    cpus.flatMap((c) => ["nice", "user"].map((m) => `{cpu="${c}",mode="${m}"}`)));
+  fam(
+    "node_cpu_seconds_total",
+    "counter",
+    "Seconds the CPUs spent in each mode.",
+    cpus.flatMap((c) => MODES.map((m) => `{cpu="${c}",mode="${m}"}`)),
+  );
+  fam(
+    "node_cpu_guest_seconds_total",
+    "counter",
+    "Seconds the CPUs spent in guests (VMs) for each mode.",
+    cpus.flatMap((c) => ["nice", "user"].map((m) => `{cpu="${c}",mode="${m}"}`)),
+  );
   for (const s of ["processed", "dropped", "times_squeezed"]) {
     fam(`node_softnet_${s}_total`, "counter", `Number of ${s} packets.`, cpus.map((c) => `{cpu="${c}"}`));
   }
-  const nets = range(units.net).map((i) => (i === 0 ? "lo" : i < 3 ? `eth${i - 1}` : `veth${(i * 2654435761) % 0xfffff}`));
+  const nets = range(units.net).map((
+    i,
+  ) => (i === 0 ? "lo" : i < 3 ? `eth${i - 1}` : `veth${(i * 2654435761) % 0xfffff}`));
   for (const dir of ["receive", "transmit"]) {
     for (const what of ["bytes", "packets", "errs", "drop", "fifo", "compressed", "multicast", "frame"]) {
-      fam(`node_network_${dir}_${what}_total`, "counter", `Network device statistic ${dir}_${what}.`,
-        nets.map((d) => `{device="${d}"}`));
+      fam(
+        `node_network_${dir}_${what}_total`,
+        "counter",
+        `Network device statistic ${dir}_${what}.`,
+        nets.map((d) => `{device="${d}"}`),
+      );
     }
   }
-  const disks = range(units.disk).map((i) => (i < 4 ? `nvme${i}n1` : `sd${String.fromCharCode(97 + ((i - 4) % 26))}${Math.floor((i - 4) / 26) || ""}`));
-  for (const what of ["reads_completed", "writes_completed", "read_bytes", "written_bytes", "io_time_seconds",
-    "read_time_seconds", "write_time_seconds", "reads_merged", "writes_merged", "io_time_weighted_seconds"]) {
+  const disks = range(units.disk).map((
+    i,
+  ) => (i < 4 ? `nvme${i}n1` : `sd${String.fromCharCode(97 + ((i - 4) % 26))}${Math.floor((i - 4) / 26) || ""}`));
+  for (
+    const what of [
+      "reads_completed",
+      "writes_completed",
+      "read_bytes",
+      "written_bytes",
+      "io_time_seconds",
+      "read_time_seconds",
+      "write_time_seconds",
+      "reads_merged",
+      "writes_merged",
+      "io_time_weighted_seconds",
+    ]
+  ) {
     fam(`node_disk_${what}_total`, "counter", `Disk statistic ${what}.`, disks.map((d) => `{device="${d}"}`));
   }
   const fss = range(units.fs).map((i) => {
@@ -97,14 +158,26 @@ export function nodeFamilies(want: number): Family[] {
     return n === 0 ? f : [`${f[0]}${n}`, f[1]!, `${f[2]}/${n}`];
   });
   for (const what of ["avail_bytes", "free_bytes", "size_bytes", "files", "files_free", "readonly", "device_error"]) {
-    fam(`node_filesystem_${what}`, "gauge", `Filesystem ${what}.`,
-      fss.map(([dev, fstype, mp]) => `{device="${dev}",fstype="${fstype}",mountpoint="${mp}"}`));
+    fam(
+      `node_filesystem_${what}`,
+      "gauge",
+      `Filesystem ${what}.`,
+      fss.map(([dev, fstype, mp]) => `{device="${dev}",fstype="${fstype}",mountpoint="${mp}"}`),
+    );
   }
   const sensors = range(units.sensor).map((i) => [`platform_coretemp_${Math.floor(i / 8)}`, `temp${(i % 8) + 1}`]);
-  fam("node_hwmon_temp_celsius", "gauge", "Hardware monitor for temperature (input).",
-    sensors.map(([chip, s]) => `{chip="${chip}",sensor="${s}"}`));
-  fam("node_hwmon_temp_max_celsius", "gauge", "Hardware monitor for temperature (max).",
-    sensors.map(([chip, s]) => `{chip="${chip}",sensor="${s}"}`));
+  fam(
+    "node_hwmon_temp_celsius",
+    "gauge",
+    "Hardware monitor for temperature (input).",
+    sensors.map(([chip, s]) => `{chip="${chip}",sensor="${s}"}`),
+  );
+  fam(
+    "node_hwmon_temp_max_celsius",
+    "gauge",
+    "Hardware monitor for temperature (max).",
+    sensors.map(([chip, s]) => `{chip="${chip}",sensor="${s}"}`),
+  );
   for (const m of MEMORY) fam(`node_memory_${m}_bytes`, "gauge", `Memory information field ${m}_bytes.`, [""]);
   for (const l of ["load1", "load5", "load15"]) fam(`node_${l}`, "gauge", `${l} load average.`, [""]);
   fam("node_procs_running", "gauge", "Number of processes in runnable state.", [""]);
@@ -222,7 +295,14 @@ function main(): void {
   const pages = Array.from({ length: o.targets }, (_, k) => new Page(fams, 0x9e3779b9 ^ (k * 7919)));
   const lastAt = new Float64Array(o.targets);
   let paused = false;
-  const st: Stats = { served: 0, servedBytes: 0, paused503: 0, perTarget: new Array<number>(o.targets).fill(0), gapsMs: [], renderSeconds: 0 };
+  const st: Stats = {
+    served: 0,
+    servedBytes: 0,
+    paused503: 0,
+    perTarget: new Array<number>(o.targets).fill(0),
+    gapsMs: [],
+    renderSeconds: 0,
+  };
   const reset = (): void => {
     st.served = 0;
     st.servedBytes = 0;
@@ -271,12 +351,17 @@ function main(): void {
     }
     return new Response("not found\n", { status: 404 });
   };
-  const servers = Array.from({ length: o.listeners }, () => Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: fetchHandler }));
+  const servers = Array.from(
+    { length: o.listeners },
+    () => Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: fetchHandler }),
+  );
   process.on("SIGTERM", () => {
     for (const s of servers) void s.stop(true);
     process.exit(0);
   });
-  process.stdout.write(`${JSON.stringify({ ports: servers.map((s) => s.port), bodyBytes: pages[0]?.body.length ?? 0 })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ ports: servers.map((s) => s.port), bodyBytes: pages[0]?.body.length ?? 0 })}\n`,
+  );
 }
 
 if (import.meta.main) main();

@@ -41,7 +41,12 @@ export class Farm {
   }
 
   static async start(sc: FarmShape, o: { listeners: number; gzip: boolean }): Promise<Farm> {
-    const args = [`--targets=${sc.targets}`, `--series=${sc.series}`, `--listeners=${o.listeners}`, ...(o.gzip ? ["--gzip"] : [])];
+    const args = [
+      `--targets=${sc.targets}`,
+      `--series=${sc.series}`,
+      `--listeners=${o.listeners}`,
+      ...(o.gzip ? ["--gzip"] : []),
+    ];
     const p = new Proc("farm", [BUN, join(ROOT, "bench", "_scrape_farm.ts"), ...args]);
     const deadline = Date.now() + 30_000;
     for (;;) {
@@ -73,11 +78,13 @@ export class Farm {
 
   /** A promscrape config with one static target per farm page. */
   config(sc: FarmShape): string {
-    let y = "global:\n  scrape_interval: " + `${sc.interval}s\n  scrape_timeout: ${sc.interval}s\nscrape_configs:\n  - job_name: farm\n    static_configs:\n`;
+    let y = "global:\n  scrape_interval: " +
+      `${sc.interval}s\n  scrape_timeout: ${sc.interval}s\nscrape_configs:\n  - job_name: farm\n    static_configs:\n`;
     for (let k = 0; k < sc.targets; k++) {
       const port = this.ports[k % this.ports.length]!;
       // Distinct instance labels: targets share a few ports and differ only by path.
-      y += `      - targets: ["127.0.0.1:${port}"]\n        labels: {__metrics_path__: "/metrics/${k}", instance: "node-${k}:9100"}\n`;
+      y +=
+        `      - targets: ["127.0.0.1:${port}"]\n        labels: {__metrics_path__: "/metrics/${k}", instance: "node-${k}:9100"}\n`;
     }
     return y;
   }
@@ -166,7 +173,10 @@ export async function vmCounts(a: AgentUnderTest, rangeSeconds: number): Promise
   let data = 0;
   // One at a time: VM queues concurrent queries beyond -search.maxConcurrentRequests.
   for (let d = 0; d < 10; d++) {
-    data += await vmQuery(a, `sum(count_over_time({job="farm",instance=~"node-[0-9]*${d}:9100",__name__!~"up|scrape_.*"}[${r}]))`);
+    data += await vmQuery(
+      a,
+      `sum(count_over_time({job="farm",instance=~"node-[0-9]*${d}:9100",__name__!~"up|scrape_.*"}[${r}]))`,
+    );
   }
   const up = await vmQuery(a, `sum(sum_over_time(up{job="farm"}[${r}]))`);
   return { data, up };

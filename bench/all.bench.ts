@@ -36,14 +36,21 @@ function parseArgs(argv: string[]): Options {
         case "only": {
           const list = value.split(",").filter((s) => s !== "");
           for (const b of list) {
-            if (!(BENCHES as readonly string[]).includes(b)) throw new RangeError(`Invalid value for --only: want a list of ${BENCHES.join(", ")}, got ${JSON.stringify(b)}`);
+            if (!(BENCHES as readonly string[]).includes(b)) {
+              throw new RangeError(
+                `Invalid value for --only: want a list of ${BENCHES.join(", ")}, got ${JSON.stringify(b)}`,
+              );
+            }
           }
           if (list.length === 0) throw new RangeError("Invalid value for --only: list is empty");
           o.only = list as Bench[];
           break;
         }
-        case "out": o.out = value; break;
-        default: throw unknownArg(name);
+        case "out":
+          o.out = value;
+          break;
+        default:
+          throw unknownArg(name);
       }
     },
     (a) => {
@@ -66,7 +73,11 @@ function argsOf(b: Bench, o: Options): string[][] {
     case "scrape":
       // The cluster runs on its own: `--cluster` selects only it.
       return [
-        [out, "--scenario=default,saturation,million", ...(o.quick ? ["--seconds=15", "--sat-seconds=10", "--mil-seconds=35"] : [])],
+        [
+          out,
+          "--scenario=default,saturation,million",
+          ...(o.quick ? ["--seconds=15", "--sat-seconds=10", "--mil-seconds=35"] : []),
+        ],
         [out, "--cluster", ...(o.quick ? ["--cluster-seconds=15"] : [])],
       ];
   }
@@ -75,7 +86,10 @@ function argsOf(b: Bench, o: Options): string[][] {
 /** Runs one benchmark process with its output streaming through; returns the JSON it wrote. */
 async function run(b: Bench, args: string[]): Promise<unknown> {
   log(`\n######## bench/${b}.bench.ts ${args.join(" ")}`);
-  const p = Bun.spawn([process.execPath, join(import.meta.dir, `${b}.bench.ts`), ...args], { stdout: "pipe", stderr: "inherit" });
+  const p = Bun.spawn([process.execPath, join(import.meta.dir, `${b}.bench.ts`), ...args], {
+    stdout: "pipe",
+    stderr: "inherit",
+  });
   let text = "";
   const dec = new TextDecoder();
   for await (const chunk of p.stdout) {
@@ -145,7 +159,9 @@ function linesOf(b: Bench, json: Json): Line[] {
     const d = droverOf(s.results);
     const c = s.scenario;
     return {
-      scenario: `scrape ${c.name} (${c.targets} × ${c.series} @ ${c.interval}s${num(c.members) > 1 ? `, ${c.members} members` : ""})`,
+      scenario: `scrape ${c.name} (${c.targets} × ${c.series} @ ${c.interval}s${
+        num(c.members) > 1 ? `, ${c.members} members` : ""
+      })`,
       efficiency: num(s.ratios.samplesPerCpuSecond),
       throughput: num(s.ratios.samplesPerSecond),
       peakRss: num(s.ratios.peakRssSumBytes ?? s.ratios.peakRssBytes),
@@ -161,8 +177,12 @@ function markdown(lines: Line[]): string {
   const head = "| scenario | samples per CPU-second | samples/s | peak RSS | delivered/sent |\n|---|---|---|---|---|\n";
   return head + lines
     .map((l) => {
-      const eff = Number.isFinite(l.efficiency) ? ratio(l.efficiency) : `n/a (Drover ${Math.round(l.droverSamplesPerCpuSecond).toLocaleString("en-US")}/CPU-s)`;
-      return `| ${l.scenario} | ${eff} | ${ratio(l.throughput)} | ${ratio(l.peakRss)} | ${Number.isFinite(l.delivered) ? l.delivered.toFixed(4) : "n/a"} |`;
+      const eff = Number.isFinite(l.efficiency)
+        ? ratio(l.efficiency)
+        : `n/a (Drover ${Math.round(l.droverSamplesPerCpuSecond).toLocaleString("en-US")}/CPU-s)`;
+      return `| ${l.scenario} | ${eff} | ${ratio(l.throughput)} | ${ratio(l.peakRss)} | ${
+        Number.isFinite(l.delivered) ? l.delivered.toFixed(4) : "n/a"
+      } |`;
     })
     .join("\n");
 }
@@ -179,11 +199,18 @@ async function main(): Promise<void> {
       lines.push(...linesOf(b, json));
     }
   }
-  const md =
-    "Ratios are Drover ÷ vmagent from one run of `npm run bench" + (o.quick ? " -- --quick" : "") + "`: higher is better for " +
-    "samples per CPU-second and samples/s, lower for peak RSS. delivered/sent is Drover's own.\n\n" + markdown(lines) + "\n";
+  const md = "Ratios are Drover ÷ vmagent from one run of `npm run bench" + (o.quick ? " -- --quick" : "") +
+    "`: higher is better for " +
+    "samples per CPU-second and samples/s, lower for peak RSS. delivered/sent is Drover's own.\n\n" + markdown(lines) +
+    "\n";
   process.stdout.write(`\n######## summary (${((Date.now() - started) / 60000).toFixed(1)} min)\n\n${md}`);
-  const file = writeResults(o.out, "all", { date: new Date().toISOString(), machine: machineInfo(), options: o, runs: files, summary: lines });
+  const file = writeResults(o.out, "all", {
+    date: new Date().toISOString(),
+    machine: machineInfo(),
+    options: o,
+    runs: files,
+    summary: lines,
+  });
   writeFileSync(file.replace(/\.json$/, ".md"), md);
   process.stdout.write(`\nwrote ${file}\n`);
 }

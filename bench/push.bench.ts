@@ -118,29 +118,67 @@ function parseArgs(argv: string[]): Options {
         for (const s of list) {
           if (s === "all") out.push(...SCENARIOS);
           else if ((SCENARIOS as readonly string[]).includes(s)) out.push(s as Scenario);
-          else throw new RangeError(`Invalid value for --scenario: want all or a list of ${SCENARIOS.join(", ")}, got ${JSON.stringify(s)}`);
+          else {throw new RangeError(
+              `Invalid value for --scenario: want all or a list of ${SCENARIOS.join(", ")}, got ${JSON.stringify(s)}`,
+            );}
         }
         o.scenarios = [...new Set(out)];
         break;
       }
-      case "seconds": o.seconds = int(1); break;
-      case "rate": o.rate = int(0); break;
-      case "concurrency": o.concurrency = int(1); break;
-      case "connections": o.connections = int(1); break;
-      case "lines": o.lines = int(1); break;
-      case "hosts": o.hosts = int(1); break;
-      case "bodies": o.bodies = int(1); break;
-      case "block-lines": o.blockLines = int(1); break;
-      case "blocks": o.blocks = int(1); break;
-      case "prom-series": o.promSeries = int(1); break;
-      case "dd-series": o.ddSeries = int(1); break;
-      case "otlp-resources": o.otlpResources = int(1); break;
-      case "warmup": o.warmup = int(0); break;
-      case "drain-seconds": o.drainSeconds = int(1); break;
-      case "stall-seconds": o.stallSeconds = int(1); break;
-      case "timeout-seconds": o.timeoutSeconds = int(1); break;
-      case "out": o.out = value; break;
-      case "agents": o.agents = parseAgents(value); break;
+      case "seconds":
+        o.seconds = int(1);
+        break;
+      case "rate":
+        o.rate = int(0);
+        break;
+      case "concurrency":
+        o.concurrency = int(1);
+        break;
+      case "connections":
+        o.connections = int(1);
+        break;
+      case "lines":
+        o.lines = int(1);
+        break;
+      case "hosts":
+        o.hosts = int(1);
+        break;
+      case "bodies":
+        o.bodies = int(1);
+        break;
+      case "block-lines":
+        o.blockLines = int(1);
+        break;
+      case "blocks":
+        o.blocks = int(1);
+        break;
+      case "prom-series":
+        o.promSeries = int(1);
+        break;
+      case "dd-series":
+        o.ddSeries = int(1);
+        break;
+      case "otlp-resources":
+        o.otlpResources = int(1);
+        break;
+      case "warmup":
+        o.warmup = int(0);
+        break;
+      case "drain-seconds":
+        o.drainSeconds = int(1);
+        break;
+      case "stall-seconds":
+        o.stallSeconds = int(1);
+        break;
+      case "timeout-seconds":
+        o.timeoutSeconds = int(1);
+        break;
+      case "out":
+        o.out = value;
+        break;
+      case "agents":
+        o.agents = parseAgents(value);
+        break;
       default:
         throw unknownArg(name);
     }
@@ -205,9 +243,11 @@ const SCENARIO: Record<Scenario, ScenarioDef> = {
     contentType: "text/plain; version=0.0.4",
     rowType: "prometheus",
     noVmagent: "",
-    describe: (o) => `prometheus corpus: ${o.bodies} bodies × ${o.lines} samples (${o.hosts} hosts × ${o.promSeries} series)`,
+    describe: (o) =>
+      `prometheus corpus: ${o.bodies} bodies × ${o.lines} samples (${o.hosts} hosts × ${o.promSeries} series)`,
     build: (o) => buildPrometheusCorpus({ ...o, seriesPerHost: o.promSeries }),
-    title: (o) => `Prometheus text, HTTP POST /api/v1/import/prometheus, ${o.lines} samples/request, concurrency ${o.concurrency}`,
+    title: (o) =>
+      `Prometheus text, HTTP POST /api/v1/import/prometheus, ${o.lines} samples/request, concurrency ${o.concurrency}`,
   },
   datadog: {
     transport: "http",
@@ -217,7 +257,8 @@ const SCENARIO: Record<Scenario, ScenarioDef> = {
     noVmagent: "",
     describe: (o) => `datadog corpus: ${o.bodies} bodies × ${o.ddSeries} series (${o.hosts} hosts)`,
     build: (o) => buildDatadogCorpus({ ...o, seriesPerRequest: o.ddSeries }),
-    title: (o) => `DataDog v1 series JSON, HTTP POST /datadog/api/v1/series, ${o.ddSeries} series/request, concurrency ${o.concurrency}`,
+    title: (o) =>
+      `DataDog v1 series JSON, HTTP POST /datadog/api/v1/series, ${o.ddSeries} series/request, concurrency ${o.concurrency}`,
   },
   otlp: {
     transport: "http",
@@ -331,7 +372,9 @@ async function startFor(
   o: Options,
 ): Promise<{ a: AgentUnderTest; push: (c: PushCorpus, seconds: number) => Promise<LoadResult> }> {
   const def = SCENARIO[scenario];
-  const load: LoadOptions = o.rate > 0 ? { contentType: def.contentType, rate: o.rate } : { contentType: def.contentType };
+  const load: LoadOptions = o.rate > 0
+    ? { contentType: def.contentType, rate: o.rate }
+    : { contentType: def.contentType };
   if (def.transport === "http") {
     const a = await startAgent(kind);
     return { a, push: (c, s) => pushHttp(`${a.url}${def.target}`, c, o.concurrency, s, o.timeoutSeconds, load) };
@@ -357,7 +400,8 @@ async function runAgent(kind: AgentKind, scenario: Scenario, corpus: PushCorpus,
   const release = closeOnSignal(a);
   const def = SCENARIO[scenario];
   const http = def.transport === "http";
-  const agentRows = async (name: string): Promise<number> => scrapeSum(`${a.url}/metrics`, name, `type="${def.rowType}"`);
+  const agentRows = async (name: string): Promise<number> =>
+    scrapeSum(`${a.url}/metrics`, name, `type="${def.rowType}"`);
   try {
     const version = await agentVersion(a);
     if (o.warmup > 0) {
@@ -537,9 +581,9 @@ const ROWS_TAIL = (http: boolean): Row<R>[] => [
   { label: "drain time after push, s", key: "drainSeconds", show: (n) => fmt(n, 1) },
   ...(http
     ? [
-        { label: "non-2xx responses", key: "non2xx", show: fmtInt } as const,
-        { label: "requests accepted", key: "ok", show: fmtInt } as const,
-      ]
+      { label: "non-2xx responses", key: "non2xx", show: fmtInt } as const,
+      { label: "requests accepted", key: "ok", show: fmtInt } as const,
+    ]
     : [{ label: "blocks written", key: "ok", show: fmtInt } as const]),
   { label: "agent CPU-s (push+drain)", key: "cpuTotalSeconds", show: (n) => fmt(n, 2) },
   { label: "victoria-metrics CPU-s (push)", key: "vmCpuPushSeconds", show: (n) => fmt(n, 2) },
@@ -595,7 +639,11 @@ async function main(): Promise<void> {
       if (r.logTail !== "") out += `  log tail:\n${r.logTail}\n`;
       if (r.troubleMetrics !== "") out += `  agent metrics:\n${r.troubleMetrics}\n`;
     }
-    report[scenario] = { corpus: { ...corpus, payloads: corpus.payloads.length, samples: undefined, lines: undefined }, results, ratios };
+    report[scenario] = {
+      corpus: { ...corpus, payloads: corpus.payloads.length, samples: undefined, lines: undefined },
+      results,
+      ratios,
+    };
   }
   const notes =
     `Load generator (this Bun process) and victoria-metrics run on the same ${availableParallelism()}-CPU machine ` +

@@ -72,16 +72,36 @@ function parseArgs(argv: string[]): Options {
   const o: Options = { ...DEFAULTS };
   readArgs(argv, ({ name, value, int }) => {
     switch (name) {
-      case "seconds": o.seconds = int(1); break;
-      case "concurrency": o.concurrency = int(1); break;
-      case "series": o.series = int(1); break;
-      case "hosts": o.hosts = int(1); break;
-      case "bodies": o.bodies = int(1); break;
-      case "warmup": o.warmup = int(0); break;
-      case "drain-seconds": o.drainSeconds = int(1); break;
-      case "timeout-seconds": o.timeoutSeconds = int(1); break;
-      case "out": o.out = value; break;
-      case "agents": o.agents = parseAgents(value); break;
+      case "seconds":
+        o.seconds = int(1);
+        break;
+      case "concurrency":
+        o.concurrency = int(1);
+        break;
+      case "series":
+        o.series = int(1);
+        break;
+      case "hosts":
+        o.hosts = int(1);
+        break;
+      case "bodies":
+        o.bodies = int(1);
+        break;
+      case "warmup":
+        o.warmup = int(0);
+        break;
+      case "drain-seconds":
+        o.drainSeconds = int(1);
+        break;
+      case "timeout-seconds":
+        o.timeoutSeconds = int(1);
+        break;
+      case "out":
+        o.out = value;
+        break;
+      case "agents":
+        o.agents = parseAgents(value);
+        break;
       default:
         throw unknownArg(name);
     }
@@ -355,8 +375,7 @@ async function main(): Promise<void> {
 
   const { text, ratios } = comparisonTable(results, ROWS);
   const machine = machineInfo();
-  const notes =
-    `Load generator (this Bun process) and victoria-metrics run on the same ${machine.cpus}-CPU machine ` +
+  const notes = `Load generator (this Bun process) and victoria-metrics run on the same ${machine.cpus}-CPU machine ` +
     "as the agent; their CPU during the push is shown above. Agents ran one after the other, each with a fresh " +
     "victoria-metrics and the same corpus. " +
     "CPU and peak RSS come from /proc/<pid>/stat and /proc/<pid>/status (all threads). Ratios are drover/vmagent.";

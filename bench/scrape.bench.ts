@@ -13,9 +13,27 @@ import { parseAgents, readArgs, unknownArg } from "./_args.ts";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT, tempDir } from "../tests/_harness.ts";
-import { type AgentKind, type AgentUnderTest, cpuSeconds, machineBusySeconds, peakRssBytes, startAgent } from "./_procs.ts";
+import {
+  type AgentKind,
+  type AgentUnderTest,
+  cpuSeconds,
+  machineBusySeconds,
+  peakRssBytes,
+  startAgent,
+} from "./_procs.ts";
 import { Farm, pollTargets, sumOrNaN, vmCounts } from "./_scrape_probe.ts";
-import { agentVersion, comparisonTable, fmt, fmtInt, log, machineInfo, percentile, type Row, selectedMetrics, writeResults } from "./_report.ts";
+import {
+  agentVersion,
+  comparisonTable,
+  fmt,
+  fmtInt,
+  log,
+  machineInfo,
+  percentile,
+  type Row,
+  selectedMetrics,
+  writeResults,
+} from "./_report.ts";
 
 // ---- options ---------------------------------------------------------------
 
@@ -80,28 +98,66 @@ function parseArgs(argv: string[]): Options {
   readArgs(argv, ({ name, value, int }) => {
     const secs = (min: number, max: number): number => {
       const n = Number(value.replace(/s$/, ""));
-      if (!Number.isInteger(n) || n < min || n > max) throw new RangeError(`Invalid value for --${name}: want ${min}s..${max}s, got ${JSON.stringify(value)}`);
+      if (!Number.isInteger(n) || n < min || n > max) {
+        throw new RangeError(`Invalid value for --${name}: want ${min}s..${max}s, got ${JSON.stringify(value)}`);
+      }
       return n;
     };
     switch (name) {
-      case "seconds": o.seconds = int(5); break;
-      case "interval": o.interval = secs(1, 5); break;
-      case "targets": o.targets = int(1); break;
-      case "series": o.series = int(10); break;
-      case "sat-targets": o.satTargets = int(1); break;
-      case "sat-interval": o.satInterval = secs(1, 5); break;
-      case "sat-seconds": o.satSeconds = int(5); break;
-      case "mil-targets": o.milTargets = int(1); break;
-      case "mil-series": o.milSeries = int(10); break;
-      case "mil-interval": o.milInterval = secs(1, 60); break;
-      case "mil-seconds": o.milSeconds = int(5); break;
-      case "members": o.members = int(2, 16); break;
-      case "cluster-seconds": o.clusterSeconds = int(5); break;
-      case "warmup": o.warmup = int(0); break;
-      case "listeners": o.listeners = int(1, 64); break;
-      case "drain-seconds": o.drainSeconds = int(1); break;
-      case "stall-seconds": o.stallSeconds = int(1); break;
-      case "out": o.out = value; break;
+      case "seconds":
+        o.seconds = int(5);
+        break;
+      case "interval":
+        o.interval = secs(1, 5);
+        break;
+      case "targets":
+        o.targets = int(1);
+        break;
+      case "series":
+        o.series = int(10);
+        break;
+      case "sat-targets":
+        o.satTargets = int(1);
+        break;
+      case "sat-interval":
+        o.satInterval = secs(1, 5);
+        break;
+      case "sat-seconds":
+        o.satSeconds = int(5);
+        break;
+      case "mil-targets":
+        o.milTargets = int(1);
+        break;
+      case "mil-series":
+        o.milSeries = int(10);
+        break;
+      case "mil-interval":
+        o.milInterval = secs(1, 60);
+        break;
+      case "mil-seconds":
+        o.milSeconds = int(5);
+        break;
+      case "members":
+        o.members = int(2, 16);
+        break;
+      case "cluster-seconds":
+        o.clusterSeconds = int(5);
+        break;
+      case "warmup":
+        o.warmup = int(0);
+        break;
+      case "listeners":
+        o.listeners = int(1, 64);
+        break;
+      case "drain-seconds":
+        o.drainSeconds = int(1);
+        break;
+      case "stall-seconds":
+        o.stallSeconds = int(1);
+        break;
+      case "out":
+        o.out = value;
+        break;
       case "scenario": {
         const list = value.split(",").filter((s) => s !== "");
         if (list.length === 0) throw new RangeError("Invalid value for --scenario: list is empty");
@@ -113,7 +169,9 @@ function parseArgs(argv: string[]): Options {
         o.scenarios = list as ScenarioName[];
         break;
       }
-      case "agents": o.agents = parseAgents(value); break;
+      case "agents":
+        o.agents = parseAgents(value);
+        break;
       default:
         throw unknownArg(name);
     }
@@ -133,14 +191,20 @@ interface Scenario {
 
 function scenarioOf(name: ScenarioName, o: Options): Scenario {
   const base = { name, series: o.series };
-  const sc =
-    name === "saturation"
-      ? { ...base, targets: o.satTargets, interval: o.satInterval, seconds: o.satSeconds, members: 1 }
-      : name === "cluster"
-        ? { ...base, targets: o.targets, interval: o.interval, seconds: o.clusterSeconds, members: o.members }
-        : name === "million"
-          ? { ...base, series: o.milSeries, targets: o.milTargets, interval: o.milInterval, seconds: o.milSeconds, members: 1 }
-          : { ...base, targets: o.targets, interval: o.interval, seconds: o.seconds, members: 1 };
+  const sc = name === "saturation"
+    ? { ...base, targets: o.satTargets, interval: o.satInterval, seconds: o.satSeconds, members: 1 }
+    : name === "cluster"
+    ? { ...base, targets: o.targets, interval: o.interval, seconds: o.clusterSeconds, members: o.members }
+    : name === "million"
+    ? {
+      ...base,
+      series: o.milSeries,
+      targets: o.milTargets,
+      interval: o.milInterval,
+      seconds: o.milSeconds,
+      members: 1,
+    }
+    : { ...base, targets: o.targets, interval: o.interval, seconds: o.seconds, members: 1 };
   // Two intervals: every target has been scraped (series created) at least once before the clock starts.
   return { ...sc, warmup: o.warmup >= 0 ? o.warmup : Math.max(4, 2 * sc.interval + 1) };
 }
@@ -207,20 +271,28 @@ interface AgentResult {
 }
 
 /** Self-metrics shown when a run went wrong (not vmagent's per-SD-type zeros, histogram buckets or per-path queue gauges). */
-const TROUBLE = /^(vm_promscrape_(scrapes|targets\{type="(all|static_configs)"|active_scrapers(\{type="static|\s)|scrape_duration_seconds_(sum|count))|vmagent_remotewrite_(pending|requests|blocks|retries)|vm_persistentqueue_bytes_pend|drover_(ring|sender|heap))/;
+const TROUBLE =
+  /^(vm_promscrape_(scrapes|targets\{type="(all|static_configs)"|active_scrapers(\{type="static|\s)|scrape_duration_seconds_(sum|count))|vmagent_remotewrite_(pending|requests|blocks|retries)|vm_persistentqueue_bytes_pend|drover_(ring|sender|heap))/;
 
 async function runAgent(kind: AgentKind, sc: Scenario, farm: Farm, cfgPath: string, o: Options): Promise<AgentResult> {
-  log(`\n== ${sc.name} / ${kind}: ${sc.members > 1 ? `${sc.members} members` : "one agent"}, ${sc.targets} targets × ${sc.series} series every ${sc.interval}s`);
+  log(
+    `\n== ${sc.name} / ${kind}: ${
+      sc.members > 1 ? `${sc.members} members` : "one agent"
+    }, ${sc.targets} targets × ${sc.series} series every ${sc.interval}s`,
+  );
   await farm.pause(false);
   await farm.take();
   const members: AgentUnderTest[] = [];
-  const onSignal = (): void => void Promise.all(members.map((m) => m.close())).then(() => farm.close()).then(() => process.exit(130));
+  const onSignal = (): void =>
+    void Promise.all(members.map((m) => m.close())).then(() => farm.close()).then(() => process.exit(130));
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
   const startedMs = Date.now();
   try {
     for (let i = 0; i < sc.members; i++) {
-      const cluster = sc.members > 1 ? [`-promscrape.cluster.membersCount=${sc.members}`, `-promscrape.cluster.memberNum=${i}`] : [];
+      const cluster = sc.members > 1
+        ? [`-promscrape.cluster.membersCount=${sc.members}`, `-promscrape.cluster.memberNum=${i}`]
+        : [];
       members.push(await startAgent(kind, [`-promscrape.config=${cfgPath}`, ...cluster]));
     }
     const reported = await agentVersion(members[0]!);
@@ -230,7 +302,8 @@ async function runAgent(kind: AgentKind, sc: Scenario, farm: Farm, cfgPath: stri
     await Bun.sleep(sc.warmup * 1000);
 
     const warm = await farm.take();
-    const metric = (name: string) => Promise.all(members.map((m) => sumOrNaN(m, name))).then((xs) => xs.reduce((x, y) => x + y, 0));
+    const metric = (name: string) =>
+      Promise.all(members.map((m) => sumOrNaN(m, name))).then((xs) => xs.reduce((x, y) => x + y, 0));
     const agentCounters = async () => ({
       failed: await metric("vm_promscrape_scrapes_failed_total"),
       timedOut: await metric("vm_promscrape_scrapes_timed_out_total"),
@@ -263,7 +336,11 @@ async function runAgent(kind: AgentKind, sc: Scenario, farm: Farm, cfgPath: stri
     const c1 = await agentCounters();
     const lastTargets = polled.last;
     const targetErrors: Record<string, number> = {};
-    for (const t of lastTargets) if (t.lastError !== "") targetErrors[t.lastError.slice(0, 160)] = (targetErrors[t.lastError.slice(0, 160)] ?? 0) + 1;
+    for (const t of lastTargets) {
+      if (t.lastError !== "") {
+        targetErrors[t.lastError.slice(0, 160)] = (targetErrors[t.lastError.slice(0, 160)] ?? 0) + 1;
+      }
+    }
     const targetsExcerpt = lastTargets
       .filter((t) => t.health !== "up" || t.lastError !== "")
       .slice(0, 3)
@@ -273,7 +350,11 @@ async function runAgent(kind: AgentKind, sc: Scenario, farm: Farm, cfgPath: stri
     // Delivery: every body served since start (the farm is now paused) must reach VM.
     const lifetimeServed = warm.served + win.served;
     const wantData = lifetimeServed * sc.series;
-    log(`   served ${win.served} scrapes in the window; waiting for ${fmtInt(wantData)} data samples in VM (≤${o.drainSeconds}s)`);
+    log(
+      `   served ${win.served} scrapes in the window; waiting for ${
+        fmtInt(wantData)
+      } data samples in VM (≤${o.drainSeconds}s)`,
+    );
     const d0 = performance.now();
     let got = { data: 0, up: 0 };
     let grewAt = d0;
@@ -288,7 +369,9 @@ async function runAgent(kind: AgentKind, sc: Scenario, farm: Farm, cfgPath: stri
       await Bun.sleep(1000);
     }
     const drainSeconds = (performance.now() - d0) / 1000;
-    if (got.data < wantData) log(`   WARNING: VM has ${fmtInt(got.data)} of ${fmtInt(wantData)} data samples after ${fmt(drainSeconds, 1)}s`);
+    if (got.data < wantData) {
+      log(`   WARNING: VM has ${fmtInt(got.data)} of ${fmtInt(wantData)} data samples after ${fmt(drainSeconds, 1)}s`);
+    }
 
     const rss = members.map((m) => peakRssBytes(m.pid));
     const cpu = cpu1.reduce((s, c, i) => s + c - cpu0[i]!, 0);
@@ -299,10 +382,13 @@ async function runAgent(kind: AgentKind, sc: Scenario, farm: Farm, cfgPath: stri
     const timedOut = c1.timedOut - c0.timedOut;
     const other = busy1 - busy0 - cpu - (vm1 - vm0) - (farm1 - farm0) - (self1 - self0);
     const activeSeries = sc.targets * sc.series;
-    const trouble = late > 0 || failed > 0 || got.data < wantData || polled.down > 0 || win.served > 1.1 * expectedScrapes;
+    const trouble = late > 0 || failed > 0 || got.data < wantData || polled.down > 0 ||
+      win.served > 1.1 * expectedScrapes;
     const perMemberServed = members.map(() => 0);
     // Which member scraped a target is not visible to the farm; per-member figures come from the agents.
-    for (let i = 0; i < members.length; i++) perMemberServed[i] = await sumOrNaN(members[i]!, "vm_promscrape_scrapes_total");
+    for (let i = 0; i < members.length; i++) {
+      perMemberServed[i] = await sumOrNaN(members[i]!, "vm_promscrape_scrapes_total");
+    }
     return {
       agent: kind,
       version,
@@ -343,9 +429,16 @@ async function runAgent(kind: AgentKind, sc: Scenario, farm: Farm, cfgPath: stri
       farmCpuSeconds: farm1 - farm0,
       benchCpuSeconds: self1 - self0,
       otherCpuSeconds: Math.max(0, other),
-      perMember: members.map((m, i) => ({ pid: m.pid, cpuSeconds: cpu1[i]! - cpu0[i]!, peakRssBytes: rss[i]!, scrapesServed: perMemberServed[i]! })),
+      perMember: members.map((m, i) => ({
+        pid: m.pid,
+        cpuSeconds: cpu1[i]! - cpu0[i]!,
+        peakRssBytes: rss[i]!,
+        scrapesServed: perMemberServed[i]!,
+      })),
       logTail: trouble ? members.map((m) => m.output().slice(-1500)).join("\n---\n") : "",
-      troubleMetrics: trouble ? (await Promise.all(members.map((m) => selectedMetrics(m, TROUBLE)))).join("\n---\n") : "",
+      troubleMetrics: trouble
+        ? (await Promise.all(members.map((m) => selectedMetrics(m, TROUBLE)))).join("\n---\n")
+        : "",
       targetsExcerpt,
       targetErrors,
       targetPollErrors: polled.errors,
@@ -393,14 +486,24 @@ const ROWS: Row<AgentResult>[] = [
 
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
-  const report: { scenario: Scenario; farmBodyBytes: number; results: AgentResult[]; ratios: Record<string, number>; table: string }[] = [];
+  const report: {
+    scenario: Scenario;
+    farmBodyBytes: number;
+    results: AgentResult[];
+    ratios: Record<string, number>;
+    table: string;
+  }[] = [];
   for (const name of o.scenarios) {
     const sc = scenarioOf(name, o);
     const farm = await Farm.start(sc, o);
     using dir = tempDir("bench-scrape-");
     const cfgPath = join(dir.path, "scrape.yml");
     writeFileSync(cfgPath, farm.config(sc));
-    log(`farm: ${sc.targets} targets × ${sc.series} series on ports ${farm.ports.join(",")}, ${fmtInt(farm.bodyBytes)} bytes/page`);
+    log(
+      `farm: ${sc.targets} targets × ${sc.series} series on ports ${farm.ports.join(",")}, ${
+        fmtInt(farm.bodyBytes)
+      } bytes/page`,
+    );
     const results: AgentResult[] = [];
     try {
       for (const kind of o.agents) results.push(await runAgent(kind, sc, farm, cfgPath, o));
@@ -408,17 +511,30 @@ async function main(): Promise<void> {
       await farm.close();
     }
     const { text, ratios } = comparisonTable(results, ROWS);
-    const title = `${sc.name}: ${sc.targets} targets × ${sc.series} series, interval ${sc.interval}s, ${sc.seconds}s window` +
+    const title =
+      `${sc.name}: ${sc.targets} targets × ${sc.series} series, interval ${sc.interval}s, ${sc.seconds}s window` +
       (sc.members > 1 ? `, ${sc.members} members per agent kind` : "");
     process.stdout.write(`\n### ${title}\n\n${text}\n`);
     for (const r of results) {
       if (r.perMember.length > 1) {
-        process.stdout.write(`${r.agent} members: ${r.perMember.map((m) => `cpu ${fmt(m.cpuSeconds, 2)}s rss ${mib(m.peakRssBytes)} MiB scrapes ${fmtInt(m.scrapesServed)}`).join(" | ")}\n`);
+        process.stdout.write(
+          `${r.agent} members: ${
+            r.perMember.map((m) =>
+              `cpu ${fmt(m.cpuSeconds, 2)}s rss ${mib(m.peakRssBytes)} MiB scrapes ${fmtInt(m.scrapesServed)}`
+            ).join(" | ")
+          }\n`,
+        );
       }
       if (r.troubleMetrics !== "" || r.targetsExcerpt !== "") {
         process.stdout.write(`\n${r.agent}: trouble (late/failed/lost/down)\n`);
-        if (r.targetsExcerpt !== "") process.stdout.write(`  /api/v1/targets at the end of the window (first non-up):\n${r.targetsExcerpt}\n`);
-        process.stdout.write(`  lastError by message: ${JSON.stringify(r.targetErrors)}; failed /api/v1/targets polls: ${r.targetPollErrors}\n`);
+        if (r.targetsExcerpt !== "") {
+          process.stdout.write(`  /api/v1/targets at the end of the window (first non-up):\n${r.targetsExcerpt}\n`);
+        }
+        process.stdout.write(
+          `  lastError by message: ${
+            JSON.stringify(r.targetErrors)
+          }; failed /api/v1/targets polls: ${r.targetPollErrors}\n`,
+        );
         if (r.logTail.trim() !== "") process.stdout.write(`  log tail:\n${r.logTail}\n`);
         if (r.troubleMetrics !== "") process.stdout.write(`  agent metrics:\n${r.troubleMetrics}\n`);
       }
@@ -430,7 +546,13 @@ async function main(): Promise<void> {
     "bun process). Samples = farm pages served with 200 in the window × series per page (auto-generated up/scrape_* " +
     "series not counted). CPU and peak RSS from /proc. Ratios are drover/vmagent.";
   process.stdout.write(`\n${notes}\n`);
-  const file = writeResults(o.out, "scrape", { date: new Date().toISOString(), machine: machineInfo(), options: { ...o, out: undefined }, scenarios: report, notes });
+  const file = writeResults(o.out, "scrape", {
+    date: new Date().toISOString(),
+    machine: machineInfo(),
+    options: { ...o, out: undefined },
+    scenarios: report,
+    notes,
+  });
   process.stdout.write(`\nwrote ${file}\n`);
 }
 

@@ -48,7 +48,9 @@ function describe(spec: FlagSpec, cpus: number): string {
   if (spec.choices !== undefined) parts.push(`Supported values: ${spec.choices.join(", ")}`);
   if (spec.kind === "size") parts.push(SIZE_NOTE);
   if (spec.kind === "duration") parts.push(DURATION_NOTE);
-  if (spec.array === "list") parts.push("Supports an array of values separated by comma or specified via multiple flags");
+  if (spec.array === "list") {
+    parts.push("Supports an array of values separated by comma or specified via multiple flags");
+  }
   if (spec.array === "perURL") {
     parts.push(
       "Supports an array of values separated by comma or specified via multiple flags; " +

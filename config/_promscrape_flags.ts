@@ -94,7 +94,11 @@ export function buildPromscrapeConfig(
     sdCheckIntervalsMs,
     cluster: {
       membersCount,
-      memberNum: parseMemberNum(memberNumRaw, membersCount, (reason) => invalid("promscrape.cluster.memberNum", memberNumRaw, reason)),
+      memberNum: parseMemberNum(
+        memberNumRaw,
+        membersCount,
+        (reason) => invalid("promscrape.cluster.memberNum", memberNumRaw, reason),
+      ),
       memberNumRaw,
       replicationFactor: Math.max(1, r.num("promscrape.cluster.replicationFactor")),
       name: r.str("promscrape.cluster.name"),
@@ -113,11 +117,17 @@ export function buildPromscrapeConfig(
 export function parseMemberNum(raw: string, membersCount: number, invalid: (reason: string) => Error): number {
   const digits = raw.slice(raw.lastIndexOf("-") + 1);
   if (!/^\+?\d+$/.test(digits) || !Number.isSafeInteger(Number(digits))) {
-    throw invalid(`cannot parse ${JSON.stringify(digits)} as an integer; want a number or a name ending in -<number>, e.g. vmagent-0`);
+    throw invalid(
+      `cannot parse ${
+        JSON.stringify(digits)
+      } as an integer; want a number or a name ending in -<number>, e.g. vmagent-0`,
+    );
   }
   const n = Number(digits);
   if (membersCount > 0 && n >= membersCount) {
-    throw invalid(`must be in the range [0..${membersCount - 1}] according to -promscrape.cluster.membersCount=${membersCount}`);
+    throw invalid(
+      `must be in the range [0..${membersCount - 1}] according to -promscrape.cluster.membersCount=${membersCount}`,
+    );
   }
   return n;
 }

@@ -1,12 +1,12 @@
 import { describe, expect, test } from "bun:test";
 import {
-  ValueSyntaxError,
   parseBool,
   parseDuration,
   parseInteger,
   parseNumber,
   parseSize,
   splitArrayValue,
+  ValueSyntaxError,
 } from "./_units.ts";
 
 /** Asserts that `fn(s)` throws a ValueSyntaxError whose reason contains `reason`. */

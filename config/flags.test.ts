@@ -124,7 +124,10 @@ describe("syntax", () => {
     f(["-foo"], "Unknown flag -foo");
     f(["--foo=1"], "Unknown flag -foo");
     f(["-remoteWrite.URL=x"], "Unknown flag -remoteWrite.URL"); // case-sensitive like Go
-    f(["-remoteWrite.showURL", "false"], `Unexpected argument "false"; bool flags take values only as -remoteWrite.showURL=false`);
+    f(
+      ["-remoteWrite.showURL", "false"],
+      `Unexpected argument "false"; bool flags take values only as -remoteWrite.showURL=false`,
+    );
     f(["positional"], `Unexpected argument "positional"`);
     f(["-dryRun", "-httpListenAddr=:1", "x"], `Unexpected argument "x"`);
     f(["-"], `Unexpected argument "-"`);
@@ -134,13 +137,25 @@ describe("syntax", () => {
     f(["--=x"], "Bad flag syntax: --=x");
     f(["-httpListenAddr"], "Missing value for flag -httpListenAddr");
     f(["-dryRun", "-remoteWrite.maxRowsPerBlock"], "Missing value for flag -remoteWrite.maxRowsPerBlock");
-    f(["-remoteWrite.maxRowsPerBlock=abc"], `Invalid value "abc" for flag -remoteWrite.maxRowsPerBlock: not an integer`);
-    f(["-remoteWrite.maxRowsPerBlock", "1.5"], `Invalid value "1.5" for flag -remoteWrite.maxRowsPerBlock: not an integer`);
+    f(
+      ["-remoteWrite.maxRowsPerBlock=abc"],
+      `Invalid value "abc" for flag -remoteWrite.maxRowsPerBlock: not an integer`,
+    );
+    f(
+      ["-remoteWrite.maxRowsPerBlock", "1.5"],
+      `Invalid value "1.5" for flag -remoteWrite.maxRowsPerBlock: not an integer`,
+    );
     f(["-remoteWrite.showURL=yes"], /^Invalid value "yes" for flag -remoteWrite.showURL: not a boolean/);
     f(["-remoteWrite.showURL="], /^Invalid value "" for flag -remoteWrite.showURL: not a boolean/);
     f(["-memory.allowedPercent=x"], `Invalid value "x" for flag -memory.allowedPercent: not a number`);
-    f(["-remoteWrite.fsyncPolicy=sometimes"], `Invalid value "sometimes" for flag -remoteWrite.fsyncPolicy: must be one of always, interval, never`);
-    f(["-loggerLevel=info"], `Invalid value "info" for flag -loggerLevel: must be one of INFO, WARN, ERROR, FATAL, PANIC`);
+    f(
+      ["-remoteWrite.fsyncPolicy=sometimes"],
+      `Invalid value "sometimes" for flag -remoteWrite.fsyncPolicy: must be one of always, interval, never`,
+    );
+    f(
+      ["-loggerLevel=info"],
+      `Invalid value "info" for flag -loggerLevel: must be one of INFO, WARN, ERROR, FATAL, PANIC`,
+    );
     // An earlier error wins over a later -help, as in Go.
     f(["-foo", "-help"], "Unknown flag -foo");
   });
@@ -165,7 +180,8 @@ describe("values", () => {
   });
 
   test("durations", () => {
-    const f = (v: string, want: number) => expect(cfg([`-remoteWrite.flushInterval=${v}`]).remoteWrite.flushIntervalMs).toBe(want);
+    const f = (v: string, want: number) =>
+      expect(cfg([`-remoteWrite.flushInterval=${v}`]).remoteWrite.flushIntervalMs).toBe(want);
     f("1s", 1000);
     f("500ms", 500);
     f("1.5s", 1500);
@@ -179,9 +195,18 @@ describe("values", () => {
     f("1000000ns", 1);
     expect(cfg(["-http.shutdownDelay", "5s"]).http.shutdownDelayMs).toBe(5000);
     expect(cfg(["-insert.maxQueueDuration=30s"]).insertMaxQueueDurationMs).toBe(30_000);
-    fail(["-remoteWrite.flushInterval=abc"], /^Invalid value "abc" for flag -remoteWrite.flushInterval: not a duration/);
-    fail(["-remoteWrite.flushInterval=-1s"], `Invalid value "-1s" for flag -remoteWrite.flushInterval: duration cannot be negative`);
-    fail(["-remoteWrite.flushInterval=0"], `Invalid value "0" for flag -remoteWrite.flushInterval: must be at least 1ms`);
+    fail(
+      ["-remoteWrite.flushInterval=abc"],
+      /^Invalid value "abc" for flag -remoteWrite.flushInterval: not a duration/,
+    );
+    fail(
+      ["-remoteWrite.flushInterval=-1s"],
+      `Invalid value "-1s" for flag -remoteWrite.flushInterval: duration cannot be negative`,
+    );
+    fail(
+      ["-remoteWrite.flushInterval=0"],
+      `Invalid value "0" for flag -remoteWrite.flushInterval: must be at least 1ms`,
+    );
   });
 
   test("validation and clamping", () => {
@@ -191,15 +216,29 @@ describe("values", () => {
     f(["-remoteWrite.queues=1000"], (c) => c.remoteWrite.queues, 16 * CPUS);
     f(["-remoteWrite.queues=3"], (c) => c.remoteWrite.queues, 3);
     f(["-parseWorkers=2"], (c) => c.parseWorkers, 2);
-    f(["-loggerLevel=ERROR", "-loggerFormat=json", "-loggerOutput=stdout"], (c) => [c.logger.level, c.logger.format, c.logger.output], ["ERROR", "json", "stdout"]);
-    f(["-loggerErrorsPerSecondLimit=10", "-loggerWarnsPerSecondLimit", "5"], (c) => [c.logger.errorsPerSecondLimit, c.logger.warnsPerSecondLimit], [10, 5]);
+    f(
+      ["-loggerLevel=ERROR", "-loggerFormat=json", "-loggerOutput=stdout"],
+      (c) => [c.logger.level, c.logger.format, c.logger.output],
+      ["ERROR", "json", "stdout"],
+    );
+    f(
+      ["-loggerErrorsPerSecondLimit=10", "-loggerWarnsPerSecondLimit", "5"],
+      (c) => [c.logger.errorsPerSecondLimit, c.logger.warnsPerSecondLimit],
+      [10, 5],
+    );
     f(["-remoteWrite.fsyncPolicy=always"], (c) => c.remoteWrite.fsyncPolicy, "always");
     f(["-memory.allowedPercent=12.5"], (c) => c.memory.allowedPercent, 12.5);
     f(["-remoteWrite.maxRowsPerBlock=0x10"], (c) => c.remoteWrite.maxRowsPerBlock, 16);
-    fail(["-remoteWrite.maxRowsPerBlock=0"], `Invalid value "0" for flag -remoteWrite.maxRowsPerBlock: must be at least 1`);
+    fail(
+      ["-remoteWrite.maxRowsPerBlock=0"],
+      `Invalid value "0" for flag -remoteWrite.maxRowsPerBlock: must be at least 1`,
+    );
     fail(["-parseWorkers=0"], `Invalid value "0" for flag -parseWorkers: must be at least 1`);
     fail(["-maxConcurrentInserts=0"], `Invalid value "0" for flag -maxConcurrentInserts: must be at least 1`);
-    fail(["-loggerWarnsPerSecondLimit=-1"], `Invalid value "-1" for flag -loggerWarnsPerSecondLimit: must be at least 0`);
+    fail(
+      ["-loggerWarnsPerSecondLimit=-1"],
+      `Invalid value "-1" for flag -loggerWarnsPerSecondLimit: must be at least 0`,
+    );
     fail(["-memory.allowedPercent=0"], `Invalid value "0" for flag -memory.allowedPercent: must be at least 1`);
     fail(["-memory.allowedPercent=201"], `Invalid value "201" for flag -memory.allowedPercent: must be at most 200`);
   });
@@ -214,7 +253,10 @@ describe("arrays", () => {
     f([`-remoteWrite.url=${A},${B}`], [A, B]);
     f([`-remoteWrite.url=${A},${B}`, "--remoteWrite.url", C], [A, B, C]);
     f([`-remoteWrite.url="${A}"`], [A]);
-    fail(["-remoteWrite.url=ftp://x"], `Invalid value "ftp://x" for flag -remoteWrite.url: must start with http:// or https://`);
+    fail(
+      ["-remoteWrite.url=ftp://x"],
+      `Invalid value "ftp://x" for flag -remoteWrite.url: must start with http:// or https://`,
+    );
     fail([`-remoteWrite.url=${A},`], `Invalid value "" for flag -remoteWrite.url: must start with http:// or https://`);
     fail(["-remoteWrite.url=http://[bad"], `Invalid value "http://[bad" for flag -remoteWrite.url: not a valid URL`);
   });
@@ -244,13 +286,27 @@ describe("arrays", () => {
     f([...urls, "-remoteWrite.sendTimeout=1s,2s,3s"], [1000, 2000, 3000]);
     f(["-remoteWrite.sendTimeout=1s", `-remoteWrite.url=${A}`], [1000]); // order of flags does not matter
 
-    const disk = cfg([...urls, "-remoteWrite.maxDiskUsagePerURL=1GiB,,500MB"]).remoteWrite.urls.map((u) => u.maxDiskUsage);
+    const disk = cfg([...urls, "-remoteWrite.maxDiskUsagePerURL=1GiB,,500MB"]).remoteWrite.urls.map((u) =>
+      u.maxDiskUsage
+    );
     expect(disk).toEqual([2 ** 30, 0, 500e6]);
 
-    fail([...urls, "-remoteWrite.sendTimeout=1s,2s,3s,4s"], "Too many values for flag -remoteWrite.sendTimeout: got 4, but only 3 -remoteWrite.url are given");
-    fail([`-remoteWrite.url=${A}`, "-remoteWrite.bearerToken=x,y"], "Too many values for flag -remoteWrite.bearerToken: got 2, but only 1 -remoteWrite.url is given");
-    fail(["-remoteWrite.maxDiskUsagePerURL=1GB"], "Too many values for flag -remoteWrite.maxDiskUsagePerURL: got 1, but only 0 -remoteWrite.url are given");
-    fail([...urls, "-remoteWrite.sendTimeout=5s,x"], /^Invalid value "x" for flag -remoteWrite.sendTimeout: not a duration/);
+    fail(
+      [...urls, "-remoteWrite.sendTimeout=1s,2s,3s,4s"],
+      "Too many values for flag -remoteWrite.sendTimeout: got 4, but only 3 -remoteWrite.url are given",
+    );
+    fail(
+      [`-remoteWrite.url=${A}`, "-remoteWrite.bearerToken=x,y"],
+      "Too many values for flag -remoteWrite.bearerToken: got 2, but only 1 -remoteWrite.url is given",
+    );
+    fail(
+      ["-remoteWrite.maxDiskUsagePerURL=1GB"],
+      "Too many values for flag -remoteWrite.maxDiskUsagePerURL: got 1, but only 0 -remoteWrite.url are given",
+    );
+    fail(
+      [...urls, "-remoteWrite.sendTimeout=5s,x"],
+      /^Invalid value "x" for flag -remoteWrite.sendTimeout: not a duration/,
+    );
   });
 
   test("per-URL auth", () => {
@@ -263,12 +319,35 @@ describe("arrays", () => {
       "-remoteWrite.bearerTokenFile=/etc/tok",
     ]);
     expect(c.remoteWrite.urls).toEqual([
-      { url: A, maxDiskUsage: 0, sendTimeoutMs: 60_000, basicAuth: { username: "alice", password: "pw" }, bearerTokenFile: "/etc/tok", headers: [], urlRelabelConfig: "" },
-      { url: B, maxDiskUsage: 0, sendTimeoutMs: 60_000, basicAuth: { username: "bob", password: "" }, basicAuthPasswordFile: "/etc/pw", headers: [], urlRelabelConfig: "" },
+      {
+        url: A,
+        maxDiskUsage: 0,
+        sendTimeoutMs: 60_000,
+        basicAuth: { username: "alice", password: "pw" },
+        bearerTokenFile: "/etc/tok",
+        headers: [],
+        urlRelabelConfig: "",
+      },
+      {
+        url: B,
+        maxDiskUsage: 0,
+        sendTimeoutMs: 60_000,
+        basicAuth: { username: "bob", password: "" },
+        basicAuthPasswordFile: "/etc/pw",
+        headers: [],
+        urlRelabelConfig: "",
+      },
       { url: C, maxDiskUsage: 0, sendTimeoutMs: 60_000, bearerToken: "tok", headers: [], urlRelabelConfig: "" },
     ]);
     // exactOptionalPropertyTypes: absent options are absent keys, not undefined values
-    expect(Object.keys(c.remoteWrite.urls[2] ?? {})).toEqual(["url", "maxDiskUsage", "sendTimeoutMs", "bearerToken", "headers", "urlRelabelConfig"]);
+    expect(Object.keys(c.remoteWrite.urls[2] ?? {})).toEqual([
+      "url",
+      "maxDiskUsage",
+      "sendTimeoutMs",
+      "bearerToken",
+      "headers",
+      "urlRelabelConfig",
+    ]);
   });
 
   test("per-URL headers", () => {
@@ -283,8 +362,14 @@ describe("arrays", () => {
     f("X-Empty:", [["X-Empty", ""]]);
     const two = cfg([`-remoteWrite.url=${A},${B}`, "-remoteWrite.headers=,X:2"]).remoteWrite.urls.map((u) => u.headers);
     expect(two).toEqual([[], [["X", "2"]]]);
-    fail([`-remoteWrite.url=${A}`, "-remoteWrite.headers=NoColon"], `Invalid value "NoColon" for flag -remoteWrite.headers: missing ":" in header "NoColon"`);
-    fail([`-remoteWrite.url=${A}`, "-remoteWrite.headers=A:1^^:v"], `Invalid value "A:1^^:v" for flag -remoteWrite.headers: empty header name in ":v"`);
+    fail(
+      [`-remoteWrite.url=${A}`, "-remoteWrite.headers=NoColon"],
+      `Invalid value "NoColon" for flag -remoteWrite.headers: missing ":" in header "NoColon"`,
+    );
+    fail(
+      [`-remoteWrite.url=${A}`, "-remoteWrite.headers=A:1^^:v"],
+      `Invalid value "A:1^^:v" for flag -remoteWrite.headers: empty header name in ":v"`,
+    );
   });
 });
 
@@ -323,8 +408,14 @@ describe("envflag", () => {
   });
 
   test("bad env values name the variable", () => {
-    fail(["-envflag.enable"], `Invalid value "x" for flag -remoteWrite.maxRowsPerBlock set via environment variable remoteWrite_maxRowsPerBlock: not an integer`, { remoteWrite_maxRowsPerBlock: "x" });
-    fail(["-envflag.enable", "-envflag.prefix=P_"], /set via environment variable P_loggerLevel: must be one of/, { P_loggerLevel: "debug" });
+    fail(
+      ["-envflag.enable"],
+      `Invalid value "x" for flag -remoteWrite.maxRowsPerBlock set via environment variable remoteWrite_maxRowsPerBlock: not an integer`,
+      { remoteWrite_maxRowsPerBlock: "x" },
+    );
+    fail(["-envflag.enable", "-envflag.prefix=P_"], /set via environment variable P_loggerLevel: must be one of/, {
+      P_loggerLevel: "debug",
+    });
   });
 });
 
@@ -335,7 +426,9 @@ describe("help and version", () => {
       expect(r.kind).toBe("help");
       return r.kind === "help" ? r.text : "";
     };
-    for (const argv of [["-h"], ["-help"], ["--help"], ["--h"], ["-dryRun", "-help"], ["-help", "-foo"], ["-help=false"]]) f(argv);
+    for (
+      const argv of [["-h"], ["-help"], ["--help"], ["--h"], ["-dryRun", "-help"], ["-help", "-foo"], ["-help=false"]]
+    ) f(argv);
     const text = f(["-help"]);
     // Collapse wrapped lines so each description reads as one string.
     const flat = text.replace(/\s+/g, " ");
@@ -355,7 +448,10 @@ describe("help and version", () => {
 
   test("version", () => {
     const f = (argv: string[], env: Env = {}) => {
-      expect(parseFlags(argv, { env, cpus: CPUS })).toEqual({ kind: "version", text: `drover-v${VERSION} (vmagent-compatible)` });
+      expect(parseFlags(argv, { env, cpus: CPUS })).toEqual({
+        kind: "version",
+        text: `drover-v${VERSION} (vmagent-compatible)`,
+      });
     };
     f(["-version"]);
     f(["--version"]);
@@ -401,7 +497,12 @@ describe("flags page", () => {
   });
 
   test("flagsPage renders every flag sorted", () => {
-    const c = cfg(["-remoteWrite.basicAuth.password=hunter2", "-httpListenAddr=:1", `-remoteWrite.url=${A}`, "-remoteWrite.sendTimeout=5s"]);
+    const c = cfg([
+      "-remoteWrite.basicAuth.password=hunter2",
+      "-httpListenAddr=:1",
+      `-remoteWrite.url=${A}`,
+      "-remoteWrite.sendTimeout=5s",
+    ]);
     const page = flagsPage(c);
     const lines = page.trimEnd().split("\n");
     const names = lines.map((l) => l.slice(0, l.indexOf("="))); // sorted by name, like Go's flag.VisitAll
@@ -445,7 +546,16 @@ describe("-promscrape.*", () => {
         "promscrape.kubernetesSDCheckInterval": 30_000,
         "promscrape.consulSDCheckInterval": 30_000,
       },
-      cluster: { membersCount: 0, memberNum: 0, memberNumRaw: "0", replicationFactor: 1, name: "", memberLabel: "", keyRule: "current", plan: false },
+      cluster: {
+        membersCount: 0,
+        memberNum: 0,
+        memberNumRaw: "0",
+        replicationFactor: 1,
+        name: "",
+        memberLabel: "",
+        keyRule: "current",
+        plan: false,
+      },
     });
   });
 
@@ -459,7 +569,13 @@ describe("-promscrape.*", () => {
       "-promscrape.fileSDCheckInterval=5m",
       "-promscrape.cluster.replicationFactor=0",
     ]).promscrape;
-    expect([c.config, c.strictParse, c.dryRun, c.configCheckIntervalMs, c.maxScrapeSize]).toEqual(["/etc/p.yml", false, true, 10_000, 1024]);
+    expect([c.config, c.strictParse, c.dryRun, c.configCheckIntervalMs, c.maxScrapeSize]).toEqual([
+      "/etc/p.yml",
+      false,
+      true,
+      10_000,
+      1024,
+    ]);
     expect(c.sdCheckIntervalsMs["promscrape.fileSDCheckInterval"]).toBe(300_000);
     expect(c.cluster.replicationFactor).toBe(1); // vmagent treats < 1 as 1
   });
@@ -472,7 +588,10 @@ describe("-promscrape.*", () => {
     f(["-promscrape.cluster.memberNum=my-sts-12", "-promscrape.cluster.membersCount=13"], 12);
     f(["-promscrape.cluster.memberNum=+1", "-promscrape.cluster.membersCount=2"], 1);
     const e = (argv: string[], want: string | RegExp) => fail(argv, want);
-    e(["-promscrape.cluster.memberNum=vmagent"], /^Invalid value "vmagent" for flag -promscrape.cluster.memberNum: cannot parse "vmagent" as an integer/);
+    e(
+      ["-promscrape.cluster.memberNum=vmagent"],
+      /^Invalid value "vmagent" for flag -promscrape.cluster.memberNum: cannot parse "vmagent" as an integer/,
+    );
     e(["-promscrape.cluster.memberNum=vmagent-"], /cannot parse "" as an integer/);
     e(["-promscrape.cluster.memberNum=vmagent-x1"], /cannot parse "x1"/);
     e(

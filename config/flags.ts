@@ -6,17 +6,17 @@
  * because its parser cannot express Go's rules (a bare bool never consumes the next argument,
  * positional per-URL arrays, `-flag value` for any non-bool flag even if the value starts with -).
  */
-import { FLAGS, isSecretFlag, type FlagSpec } from "./_flag_table.ts";
+import { FLAGS, type FlagSpec, isSecretFlag } from "./_flag_table.ts";
 import { helpText } from "./_flags_help.ts";
-import { type PromscrapeConfig, buildPromscrapeConfig } from "./_promscrape_flags.ts";
+import { buildPromscrapeConfig, type PromscrapeConfig } from "./_promscrape_flags.ts";
 import {
-  ValueSyntaxError,
   parseBool,
   parseDuration,
   parseInteger,
   parseNumber,
   parseSize,
   splitArrayValue,
+  ValueSyntaxError,
 } from "./_units.ts";
 import { VERSION } from "./version.ts";
 
@@ -105,7 +105,11 @@ export interface PushConfig {
     readonly maxRequestSize: number;
     readonly trimTimestampMs: number;
   };
-  readonly graphite: { readonly listenAddr: string; readonly trimTimestampMs: number; readonly sanitizeMetricName: boolean };
+  readonly graphite: {
+    readonly listenAddr: string;
+    readonly trimTimestampMs: number;
+    readonly sanitizeMetricName: boolean;
+  };
   readonly opentsdb: {
     readonly listenAddr: string;
     readonly httpListenAddr: string;
@@ -230,7 +234,7 @@ function setFlag(set: Map<string, Slot>, spec: FlagSpec, raw: string, origin: st
     return;
   }
   let slot = set.get(spec.name);
-  if (slot === undefined) set.set(spec.name, (slot = { raw: [], values: [] }));
+  if (slot === undefined) set.set(spec.name, slot = { raw: [], values: [] });
   for (const item of splitArrayValue(raw)) {
     slot.raw.push(item);
     // An empty element of a typed per-URL array keeps that URL's default (`-x=,5s`).
@@ -314,7 +318,9 @@ function reader(set: Map<string, Slot>, cpus: number) {
       const count = slot?.values.length ?? 0;
       if (count > n) {
         throw new FlagError(
-          `Too many values for flag -${name}: got ${count}, but only ${n} -remoteWrite.url ${n === 1 ? "is" : "are"} given`,
+          `Too many values for flag -${name}: got ${count}, but only ${n} -remoteWrite.url ${
+            n === 1 ? "is" : "are"
+          } given`,
         );
       }
       const out: { raw: string; value: Value }[] = [];
@@ -459,7 +465,9 @@ function parseHeaders(raw: string): HeaderPair[] {
     const colon = h.indexOf(":");
     const name = colon < 0 ? "" : h.slice(0, colon).trim();
     if (name === "") {
-      const reason = colon < 0 ? `missing ":" in header ${JSON.stringify(h)}` : `empty header name in ${JSON.stringify(h)}`;
+      const reason = colon < 0
+        ? `missing ":" in header ${JSON.stringify(h)}`
+        : `empty header name in ${JSON.stringify(h)}`;
       throw invalid(specOf("remoteWrite.headers"), raw, reason);
     }
     return [name, h.slice(colon + 1).trim()];

@@ -10,7 +10,7 @@
  */
 
 import { type Document, isAlias, isMap, isScalar, isSeq, type LineCounter, type Node, parseDocument } from "yaml";
-import { ValueSyntaxError, parseDuration, parseSize } from "./_units.ts";
+import { parseDuration, parseSize, ValueSyntaxError } from "./_units.ts";
 
 /** A YAML value node, or null when the field is absent or `null`. */
 export type YNode = Node | null;
@@ -41,7 +41,10 @@ export interface YamlValue {
  * no document: tests, and settings built from command-line flags. Strings stay strings, so
  * `str()` returns them as given.
  */
-export function yamlValueOf(value: unknown, opts: { strict?: boolean; warn?: (message: string) => void } = {}): YamlValue {
+export function yamlValueOf(
+  value: unknown,
+  opts: { strict?: boolean; warn?: (message: string) => void } = {},
+): YamlValue {
   const doc = parseDocument(JSON.stringify(value ?? null), { schema: "yaml-1.1" });
   const ctx: YamlCtx = { doc, lines: null, strict: opts.strict ?? true, warn: opts.warn ?? (() => {}) };
   return { ctx, node: deref(ctx, doc.contents) };
@@ -138,7 +141,12 @@ export function fields(
     if (!known.has(key) && accept?.(key) !== true) {
       const where = joinPath(path, key);
       if (ctx.strict) {
-        fail(ctx, pair.key as Node, where, "unknown field; pass -promscrape.config.strictParse=false to ignore unknown fields");
+        fail(
+          ctx,
+          pair.key as Node,
+          where,
+          "unknown field; pass -promscrape.config.strictParse=false to ignore unknown fields",
+        );
       }
       ctx.warn(`Ignoring unknown field ${where}${lineOf(ctx, pair.key as Node)}`);
       continue;
@@ -166,8 +174,12 @@ export function bool(ctx: YamlCtx, node: YNode, path: string): boolean | null {
 export function int(ctx: YamlCtx, node: YNode, path: string): number | null {
   if (node === null) return null;
   const v = isScalar(node) && node.type === "PLAIN" ? node.value : undefined;
-  if (typeof v === "bigint" && v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER)) return Number(v);
-  if (typeof v !== "number" || !Number.isSafeInteger(v)) fail(ctx, node, path, `got ${describe(node)}; want an integer`);
+  if (typeof v === "bigint" && v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER)) {
+    return Number(v);
+  }
+  if (typeof v !== "number" || !Number.isSafeInteger(v)) {
+    fail(ctx, node, path, `got ${describe(node)}; want an integer`);
+  }
   return v;
 }
 
@@ -188,7 +200,9 @@ function parsedStr(ctx: YamlCtx, node: YNode, path: string, what: string, parse:
   try {
     return parse(s);
   } catch (e) {
-    if (e instanceof ValueSyntaxError) fail(ctx, node, path, `cannot parse ${what} ${JSON.stringify(s)}: ${e.reason}`, SyntaxError);
+    if (e instanceof ValueSyntaxError) {
+      fail(ctx, node, path, `cannot parse ${what} ${JSON.stringify(s)}: ${e.reason}`, SyntaxError);
+    }
     throw e;
   }
 }

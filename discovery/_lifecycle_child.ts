@@ -14,7 +14,9 @@ import { sdEntry } from "./_test_util.ts";
 import type { Discoverer, DiscoveryContext, DiscoveryKind, TargetLabels } from "./types.ts";
 
 // Imported directly rather than through registry.ts, so other kinds' modules cannot affect this check.
-const KINDS = new Map<string, DiscoveryKind>([fileSdKind, httpSdKind, dnsSdKind].map((k) => [k.key, k as DiscoveryKind]));
+const KINDS = new Map<string, DiscoveryKind>(
+  [fileSdKind, httpSdKind, dnsSdKind].map((k) => [k.key, k as DiscoveryKind]),
+);
 
 const args = JSON.parse(process.argv[2] ?? "{}") as {
   dir: string;
@@ -40,7 +42,10 @@ function make(key: string, raw: unknown, extra: Record<string, unknown> = {}): D
 const answering = [
   make("file_sd_configs", { files: ["*.yml", "missing/*.json"] }),
   make("http_sd_configs", { url: args.httpUrl }),
-  make("dns_sd_configs", { names: ["a.test"], type: "A", port: 1 }, { dnsServers: [args.dnsServer], hostsPath: "/nonexistent" }),
+  make("dns_sd_configs", { names: ["a.test"], type: "A", port: 1 }, {
+    dnsServers: [args.dnsServer],
+    hostsPath: "/nonexistent",
+  }),
 ];
 const hanging = [
   make("http_sd_configs", { url: args.hangUrl }),

@@ -16,7 +16,12 @@ export function describe(v: unknown): string {
 }
 
 /** Checks that `raw` is a map and, when `strict`, that it has only `known` keys. */
-export function asMap(raw: unknown, path: string, known: ReadonlySet<string>, strict: boolean): Record<string, unknown> {
+export function asMap(
+  raw: unknown,
+  path: string,
+  known: ReadonlySet<string>,
+  strict: boolean,
+): Record<string, unknown> {
   if (raw === null || raw === undefined) return {};
   if (typeof raw !== "object" || Array.isArray(raw)) throw new TypeError(`${path}: got ${describe(raw)}; want a map`);
   const m = raw as Record<string, unknown>;
@@ -24,7 +29,9 @@ export function asMap(raw: unknown, path: string, known: ReadonlySet<string>, st
     for (const k of Object.keys(m)) {
       if (!known.has(k)) {
         throw new TypeError(
-          `${path}: unknown field ${JSON.stringify(k)}; pass -promscrape.config.strictParse=false for ignoring unknown fields`,
+          `${path}: unknown field ${
+            JSON.stringify(k)
+          }; pass -promscrape.config.strictParse=false for ignoring unknown fields`,
         );
       }
     }

@@ -46,7 +46,11 @@ export class Updates {
   }
 
   /** Waits until an update satisfies `pred` (checked on the latest list). */
-  async waitFor(what: string, pred: (t: readonly TargetLabels[]) => boolean, timeoutMs = 10_000): Promise<readonly TargetLabels[]> {
+  async waitFor(
+    what: string,
+    pred: (t: readonly TargetLabels[]) => boolean,
+    timeoutMs = 10_000,
+  ): Promise<readonly TargetLabels[]> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const last = this.last;

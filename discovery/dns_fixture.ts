@@ -94,12 +94,16 @@ function answer(q: Uint8Array, table: Map<string, DnsRecords>, queries: string[]
   const recs = table.get(name);
   const rdatas: Uint8Array[] = [];
   if (recs !== undefined) {
-    if (qtype === TYPE_A) for (const ip of recs.A ?? []) rdatas.push(ipv4(ip));
-    if (qtype === TYPE_AAAA) for (const ip of recs.AAAA ?? []) rdatas.push(ipv6(ip));
+    if (qtype === TYPE_A) { for (const ip of recs.A ?? []) rdatas.push(ipv4(ip)); }
+    if (qtype === TYPE_AAAA) { for (const ip of recs.AAAA ?? []) rdatas.push(ipv6(ip)); }
     if (qtype === TYPE_SRV) {
-      for (const r of recs.SRV ?? []) rdatas.push(concat([u16(r.priority), u16(r.weight), u16(r.port), encodeName(r.target)]));
+      for (const r of recs.SRV ?? []) {
+        rdatas.push(concat([u16(r.priority), u16(r.weight), u16(r.port), encodeName(r.target)]));
+      }
     }
-    if (qtype === TYPE_MX) for (const r of recs.MX ?? []) rdatas.push(concat([u16(r.preference), encodeName(r.exchange)]));
+    if (qtype === TYPE_MX) {
+      for (const r of recs.MX ?? []) rdatas.push(concat([u16(r.preference), encodeName(r.exchange)]));
+    }
   }
   const header = new Uint8Array(12);
   const hv = new DataView(header.buffer);

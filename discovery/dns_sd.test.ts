@@ -126,13 +126,33 @@ describe("DnsSdDiscoverer against a real DNS server", () => {
   test("A and AAAA use the configured port and srv labels, as vmagent", async () => {
     const a = await round({ names: ["hosts.svc.test"], type: "A", port: 9100 });
     expect(sorted(a.got)).toEqual([
-      { __address__: "10.0.0.1:9100", __meta_dns_name: "hosts.svc.test", __meta_dns_srv_record_target: "10.0.0.1", __meta_dns_srv_record_port: "9100" },
-      { __address__: "10.0.0.2:9100", __meta_dns_name: "hosts.svc.test", __meta_dns_srv_record_target: "10.0.0.2", __meta_dns_srv_record_port: "9100" },
+      {
+        __address__: "10.0.0.1:9100",
+        __meta_dns_name: "hosts.svc.test",
+        __meta_dns_srv_record_target: "10.0.0.1",
+        __meta_dns_srv_record_port: "9100",
+      },
+      {
+        __address__: "10.0.0.2:9100",
+        __meta_dns_name: "hosts.svc.test",
+        __meta_dns_srv_record_target: "10.0.0.2",
+        __meta_dns_srv_record_port: "9100",
+      },
     ]);
     const aaaa = await round({ names: ["hosts.svc.test", "v6only.svc.test"], type: "aaaa", port: 80 });
     expect(sorted(aaaa.got)).toEqual([
-      { __address__: "[2001:db8::1]:80", __meta_dns_name: "hosts.svc.test", __meta_dns_srv_record_target: "2001:db8::1", __meta_dns_srv_record_port: "80" },
-      { __address__: "[2001:db8::5]:80", __meta_dns_name: "v6only.svc.test", __meta_dns_srv_record_target: "2001:db8::5", __meta_dns_srv_record_port: "80" },
+      {
+        __address__: "[2001:db8::1]:80",
+        __meta_dns_name: "hosts.svc.test",
+        __meta_dns_srv_record_target: "2001:db8::1",
+        __meta_dns_srv_record_port: "80",
+      },
+      {
+        __address__: "[2001:db8::5]:80",
+        __meta_dns_name: "v6only.svc.test",
+        __meta_dns_srv_record_target: "2001:db8::5",
+        __meta_dns_srv_record_port: "80",
+      },
     ]);
     expect(aaaa.logs).toEqual([]);
     const missing = await round({ names: ["v6only.svc.test"], type: "A", port: 80 });
@@ -151,7 +171,11 @@ describe("DnsSdDiscoverer against a real DNS server", () => {
 
   test("MX with the default port 25", async () => {
     const { got } = await round({ names: ["mail.test"], type: "MX" });
-    expect(got).toEqual([{ __address__: "mx1.mail.test:25", __meta_dns_name: "mail.test", __meta_dns_mx_record_target: "mx1.mail.test" }]);
+    expect(got).toEqual([{
+      __address__: "mx1.mail.test:25",
+      __meta_dns_name: "mail.test",
+      __meta_dns_mx_record_target: "mx1.mail.test",
+    }]);
     const withPort = await round({ names: ["mail.test"], type: "MX", port: 587 });
     expect(withPort.got[0]?.__address__).toBe("mx1.mail.test:587");
   });
@@ -163,7 +187,10 @@ describe("DnsSdDiscoverer against a real DNS server", () => {
       expect(logs.join("\n")).toContain(want);
     };
     await f({ names: [] }, "`names` cannot be empty in `dns_sd_config`");
-    await f({ names: ["a"], type: "TXT" }, 'unexpected `type` in `dns_sd_config`: "TXT"; supported values: SRV, A, AAAA');
+    await f(
+      { names: ["a"], type: "TXT" },
+      'unexpected `type` in `dns_sd_config`: "TXT"; supported values: SRV, A, AAAA',
+    );
     await f({ names: ["a"], type: "A" }, "missing `port` in `dns_sd_config` for `type: A`");
   });
 

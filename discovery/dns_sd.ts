@@ -97,7 +97,9 @@ export class DnsSdDiscoverer implements Discoverer {
     if (cfg.names.length === 0) throw new TypeError("`names` cannot be empty in `dns_sd_config`");
     const typ = (cfg.type === "" ? "SRV" : cfg.type).toUpperCase();
     if (typ !== "SRV" && typ !== "MX" && typ !== "A" && typ !== "AAAA") {
-      throw new TypeError(`unexpected \`type\` in \`dns_sd_config\`: ${JSON.stringify(typ)}; supported values: SRV, A, AAAA`);
+      throw new TypeError(
+        `unexpected \`type\` in \`dns_sd_config\`: ${JSON.stringify(typ)}; supported values: SRV, A, AAAA`,
+      );
     }
     if ((typ === "A" || typ === "AAAA") && cfg.port === undefined) {
       throw new TypeError(`missing \`port\` in \`dns_sd_config\` for \`type: ${typ}\``);
@@ -114,7 +116,11 @@ export class DnsSdDiscoverer implements Discoverer {
           try {
             return await this.#lookup(resolver, typ, name, hosts);
           } catch (e) {
-            if (!signal.aborted) this.#ctx.log.error(`${this.name}: ${lookupError(typ, name)}: ${e instanceof Error ? e.message : String(e)}`);
+            if (!signal.aborted) {
+              this.#ctx.log.error(
+                `${this.name}: ${lookupError(typ, name)}: ${e instanceof Error ? e.message : String(e)}`,
+              );
+            }
             return [];
           }
         }),
@@ -140,7 +146,13 @@ export class DnsSdDiscoverer implements Discoverer {
       const port = this.#cfg.port ?? 25;
       for (const r of await resolver.resolveMx(name)) {
         const target = trimDots(r.exchange);
-        out.push(Object.freeze({ __address__: joinHostPort(target, port), __meta_dns_name: name, __meta_dns_mx_record_target: target }));
+        out.push(
+          Object.freeze({
+            __address__: joinHostPort(target, port),
+            __meta_dns_name: name,
+            __meta_dns_mx_record_target: target,
+          }),
+        );
       }
     } else {
       const port = this.#cfg.port ?? 0;
@@ -157,7 +169,9 @@ export class DnsSdDiscoverer implements Discoverer {
 }
 
 function lookupError(typ: string, name: string): string {
-  if (typ === "SRV" || typ === "MX") return `dns_sd_config: skipping ${typ} lookup for ${JSON.stringify(name)} because of error`;
+  if (typ === "SRV" || typ === "MX") {
+    return `dns_sd_config: skipping ${typ} lookup for ${JSON.stringify(name)} because of error`;
+  }
   return `error in ${typ} lookup for ${JSON.stringify(name)}`;
 }
 
@@ -188,7 +202,9 @@ export function joinHostPort(host: string, port: number): string {
  */
 export function canonicalIp(s: string): { family: 4 | 6; text: string } | null {
   if (/^\d{1,3}(\.\d{1,3}){3}$/.test(s)) {
-    return s.split(".").every((p) => Number(p) <= 255 && !(p.length > 1 && p.startsWith("0"))) ? { family: 4, text: s } : null;
+    return s.split(".").every((p) => Number(p) <= 255 && !(p.length > 1 && p.startsWith("0")))
+      ? { family: 4, text: s }
+      : null;
   }
   if (!s.includes(":") || s.includes("%")) return null;
   let str = s;
@@ -228,7 +244,7 @@ export function canonicalIp(s: string): { family: 4 | 6; text: string } | null {
   }
   let bestAt = -1;
   let bestLen = 1;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (groups[i] !== 0) {
       i++;
       continue;
@@ -242,7 +258,9 @@ export function canonicalIp(s: string): { family: 4 | 6; text: string } | null {
     i = j;
   }
   const hex = groups.map((g) => g.toString(16));
-  const text = bestAt < 0 ? hex.join(":") : `${hex.slice(0, bestAt).join(":")}::${hex.slice(bestAt + bestLen).join(":")}`;
+  const text = bestAt < 0
+    ? hex.join(":")
+    : `${hex.slice(0, bestAt).join(":")}::${hex.slice(bestAt + bestLen).join(":")}`;
   return { family: 6, text };
 }
 

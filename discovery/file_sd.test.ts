@@ -41,7 +41,11 @@ describe("fileSdKind.parse", () => {
         expect(e).toBeInstanceOf(TypeError);
       }
     };
-    f({ files: ["a.yml"], refresh_interval: "1m" }, true, 'scrape_configs[2].file_sd_configs[1]: unknown field "refresh_interval"');
+    f(
+      { files: ["a.yml"], refresh_interval: "1m" },
+      true,
+      'scrape_configs[2].file_sd_configs[1]: unknown field "refresh_interval"',
+    );
     f({ files: "a.yml" }, true, "scrape_configs[2].file_sd_configs[1].files: got string");
     f({ files: [{ a: 1 }] }, true, "scrape_configs[2].file_sd_configs[1].files[0]: got a map");
     f(["a"], true, "scrape_configs[2].file_sd_configs[1]: got a list; want a map");
@@ -115,7 +119,10 @@ describe("FileSdDiscoverer", () => {
     using d = tmp();
     mkdirSync(join(d.path, "targets"));
     put(join(d.path, "static.yml"), "- targets: ['s1:9100', '']\n  labels: {job_label: s}\n");
-    put(join(d.path, "targets", "a.json"), '[{"targets": ["a1:80", "a2:80"], "labels": {"env": "prod", "__address__": "over:1"}}]');
+    put(
+      join(d.path, "targets", "a.json"),
+      '[{"targets": ["a1:80", "a2:80"], "labels": {"env": "prod", "__address__": "over:1"}}]',
+    );
     put(join(d.path, "targets", "b.json"), '[{"targets": ["b1:80"]}]');
     const outside = tmp();
     put(join(outside.path, "o.yaml"), "- targets: [o:1]\n");
@@ -153,7 +160,9 @@ describe("FileSdDiscoverer", () => {
     disc.start(u.onUpdate);
     try {
       await u.waitFor("initial", (t) => t.length === 1);
-      expect(ctx.logs.some((l) => l.includes("skipping loading `static_configs`") && l.includes("fixed.json"))).toBe(true);
+      expect(ctx.logs.some((l) => l.includes("skipping loading `static_configs`") && l.includes("fixed.json"))).toBe(
+        true,
+      );
 
       put(join(d.path, "two.yml"), "- targets: [h2:1]\n  labels: {n: '2'}\n");
       await u.waitFor("new file", (t) => t.length === 2);
@@ -166,7 +175,11 @@ describe("FileSdDiscoverer", () => {
 
       const updatesBefore = u.all.length;
       put(join(d.path, "two.yml"), "- targets: [h2:1\n");
-      await until("error logged", () => ctx.logs.some((l) => l.includes("keeping the previously loaded `static_configs`") && l.includes("two.yml")));
+      await until(
+        "error logged",
+        () =>
+          ctx.logs.some((l) => l.includes("keeping the previously loaded `static_configs`") && l.includes("two.yml")),
+      );
       expect(u.all.length).toBe(updatesBefore);
       expect(sorted(u.last).map((t) => t.__address__)).toEqual(["f:1", "h1:1", "h1:2", "h2:1"]);
 

@@ -96,7 +96,9 @@ export class FileSdDiscoverer implements Discoverer {
         try {
           paths = await glob(pattern);
         } catch (e) {
-          this.#ctx.log.error(`${this.name}: invalid pattern ${JSON.stringify(file)} in \`files\` section: ${msg(e)}; skipping it`);
+          this.#ctx.log.error(
+            `${this.name}: invalid pattern ${JSON.stringify(file)} in \`files\` section: ${msg(e)}; skipping it`,
+          );
           continue;
         }
       }
@@ -114,7 +116,11 @@ export class FileSdDiscoverer implements Discoverer {
             );
             targets = prev;
           } else {
-            this.#ctx.log.error(`${this.name}: skipping loading \`static_configs\` from ${JSON.stringify(path)} because of error: ${msg(e)}`);
+            this.#ctx.log.error(
+              `${this.name}: skipping loading \`static_configs\` from ${JSON.stringify(path)} because of error: ${
+                msg(e)
+              }`,
+            );
             continue;
           }
         }
@@ -150,7 +156,9 @@ export class FileSdDiscoverer implements Discoverer {
     for (const g of groups) {
       for (const target of g.targets) {
         if (target === "") {
-          this.#ctx.log.error(`${this.name}: \`static_configs\` target in ${JSON.stringify(path)} cannot be empty; skipping it`);
+          this.#ctx.log.error(
+            `${this.name}: \`static_configs\` target in ${JSON.stringify(path)} cannot be empty; skipping it`,
+          );
           continue;
         }
         out.push(Object.freeze({ __address__: target, ...g.labels, __meta_filepath: short }));
@@ -170,13 +178,17 @@ const GROUP_FIELDS = new Set(["targets", "labels"]);
 /** yaml.UnmarshalStrict into `[]StaticConfig`. */
 export function decodeStaticConfigs(v: RawYaml): StaticGroup[] {
   if (v === null) return [];
-  if (!Array.isArray(v)) throw new TypeError(`got ${typeof v === "string" ? "a string" : "a map"}; want a list of target groups`);
+  if (!Array.isArray(v)) {
+    throw new TypeError(`got ${typeof v === "string" ? "a string" : "a map"}; want a list of target groups`);
+  }
   return v.map((g, i) => {
     const m = asMap(g, `[${i}]`, GROUP_FIELDS, true);
     const labels: Record<string, string> = {};
     const rawLabels = m.labels;
     if (rawLabels !== null && rawLabels !== undefined) {
-      if (typeof rawLabels !== "object" || Array.isArray(rawLabels)) throw new TypeError(`[${i}].labels: want a map of strings`);
+      if (typeof rawLabels !== "object" || Array.isArray(rawLabels)) {
+        throw new TypeError(`[${i}].labels: want a map of strings`);
+      }
       for (const [k, x] of Object.entries(rawLabels as Record<string, RawYaml>)) {
         if (x !== null && typeof x === "object") throw new TypeError(`[${i}].labels.${k}: want a string`);
         labels[k] = x ?? "";

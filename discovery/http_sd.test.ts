@@ -33,7 +33,17 @@ describe("httpSdKind.parse", () => {
             ...NO_AUTH,
             headers: [["X-A", "b"]],
             basicAuth: { username: "u", usernameFile: null, password: "p", passwordFile: null },
-            tls: { ca: null, caFile: "/etc/drover/ca.pem", cert: null, certFile: null, key: null, keyFile: null, serverName: "", insecureSkipVerify: true, minVersion: "" },
+            tls: {
+              ca: null,
+              caFile: "/etc/drover/ca.pem",
+              cert: null,
+              certFile: null,
+              key: null,
+              keyFile: null,
+              serverName: "",
+              insecureSkipVerify: true,
+              minVersion: "",
+            },
           },
           followRedirects: false,
           proxyURL: "http://proxy:3128",
@@ -60,11 +70,23 @@ describe("httpSdKind.parse", () => {
     f({ url: ["a"] }, true, ".url: got a list");
     f({ url: "http://x", basic_auth: "u:p" }, true, `.basic_auth: got string "u:p"; want a map`);
     f({ url: "http://x", basic_auth: { username: "u", pass: "p" } }, true, ".basic_auth.pass: unknown field");
-    f({ url: "http://x", tls_config: { insecure_skip_verify: "maybe" } }, true, ".tls_config.insecure_skip_verify: got string");
+    f(
+      { url: "http://x", tls_config: { insecure_skip_verify: "maybe" } },
+      true,
+      ".tls_config.insecure_skip_verify: got string",
+    );
     f({ url: "http://x", proxy_url: "::nope" }, true, ".proxy_url: cannot parse URL");
     // Semantic problems are config errors too, with vmagent's messages (promauth).
-    f({ url: "http://x", basic_auth: { username: "u", password: "p", password_file: "x" } }, true, ".basic_auth: both `password` and `password_file` are set");
-    f({ url: "http://x", basic_auth: { username: "u" }, bearer_token: "t" }, true, ".bearer_token: cannot be used together with `authorization` or `basic_auth`");
+    f(
+      { url: "http://x", basic_auth: { username: "u", password: "p", password_file: "x" } },
+      true,
+      ".basic_auth: both `password` and `password_file` are set",
+    );
+    f(
+      { url: "http://x", basic_auth: { username: "u" }, bearer_token: "t" },
+      true,
+      ".bearer_token: cannot be used together with `authorization` or `basic_auth`",
+    );
     f({ url: "http://x", basic_auth: { password: "p" } }, true, ".basic_auth: missing `username`");
     f({ url: "http://x", headers: ["bad"] }, true, `.headers[0]: missing ':' in header "bad"`);
     f({ url: "http://x", oauth2: { client_id: "a", scopes: "s" } }, true, ".oauth2.scopes: got string");
@@ -78,11 +100,14 @@ describe("response decoding", () => {
     };
     f("[]", []);
     f("null", []);
-    f('[{"targets": ["a:1", "b:2"], "labels": {"x": "y", "__meta_url": "spoof", "__address__": "spoof"}, "extra": 1}, null, {"Targets": ["c:3"]}]', [
-      { x: "y", __address__: "a:1", __meta_url: "http://h/sd" },
-      { x: "y", __address__: "b:2", __meta_url: "http://h/sd" },
-      { __address__: "c:3", __meta_url: "http://h/sd" },
-    ]);
+    f(
+      '[{"targets": ["a:1", "b:2"], "labels": {"x": "y", "__meta_url": "spoof", "__address__": "spoof"}, "extra": 1}, null, {"Targets": ["c:3"]}]',
+      [
+        { x: "y", __address__: "a:1", __meta_url: "http://h/sd" },
+        { x: "y", __address__: "b:2", __meta_url: "http://h/sd" },
+        { __address__: "c:3", __meta_url: "http://h/sd" },
+      ],
+    );
     f('[{"targets": null, "labels": null}]', []);
   });
 
@@ -117,14 +142,23 @@ describe("HttpSdDiscoverer against a real server", () => {
         if (url.pathname === "/token") {
           tokenRequests++;
           const form = new URLSearchParams(await req.text());
-          if (req.headers.get("authorization") !== `Basic ${btoa("cid:csecret")}` || form.get("grant_type") !== "client_credentials") {
+          if (
+            req.headers.get("authorization") !== `Basic ${btoa("cid:csecret")}` ||
+            form.get("grant_type") !== "client_credentials"
+          ) {
             return new Response("bad client", { status: 401 });
           }
-          return Response.json({ access_token: `tok-${form.get("scope")}-${form.get("audience")}`, token_type: "bearer", expires_in: 3600 });
+          return Response.json({
+            access_token: `tok-${form.get("scope")}-${form.get("audience")}`,
+            token_type: "bearer",
+            expires_in: 3600,
+          });
         }
         seen.push(new Headers(req.headers));
         const want = url.searchParams.get("auth");
-        if (want !== null && req.headers.get("authorization") !== want) return new Response("unauthorized", { status: 401 });
+        if (want !== null && req.headers.get("authorization") !== want) {
+          return new Response("unauthorized", { status: 401 });
+        }
         return new Response(body, { status });
       },
     });
@@ -211,7 +245,10 @@ describe("HttpSdDiscoverer against a real server", () => {
     body = '[{"targets": ["a:1"]}, {"targets": ["b:1"]}]';
     status = 200;
     const ctx = testContext(dir, 50);
-    const disc = httpSdKind.create({ url: `${base()}/sd`, client: httpSdKind.parse(sdEntry({ url: "" }, P, true)).client }, ctx);
+    const disc = httpSdKind.create({
+      url: `${base()}/sd`,
+      client: httpSdKind.parse(sdEntry({ url: "" }, P, true)).client,
+    }, ctx);
     const u = new Updates();
     disc.start(u.onUpdate);
     try {
@@ -219,7 +256,10 @@ describe("HttpSdDiscoverer against a real server", () => {
       const n = u.all.length;
       status = 503;
       body = "overloaded";
-      await until("status error", () => ctx.logs.some((l) => l.includes("unexpected status code") && l.includes("503")));
+      await until(
+        "status error",
+        () => ctx.logs.some((l) => l.includes("unexpected status code") && l.includes("503")),
+      );
       status = 200;
       body = "[{";
       await until("parse error", () => ctx.logs.some((l) => l.includes("cannot parse http_sd api response")));
@@ -274,9 +314,24 @@ describe.skipIf(Bun.which("openssl") === null)("HttpSdDiscoverer over TLS", () =
     dir = mkdtempSync(join(tmpdir(), "drover-httpsd-tls-"));
     const gen = Bun.spawnSync(
       [
-        "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-        "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem"), "-days", "1",
-        "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+        "openssl",
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-keyout",
+        join(dir, "key.pem"),
+        "-out",
+        join(dir, "cert.pem"),
+        "-days",
+        "1",
+        "-subj",
+        "/CN=localhost",
+        "-addext",
+        "subjectAltName=DNS:localhost,IP:127.0.0.1",
       ],
       { stderr: "pipe" },
     );

@@ -91,7 +91,12 @@ const REQUEST_TIMEOUT_MS = 60_000;
  * GETs `url` and returns the body. Throws on network errors, timeouts and
  * any status other than 200 (messages as vmagent's discovery client).
  */
-async function getBody(client: HTTPClient, url: string, signal: AbortSignal, headers: Record<string, string>): Promise<string> {
+async function getBody(
+  client: HTTPClient,
+  url: string,
+  signal: AbortSignal,
+  headers: Record<string, string>,
+): Promise<string> {
   let resp: Response;
   try {
     resp = await client.fetch(url, {
@@ -155,7 +160,9 @@ export function parseHttpSdResponse(body: string, path: string): HttpTargetGroup
     }
     const ls: Record<string, string> = {};
     if (labels !== null && labels !== undefined) {
-      if (typeof labels !== "object" || Array.isArray(labels)) return fail(`[${i}].labels: got ${describe(labels)}; want an object`);
+      if (typeof labels !== "object" || Array.isArray(labels)) {
+        return fail(`[${i}].labels: got ${describe(labels)}; want an object`);
+      }
       for (const [k, x] of Object.entries(labels)) {
         if (typeof x !== "string") return fail(`[${i}].labels.${k}: got ${describe(x)}; want a string`);
         ls[k] = x;

@@ -52,5 +52,7 @@ test("stopped discoverers keep no handle alive", async () => {
 
 test("file, http and dns kinds are registered", async () => {
   const { DISCOVERY_KINDS } = await import("./registry.ts");
-  for (const key of ["file_sd_configs", "http_sd_configs", "dns_sd_configs"]) expect(DISCOVERY_KINDS.get(key)?.key).toBe(key);
+  for (const key of ["file_sd_configs", "http_sd_configs", "dns_sd_configs"]) {
+    expect(DISCOVERY_KINDS.get(key)?.key).toBe(key);
+  }
 });

@@ -128,7 +128,12 @@ export class Logger {
     const ok = limiter.allow(now);
     if (ok && before > 0) {
       limiter.suppressed = 0;
-      this.#write(level, `suppressed ${before} ${level.toLowerCase()} messages because of the -logger${level === "WARN" ? "Warns" : "Errors"}PerSecondLimit`);
+      this.#write(
+        level,
+        `suppressed ${before} ${level.toLowerCase()} messages because of the -logger${
+          level === "WARN" ? "Warns" : "Errors"
+        }PerSecondLimit`,
+      );
     }
     return ok;
   }

@@ -9,7 +9,8 @@ import { tlsOptions } from "./transport.ts";
 const DIR = mkdtempSync(join(tmpdir(), "drover-promauth-"));
 afterAll(() => rmSync(DIR, { recursive: true, force: true }));
 
-const client = (auth: Partial<AuthConfig>, o: Partial<HTTPClientConfig> = {}) => new HTTPClient({ ...NO_HTTP_CLIENT, auth: { ...NO_AUTH, ...auth }, ...o });
+const client = (auth: Partial<AuthConfig>, o: Partial<HTTPClientConfig> = {}) =>
+  new HTTPClient({ ...NO_HTTP_CLIENT, auth: { ...NO_AUTH, ...auth }, ...o });
 
 describe("HTTPClient", () => {
   const seen: Headers[] = [];
@@ -28,14 +29,26 @@ describe("HTTPClient", () => {
     writeFileSync(join(DIR, "pw"), "from-file \n");
     writeFileSync(join(DIR, "tok"), "t1\n");
     const f = async (auth: Partial<AuthConfig>, want: string | null) => {
-      const res = await client({ headers: [["X-Team", "blue"], ["Authorization", "overridden"]], ...auth }).fetch(url(), { headers: { "X-Team": "red", "User-Agent": "ua" } });
+      const res = await client({ headers: [["X-Team", "blue"], ["Authorization", "overridden"]], ...auth }).fetch(
+        url(),
+        { headers: { "X-Team": "red", "User-Agent": "ua" } },
+      );
       expect(await res.text()).toBe("ok");
       const h = seen.at(-1)!;
-      expect([h.get("x-team"), h.get("user-agent"), h.get("authorization")]).toEqual(["blue", "ua", want ?? "overridden"]);
+      expect([h.get("x-team"), h.get("user-agent"), h.get("authorization")]).toEqual([
+        "blue",
+        "ua",
+        want ?? "overridden",
+      ]);
     };
     await f({}, null);
-    await f({ basicAuth: { username: "u", usernameFile: null, password: "p", passwordFile: null } }, `Basic ${btoa("u:p")}`);
-    await f({ basicAuth: { username: "", usernameFile: join(DIR, "tok"), password: null, passwordFile: join(DIR, "pw") } }, `Basic ${btoa("t1:from-file")}`);
+    await f(
+      { basicAuth: { username: "u", usernameFile: null, password: "p", passwordFile: null } },
+      `Basic ${btoa("u:p")}`,
+    );
+    await f({
+      basicAuth: { username: "", usernameFile: join(DIR, "tok"), password: null, passwordFile: join(DIR, "pw") },
+    }, `Basic ${btoa("t1:from-file")}`);
     await f({ bearerToken: "abc" }, "Bearer abc");
     await f({ bearerTokenFile: join(DIR, "tok") }, "Bearer t1");
     await f({ authorization: { type: "Token", credentials: "c", credentialsFile: null } }, "Token c");
@@ -46,7 +59,9 @@ describe("HTTPClient", () => {
   });
 
   test("fetch() rejects when a secret file cannot be read", async () => {
-    expect(client({ bearerTokenFile: join(DIR, "missing") }).fetch(url())).rejects.toThrow(`cannot read \`bearer_token_file\` from "${join(DIR, "missing")}"`);
+    expect(client({ bearerTokenFile: join(DIR, "missing") }).fetch(url())).rejects.toThrow(
+      `cannot read \`bearer_token_file\` from "${join(DIR, "missing")}"`,
+    );
   });
 
   test("follow_redirects", async () => {
@@ -64,20 +79,42 @@ describe("HTTPClient", () => {
         return await fetch(req.url, { headers: req.headers, proxy: false });
       },
     });
-    const proxyAuth = { ...NO_AUTH, basicAuth: { username: "pu", usernameFile: null, password: "pp", passwordFile: null }, headers: [["X-Proxy", "1"] as const] };
-    const res = await client({ bearerToken: "target" }, { proxyURL: `http://127.0.0.1:${proxy.port}`, proxy: proxyAuth }).fetch(url());
+    const proxyAuth = {
+      ...NO_AUTH,
+      basicAuth: { username: "pu", usernameFile: null, password: "pp", passwordFile: null },
+      headers: [["X-Proxy", "1"] as const],
+    };
+    const res = await client({ bearerToken: "target" }, {
+      proxyURL: `http://127.0.0.1:${proxy.port}`,
+      proxy: proxyAuth,
+    }).fetch(url());
     expect(await res.text()).toBe("ok");
     expect(proxied).toEqual([`${url()} Basic ${btoa("pu:pp")} 1`]);
     expect(seen.at(-1)?.get("authorization")).toBe("Bearer target");
-    expect(client({}, { proxyURL: "socks5://127.0.0.1:1080" }).fetch(url())).rejects.toThrow(`unsupported proxy_url scheme "socks5"`);
+    expect(client({}, { proxyURL: "socks5://127.0.0.1:1080" }).fetch(url())).rejects.toThrow(
+      `unsupported proxy_url scheme "socks5"`,
+    );
   });
 });
 
 test("tlsOptions() reads the PEM files on use", async () => {
   writeFileSync(join(DIR, "ca.pem"), "CA PEM");
-  const tls = { ca: null, caFile: join(DIR, "ca.pem"), cert: "CERT", certFile: null, key: null, keyFile: null, serverName: "", insecureSkipVerify: false, minVersion: "" };
+  const tls = {
+    ca: null,
+    caFile: join(DIR, "ca.pem"),
+    cert: "CERT",
+    certFile: null,
+    key: null,
+    keyFile: null,
+    serverName: "",
+    insecureSkipVerify: false,
+    minVersion: "",
+  };
   expect(await tlsOptions(null)).toBeUndefined();
   expect(await tlsOptions(tls)).toEqual({ ca: "CA PEM", cert: "CERT" });
-  expect(await tlsOptions({ ...tls, caFile: null, cert: null, serverName: "k8s", insecureSkipVerify: true })).toEqual({ serverName: "k8s", rejectUnauthorized: false });
+  expect(await tlsOptions({ ...tls, caFile: null, cert: null, serverName: "k8s", insecureSkipVerify: true })).toEqual({
+    serverName: "k8s",
+    rejectUnauthorized: false,
+  });
   expect(tlsOptions({ ...tls, keyFile: join(DIR, "nope.pem") })).rejects.toThrow("cannot read `key_file`");
 });

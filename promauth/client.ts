@@ -29,7 +29,9 @@ export interface RequestOptions {
 export async function authHeader(a: AuthConfig, fetchImpl: typeof fetch = fetch): Promise<string> {
   const az = a.authorization;
   if (az !== null) {
-    const credentials = az.credentialsFile !== null ? await readSecret(az.credentialsFile, "credentials_file") : (az.credentials ?? "");
+    const credentials = az.credentialsFile !== null
+      ? await readSecret(az.credentialsFile, "credentials_file")
+      : (az.credentials ?? "");
     return `${az.type} ${credentials}`;
   }
   const ba = a.basicAuth;
@@ -69,7 +71,11 @@ export class HTTPClient {
     for (const [k, v] of c.auth.headers) headers.set(k, v);
     const auth = await authHeader(c.auth, this.#fetch);
     if (auth !== "") headers.set("Authorization", auth);
-    const init: BunFetchRequestInit = { method: o.method ?? "GET", headers, redirect: c.followRedirects ? "follow" : "manual" };
+    const init: BunFetchRequestInit = {
+      method: o.method ?? "GET",
+      headers,
+      redirect: c.followRedirects ? "follow" : "manual",
+    };
     if (o.body !== undefined) init.body = o.body;
     if (o.signal !== undefined) init.signal = o.signal;
     const tls = await tlsOptions(c.auth.tls);

@@ -98,7 +98,12 @@ export const NO_AUTH: AuthConfig = Object.freeze({
 });
 
 /** A direct client without credentials that follows redirects. */
-export const NO_HTTP_CLIENT: HTTPClientConfig = Object.freeze({ auth: NO_AUTH, proxyURL: null, proxy: NO_AUTH, followRedirects: true });
+export const NO_HTTP_CLIENT: HTTPClientConfig = Object.freeze({
+  auth: NO_AUTH,
+  proxyURL: null,
+  proxy: NO_AUTH,
+  followRedirects: true,
+});
 
 /** Resolves a file reference against the config directory; URLs and absolute paths stay. */
 export function resolveFile(baseDir: string, p: string): string {

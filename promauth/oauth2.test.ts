@@ -53,7 +53,9 @@ test("oauth2Header() posts the client-credentials form and caches the token unti
 });
 
 test("oauth2Header() shares one request between concurrent callers, and retries after a failure", async () => {
-  const s = tokenServer((i) => (i === 1 ? new Response("nope", { status: 401 }) : Response.json({ access_token: "ok", token_type: "MAC" })));
+  const s = tokenServer((
+    i,
+  ) => (i === 1 ? new Response("nope", { status: 401 }) : Response.json({ access_token: "ok", token_type: "MAC" })));
   const c = config();
   const all = await Promise.allSettled([oauth2Header(c, s.fake), oauth2Header(c, s.fake)]);
   expect(all.map((r) => r.status)).toEqual(["rejected", "rejected"]);

@@ -40,8 +40,14 @@ const tokens = new Map<string, Entry>();
  * or the cached one expires within 10 s.
  * @throws Error when the secret cannot be read or the token server refuses.
  */
-export async function oauth2Header(o: OAuth2Config, fetchImpl: typeof fetch, now: () => number = Date.now): Promise<string> {
-  const secret = o.clientSecretFile !== null ? await readSecret(o.clientSecretFile, "client_secret_file") : (o.clientSecret ?? "");
+export async function oauth2Header(
+  o: OAuth2Config,
+  fetchImpl: typeof fetch,
+  now: () => number = Date.now,
+): Promise<string> {
+  const secret = o.clientSecretFile !== null
+    ? await readSecret(o.clientSecretFile, "client_secret_file")
+    : (o.clientSecret ?? "");
   const key = JSON.stringify([o.tokenURL, o.clientId, secret, o.scopes, o.endpointParams]);
   const cached = tokens.get(key);
   if (cached !== undefined) {
@@ -66,15 +72,25 @@ async function fetchToken(o: OAuth2Config, secret: string, fetchImpl: typeof fet
   for (const [k, v] of o.headers) headers.set(k, v);
   headers.set("Content-Type", "application/x-www-form-urlencoded");
   // x/oauth2 AuthStyleInHeader: the id and secret are URL-encoded before basic auth.
-  headers.set("Authorization", `Basic ${Buffer.from(`${encodeURIComponent(o.clientId)}:${encodeURIComponent(secret)}`).toString("base64")}`);
-  const init: BunFetchRequestInit = { method: "POST", body: form, headers, signal: AbortSignal.timeout(TOKEN_TIMEOUT_MS) };
+  headers.set(
+    "Authorization",
+    `Basic ${Buffer.from(`${encodeURIComponent(o.clientId)}:${encodeURIComponent(secret)}`).toString("base64")}`,
+  );
+  const init: BunFetchRequestInit = {
+    method: "POST",
+    body: form,
+    headers,
+    signal: AbortSignal.timeout(TOKEN_TIMEOUT_MS),
+  };
   const tls = await tlsOptions(o.tls);
   if (tls !== undefined) init.tls = tls;
   if (o.proxyURL !== null) init.proxy = proxyOption(o.proxyURL, null);
   const res = await fetchImpl(o.tokenURL, init);
   const text = await res.text();
   if (res.status < 200 || res.status > 299) {
-    throw new Error(`cannot get OAuth2 token from ${JSON.stringify(o.tokenURL)}: status ${res.status}: ${text.slice(0, 512)}`);
+    throw new Error(
+      `cannot get OAuth2 token from ${JSON.stringify(o.tokenURL)}: status ${res.status}: ${text.slice(0, 512)}`,
+    );
   }
   let body: { access_token?: unknown; token_type?: unknown; expires_in?: unknown };
   try {

@@ -14,21 +14,40 @@
  */
 
 import type { HeaderPair } from "../config/flags.ts";
-import { type YNode, type YamlCtx, type YamlValue, bool, fail, fields, joinPath, str, strList, strMap } from "../config/yaml.ts";
+import {
+  bool,
+  fail,
+  fields,
+  joinPath,
+  str,
+  strList,
+  strMap,
+  type YamlCtx,
+  type YamlValue,
+  type YNode,
+} from "../config/yaml.ts";
 import {
   type AuthConfig,
   type AuthorizationConfig,
   type BasicAuthConfig,
   type HTTPClientConfig,
-  type OAuth2Config,
-  type TLSConfig,
   maskURL,
+  type OAuth2Config,
   resolveFile,
+  type TLSConfig,
 } from "./config.ts";
 import { checkAuth } from "./validate.ts";
 
 /** YAML keys of the credentials of one peer, without the `proxy_` prefix. */
-const AUTH_FIELDS = ["authorization", "basic_auth", "bearer_token", "bearer_token_file", "oauth2", "tls_config", "headers"];
+const AUTH_FIELDS = [
+  "authorization",
+  "basic_auth",
+  "bearer_token",
+  "bearer_token_file",
+  "oauth2",
+  "tls_config",
+  "headers",
+];
 
 /** Every YAML key {@linkcode parseHTTPClientConfig} reads; callers add them to their known fields. */
 export const HTTP_CLIENT_FIELDS: ReadonlySet<string> = new Set([
@@ -38,7 +57,17 @@ export const HTTP_CLIENT_FIELDS: ReadonlySet<string> = new Set([
   "follow_redirects",
 ]);
 
-const TLS_FIELDS = new Set(["ca", "ca_file", "cert", "cert_file", "key", "key_file", "server_name", "insecure_skip_verify", "min_version"]);
+const TLS_FIELDS = new Set([
+  "ca",
+  "ca_file",
+  "cert",
+  "cert_file",
+  "key",
+  "key_file",
+  "server_name",
+  "insecure_skip_verify",
+  "min_version",
+]);
 const AUTHORIZATION_FIELDS = new Set(["type", "credentials", "credentials_file"]);
 const BASIC_AUTH_FIELDS = new Set(["username", "username_file", "password", "password_file"]);
 const OAUTH2_FIELDS = new Set([
@@ -59,7 +88,12 @@ const PROXY_SCHEMES = new Set(["http:", "https:", "socks5:", "tls+socks5:"]);
  * Reads the client options from the fields `f` of the section at `path`.
  * @throws TypeError naming the path and line for malformed, conflicting or missing options.
  */
-export function parseHTTPClientConfig(ctx: YamlCtx, f: ReadonlyMap<string, YNode>, path: string, baseDir: string): HTTPClientConfig {
+export function parseHTTPClientConfig(
+  ctx: YamlCtx,
+  f: ReadonlyMap<string, YNode>,
+  path: string,
+  baseDir: string,
+): HTTPClientConfig {
   return Object.freeze({
     auth: parseAuthConfig(ctx, f, path, "", baseDir),
     proxyURL: parseProxyURL(ctx, f.get("proxy_url") ?? null, joinPath(path, "proxy_url")),
@@ -77,7 +111,13 @@ export function parseSectionHTTPClient(v: YamlValue, path: string, baseDir: stri
 }
 
 /** Reads one peer's credentials; `prefix` is "" (the target) or "proxy_" (the proxy). */
-export function parseAuthConfig(ctx: YamlCtx, f: ReadonlyMap<string, YNode>, path: string, prefix: "" | "proxy_", baseDir: string): AuthConfig {
+export function parseAuthConfig(
+  ctx: YamlCtx,
+  f: ReadonlyMap<string, YNode>,
+  path: string,
+  prefix: "" | "proxy_",
+  baseDir: string,
+): AuthConfig {
   const at = (k: string) => joinPath(path, prefix + k);
   const node = (k: string) => f.get(prefix + k) ?? null;
   const file = (n: YNode, p: string) => {
@@ -154,7 +194,9 @@ function parseTLS(ctx: YamlCtx, n: YNode, path: string, baseDir: string): TLSCon
   };
   const pem = (k: string) => {
     const v = s(k);
-    if (v !== null && !v.includes("-----BEGIN ")) fail(ctx, f.get(k) ?? null, joinPath(path, k), "cannot parse PEM data");
+    if (v !== null && !v.includes("-----BEGIN ")) {
+      fail(ctx, f.get(k) ?? null, joinPath(path, k), "cannot parse PEM data");
+    }
     return v;
   };
   const file = (k: string) => {
@@ -163,7 +205,12 @@ function parseTLS(ctx: YamlCtx, n: YNode, path: string, baseDir: string): TLSCon
   };
   const minVersion = s("min_version") ?? "";
   if (minVersion !== "" && !TLS_VERSIONS.has(minVersion)) {
-    fail(ctx, f.get("min_version") ?? null, joinPath(path, "min_version"), `unsupported TLS version ${JSON.stringify(minVersion)}; supported values: TLS10, TLS11, TLS12, TLS13`);
+    fail(
+      ctx,
+      f.get("min_version") ?? null,
+      joinPath(path, "min_version"),
+      `unsupported TLS version ${JSON.stringify(minVersion)}; supported values: TLS10, TLS11, TLS12, TLS13`,
+    );
   }
   const tls: TLSConfig = Object.freeze({
     ca: pem("ca"),
@@ -173,12 +220,22 @@ function parseTLS(ctx: YamlCtx, n: YNode, path: string, baseDir: string): TLSCon
     key: pem("key"),
     keyFile: file("key_file"),
     serverName: s("server_name") ?? "",
-    insecureSkipVerify: bool(ctx, f.get("insecure_skip_verify") ?? null, joinPath(path, "insecure_skip_verify")) ?? false,
+    insecureSkipVerify: bool(ctx, f.get("insecure_skip_verify") ?? null, joinPath(path, "insecure_skip_verify")) ??
+      false,
     minVersion,
   });
   const hasCert = tls.cert !== null || tls.certFile !== null;
   const hasKey = tls.key !== null || tls.keyFile !== null;
-  if (hasCert !== hasKey) fail(ctx, n, path, hasCert ? "missing `key` or `key_file` for the client certificate" : "missing `cert` or `cert_file` for the client key");
+  if (hasCert !== hasKey) {
+    fail(
+      ctx,
+      n,
+      path,
+      hasCert
+        ? "missing `key` or `key_file` for the client certificate"
+        : "missing `cert` or `cert_file` for the client key",
+    );
+  }
   return tls;
 }
 
@@ -188,7 +245,12 @@ export function parseHeaderList(ctx: YamlCtx, n: YNode, path: string): HeaderPai
     const colon = h.indexOf(":");
     const name = colon < 0 ? "" : h.slice(0, colon).trim();
     if (name === "") {
-      fail(ctx, n, `${path}[${i}]`, `${colon < 0 ? "missing ':' in" : "empty name in"} header ${JSON.stringify(h)}; want "Name: value"`);
+      fail(
+        ctx,
+        n,
+        `${path}[${i}]`,
+        `${colon < 0 ? "missing ':' in" : "empty name in"} header ${JSON.stringify(h)}; want "Name: value"`,
+      );
     }
     return [name, h.slice(colon + 1).trim()];
   });
@@ -205,7 +267,14 @@ export function parseProxyURL(ctx: YamlCtx, n: YNode, path: string): string | nu
     fail(ctx, n, path, `cannot parse URL ${JSON.stringify(maskURL(s))}`);
   }
   if (!PROXY_SCHEMES.has(u.protocol)) {
-    fail(ctx, n, path, `unsupported scheme ${JSON.stringify(u.protocol.slice(0, -1))}; supported values: http, https, socks5, tls+socks5`);
+    fail(
+      ctx,
+      n,
+      path,
+      `unsupported scheme ${
+        JSON.stringify(u.protocol.slice(0, -1))
+      }; supported values: http, https, socks5, tls+socks5`,
+    );
   }
   return s;
 }

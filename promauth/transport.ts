@@ -43,7 +43,9 @@ async function readPEM(inline: string | null, file: string | null, what: string)
   try {
     return await readFileOrURL(file);
   } catch (e) {
-    throw new Error(`cannot read \`${what}\` from ${JSON.stringify(file)}: ${e instanceof Error ? e.message : String(e)}`);
+    throw new Error(
+      `cannot read \`${what}\` from ${JSON.stringify(file)}: ${e instanceof Error ? e.message : String(e)}`,
+    );
   }
 }
 
@@ -70,7 +72,9 @@ export async function tlsOptions(t: TLSConfig | null): Promise<FetchTLS | undefi
 export function proxyOption(url: string, headers: Headers | null): NonNullable<BunFetchRequestInit["proxy"]> {
   const scheme = new URL(url).protocol;
   if (scheme !== "http:" && scheme !== "https:") {
-    throw new TypeError(`unsupported proxy_url scheme ${JSON.stringify(scheme.slice(0, -1))}; only http and https proxies are supported`);
+    throw new TypeError(
+      `unsupported proxy_url scheme ${JSON.stringify(scheme.slice(0, -1))}; only http and https proxies are supported`,
+    );
   }
   return headers === null ? url : { url, headers };
 }

@@ -34,7 +34,10 @@ export function checkAuth(a: AuthConfig, name: OptionNamer): AuthProblem | null 
   const on = (key: string, message: string): AuthProblem => ({ key, onKey: true, message });
   const az = a.authorization;
   if (az !== null && nonEmpty(az.credentials) && az.credentialsFile !== null) {
-    return on("authorization", `both ${q("authorization.credentials")} and ${q("authorization.credentials_file")} are set`);
+    return on(
+      "authorization",
+      `both ${q("authorization.credentials")} and ${q("authorization.credentials_file")} are set`,
+    );
   }
   const ba = a.basicAuth;
   if (ba !== null) {
@@ -53,11 +56,16 @@ export function checkAuth(a: AuthConfig, name: OptionNamer): AuthProblem | null 
     if (a.bearerToken !== null && a.bearerTokenFile !== null) {
       return { key, onKey: false, message: `both ${q("bearer_token")} and ${q("bearer_token_file")} are set` };
     }
-    if (az !== null || ba !== null) return on(key, `cannot be used together with ${q("authorization")} or ${q("basic_auth")}`);
+    if (az !== null || ba !== null) {
+      return on(key, `cannot be used together with ${q("authorization")} or ${q("basic_auth")}`);
+    }
   }
   if (a.oauth2 !== null) {
     if (az !== null || ba !== null || bearer) {
-      return on("oauth2", `cannot be used together with ${q("authorization")}, ${q("basic_auth")} or ${q("bearer_token")}`);
+      return on(
+        "oauth2",
+        `cannot be used together with ${q("authorization")}, ${q("basic_auth")} or ${q("bearer_token")}`,
+      );
     }
     const m = oauth2Problem(a.oauth2, (k) => q(`oauth2.${k}`));
     if (m !== null) return on("oauth2", m);

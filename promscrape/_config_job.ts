@@ -8,8 +8,6 @@ import { type CompiledRelabelRules, parseRelabelConfigs } from "../relabel/apply
 import type { AuthConfig } from "../promauth/config.ts";
 import { HTTP_CLIENT_FIELDS, parseHTTPClientConfig } from "../promauth/parse.ts";
 import {
-  type YNode,
-  type YamlCtx,
   bool,
   duration,
   fail,
@@ -24,6 +22,8 @@ import {
   strList,
   strMap,
   toJS,
+  type YamlCtx,
+  type YNode,
 } from "../config/yaml.ts";
 
 /** Global defaults a job falls back to (from the `global` section). */
@@ -195,7 +195,12 @@ export function parseScrapeJob(ctx: YamlCtx, node: YNode, path: string, origin: 
   const metricsPath = s("metrics_path") || "/metrics";
   const scheme = (s("scheme") ?? "").toLowerCase() || "http";
   if (scheme !== "http" && scheme !== "https") {
-    fail(ctx, get("scheme"), at("scheme"), `unsupported scheme ${JSON.stringify(scheme)}; supported values: http, https`);
+    fail(
+      ctx,
+      get("scheme"),
+      at("scheme"),
+      `unsupported scheme ${JSON.stringify(scheme)}; supported values: http, https`,
+    );
   }
 
   const params: (readonly [string, readonly string[]])[] = [];
@@ -244,7 +249,13 @@ export function parseScrapeJob(ctx: YamlCtx, node: YNode, path: string, origin: 
       const name = `${key}[${j}]`;
       let config: unknown;
       try {
-        config = kind.parse({ raw: toJS(ctx, n), yaml: { ctx, node: n }, path: joinPath(path, name), strict: ctx.strict, baseDir: env.baseDir });
+        config = kind.parse({
+          raw: toJS(ctx, n),
+          yaml: { ctx, node: n },
+          path: joinPath(path, name),
+          strict: ctx.strict,
+          baseDir: env.baseDir,
+        });
       } catch (e) {
         throw withLine(ctx, e, n);
       }
@@ -274,7 +285,8 @@ export function parseScrapeJob(ctx: YamlCtx, node: YNode, path: string, origin: 
     sampleLimit: i("sample_limit") ?? env.globals.sampleLimit,
     seriesLimit: seriesLimit ?? env.flags.seriesLimitPerTarget,
     labelLimit: i("label_limit") ?? env.globals.labelLimit,
-    disableCompression: (enableCompression === null ? (b("disable_compression") ?? false) : !enableCompression) || env.flags.disableCompression,
+    disableCompression: (enableCompression === null ? (b("disable_compression") ?? false) : !enableCompression) ||
+      env.flags.disableCompression,
     disableKeepAlive: (b("disable_keepalive") ?? false) || env.flags.disableKeepAlive,
     streamParse: (b("stream_parse") ?? false) || env.flags.streamParse,
     noStaleMarkers: noStaleMarkers ?? env.flags.noStaleMarkers,
@@ -294,7 +306,18 @@ function withLine(ctx: YamlCtx, e: unknown, node: YNode): unknown {
   return new Ctor(e.message + lineOf(ctx, node), { cause: e });
 }
 
-const RELABEL_FIELDS = new Set(["if", "action", "source_labels", "separator", "target_label", "regex", "modulus", "replacement", "match", "labels"]);
+const RELABEL_FIELDS = new Set([
+  "if",
+  "action",
+  "source_labels",
+  "separator",
+  "target_label",
+  "regex",
+  "modulus",
+  "replacement",
+  "match",
+  "labels",
+]);
 
 /** Non-strict mode: yaml.v2 would silently drop unknown rule fields; the relabel parser rejects them. */
 function stripUnknownRelabelFields(raw: unknown): unknown {

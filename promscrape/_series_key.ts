@@ -50,7 +50,13 @@ function readLen(key: string, pos: number[]): number {
 const keyPos = [0];
 
 /** Whether `key` is the key of labels `[from, to)` (see {@linkcode keyOf}); allocates nothing. */
-export function keyMatches(key: string, names: readonly string[], values: readonly string[], from: number, to: number): boolean {
+export function keyMatches(
+  key: string,
+  names: readonly string[],
+  values: readonly string[],
+  from: number,
+  to: number,
+): boolean {
   let p = 0;
   for (let i = from; i < to; i++) {
     for (let j = 0; j < 2; j++) {
@@ -60,7 +66,9 @@ export function keyMatches(key: string, names: readonly string[], values: readon
         if (key.charCodeAt(p) !== n) return false;
         p++;
       } else {
-        if (key.charCodeAt(p) !== 0xffff || key.charCodeAt(p + 1) !== n >>> 16 || key.charCodeAt(p + 2) !== (n & 0xffff)) return false;
+        if (
+          key.charCodeAt(p) !== 0xffff || key.charCodeAt(p + 1) !== n >>> 16 || key.charCodeAt(p + 2) !== (n & 0xffff)
+        ) return false;
         p += 3;
       }
       if (!key.startsWith(s, p)) return false;

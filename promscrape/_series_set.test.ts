@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { hash64, HashList, HashSet64, hashHi, KeyStore } from "./_series_set.ts";
+import { hash64, hashHi, HashList, HashSet64, KeyStore } from "./_series_set.ts";
 
 const enc = (s: string) => new TextEncoder().encode(s);
 
@@ -11,7 +11,7 @@ function h(s: string): [number, number] {
 
 describe("hash64()", () => {
   test("depends on every byte and on the length; equal bytes give equal hashes anywhere", () => {
-    const keys = ["", "a", "b", "ab", "ba", "abcd", "abce", "abcde", 'm{a="1"}', 'm{a="2"}', "m{a=\"1\"} "];
+    const keys = ["", "a", "b", "ab", "ba", "abcd", "abce", "abcde", 'm{a="1"}', 'm{a="2"}', 'm{a="1"} '];
     const seen = new Set(keys.map((k) => h(k).join(",")));
     expect(seen.size).toBe(keys.length);
     const b = enc('xx m{a="1"} yy');
@@ -20,7 +20,9 @@ describe("hash64()", () => {
 
   test("no collisions among 200k series keys", () => {
     const set = new HashSet64();
-    for (let i = 0; i < 200_000; i++) expect(set.add(...h(`node_cpu_seconds_total{cpu="${i >> 3}",mode="m${i & 7}"}`))).toBe(true);
+    for (let i = 0; i < 200_000; i++) {
+      expect(set.add(...h(`node_cpu_seconds_total{cpu="${i >> 3}",mode="m${i & 7}"}`))).toBe(true);
+    }
     expect(set.size).toBe(200_000);
   });
 });

@@ -213,13 +213,13 @@ export class KeyStore {
     let p = 0;
     for (let i = 0; i < limit && i < this.count; i++) {
       let shared = 0;
-      for (let shift = 1; ; shift *= 128) {
+      for (let shift = 1;; shift *= 128) {
         const c = d[p++]!;
         shared += (c & 0x7f) * shift;
         if (c < 0x80) break;
       }
       let rest = 0;
-      for (let shift = 1; ; shift *= 128) {
+      for (let shift = 1;; shift *= 128) {
         const c = d[p++]!;
         rest += (c & 0x7f) * shift;
         if (c < 0x80) break;

@@ -14,7 +14,8 @@ async function input(yaml: string, cluster: Partial<typeof NO_CLUSTER> = {}): Pr
   const dir = mkdtempSync(join(tmpdir(), "drover-plan-"));
   writeFileSync(join(dir, "c.yml"), yaml);
   const loaded = await loadScrapeConfig(join(dir, "c.yml"), { strictParse: true, env: {} });
-  return (await resolvePlanInput(loaded, { cluster: { ...NO_CLUSTER, ...cluster }, timeoutMs: 1000, log: quiet })).input;
+  return (await resolvePlanInput(loaded, { cluster: { ...NO_CLUSTER, ...cluster }, timeoutMs: 1000, log: quiet }))
+    .input;
 }
 
 /** n static targets with a param and an external label; keys computed by hand below. */
@@ -30,7 +31,8 @@ scrape_configs:
 
 /** The v1.79.5 / current keys of farm() target i, per vmagent-features.md §c. */
 function farmKey(i: number, rule: ShardKeyRule): string {
-  const base = `__address__=h${i}:9100,__metrics_path__=/metrics,__scheme__=http,__scrape_interval__=15s,__scrape_timeout__=10s,`;
+  const base =
+    `__address__=h${i}:9100,__metrics_path__=/metrics,__scheme__=http,__scrape_interval__=15s,__scrape_timeout__=10s,`;
   return rule === "v1.79.5" ? `${base}dc=eu1,job=j,` : `${base}job=j,`;
 }
 
@@ -114,11 +116,14 @@ scrape_configs:
     expect(p.targets.length).toBe(4 + 6);
     expect(p.droppedTargets).toBe(1);
     // Verified against vmagent v1.79.5 (vmagent-features.md §c).
-    const key = "__address__=127.0.0.1:10021,__metrics_path__=/m,__param_foo=bar,__scheme__=http,__scrape_interval__=15s,__scrape_timeout__=10s,aaa_added=x,dc=eu1,instance=127.0.0.1:10021,job=relab,";
+    const key =
+      "__address__=127.0.0.1:10021,__metrics_path__=/m,__param_foo=bar,__scheme__=http,__scrape_interval__=15s,__scrape_timeout__=10s,aaa_added=x,dc=eu1,instance=127.0.0.1:10021,job=relab,";
     const t = p.targets.find((x) => x.scrapeURL === "http://127.0.0.1:10021/m?foo=bar")!;
     expect(t.owners).toEqual(ownersOf(key, 3, 1));
     const text = formatPlan(p);
-    expect(text).toContain(`target job="relab" instance="127.0.0.1:10021" url=http://127.0.0.1:10021/m?foo=bar members=${t.owners[0]}\n`);
+    expect(text).toContain(
+      `target job="relab" instance="127.0.0.1:10021" url=http://127.0.0.1:10021/m?foo=bar members=${t.owners[0]}\n`,
+    );
     expect(text).toMatch(/^member 0: \d+ targets$/m);
     expect(text).toMatch(/^imbalance \(max\/mean\): \d\.\d{3}$/m);
     expect(text).toMatch(/^with membersCount=2: \d+ of 10 targets move/m);
@@ -129,8 +134,15 @@ scrape_configs:
 describe("-promscrape.cluster.plan", () => {
   test("bun main.ts prints the plan and exits 0", async () => {
     const f = async (args: string[], want: { code: number; stdout?: RegExp[]; stderr?: RegExp }) => {
-      const p = Bun.spawn([process.execPath, join(import.meta.dir, "..", "main.ts"), ...args], { stdout: "pipe", stderr: "pipe" });
-      const [stdout, stderr, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
+      const p = Bun.spawn([process.execPath, join(import.meta.dir, "..", "main.ts"), ...args], {
+        stdout: "pipe",
+        stderr: "pipe",
+      });
+      const [stdout, stderr, code] = await Promise.all([
+        new Response(p.stdout).text(),
+        new Response(p.stderr).text(),
+        p.exited,
+      ]);
       expect({ code, stderr }).toMatchObject({ code: want.code });
       for (const re of want.stdout ?? []) expect(stdout).toMatch(re);
       if (want.stderr !== undefined) expect(stderr).toMatch(want.stderr);
@@ -146,12 +158,19 @@ describe("-promscrape.cluster.plan", () => {
       ],
       {
         code: 0,
-        stdout: [/^# cluster plan: membersCount=3 replicationFactor=2$/m, /^target job="files" instance="10\.0\.0\.1:9100" url=http:\/\/10\.0\.0\.1:9100\/metrics members=\d,\d$/m, /^with membersCount=4: /m],
+        stdout: [
+          /^# cluster plan: membersCount=3 replicationFactor=2$/m,
+          /^target job="files" instance="10\.0\.0\.1:9100" url=http:\/\/10\.0\.0\.1:9100\/metrics members=\d,\d$/m,
+          /^with membersCount=4: /m,
+        ],
       },
     );
     const counts = [...out.matchAll(/^member \d: (\d+) targets$/gm)].map((m) => Number(m[1]));
     expect(counts.length).toBe(3);
     expect(counts.reduce((s, x) => s + x, 0)).toBe(20);
-    await f([`-promscrape.config=/nonexistent/x.yml`, "-promscrape.cluster.plan"], { code: 1, stderr: /Cannot load -promscrape.config/ });
+    await f([`-promscrape.config=/nonexistent/x.yml`, "-promscrape.cluster.plan"], {
+      code: 1,
+      stderr: /Cannot load -promscrape.config/,
+    });
   });
 });

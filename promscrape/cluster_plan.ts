@@ -68,7 +68,10 @@ export interface ClusterPlan {
 }
 
 /** Owners per target id for a cluster of `membersCount`, plus the targets themselves. */
-function assign(input: PlanInput, membersCount: number): { owners: Map<string, number[]>; targets: Map<string, Omit<PlannedTarget, "owners">>; dropped: number } {
+function assign(
+  input: PlanInput,
+  membersCount: number,
+): { owners: Map<string, number[]>; targets: Map<string, Omit<PlannedTarget, "owners">>; dropped: number } {
   const owners = new Map<string, number[]>();
   const targets = new Map<string, Omit<PlannedTarget, "owners">>();
   let dropped = 0;
@@ -93,7 +96,7 @@ function assign(input: PlanInput, membersCount: number): { owners: Map<string, n
         seen.add(r.id);
         let list = owners.get(r.id);
         if (list === undefined) {
-          owners.set(r.id, (list = []));
+          owners.set(r.id, list = []);
           const instance = r.labels.find(([k]) => k === "instance")?.[1] ?? "";
           targets.set(r.id, { jobName: r.jobName, instance, scrapeURL: r.scrapeURL, id: r.id });
         }
@@ -141,7 +144,15 @@ export function computePlan(input: PlanInput): ClusterPlan {
     }
     resizes.push({ membersCount: size, movedTargets, newAssignments });
   }
-  return { membersCount: n, replicationFactor: rf, targets, perMember, imbalance, droppedTargets: base.dropped, resizes };
+  return {
+    membersCount: n,
+    replicationFactor: rf,
+    targets,
+    perMember,
+    imbalance,
+    droppedTargets: base.dropped,
+    resizes,
+  };
 }
 
 function cmp(a: string, b: string): number {
@@ -153,13 +164,17 @@ export function formatPlan(p: ClusterPlan): string {
   let out = `# cluster plan: membersCount=${p.membersCount} replicationFactor=${p.replicationFactor}\n`;
   out += `# targets: ${p.targets.length} (dropped by relabeling or invalid labels: ${p.droppedTargets})\n`;
   for (const t of p.targets) {
-    out += `target job=${JSON.stringify(t.jobName)} instance=${JSON.stringify(t.instance)} url=${t.scrapeURL} members=${t.owners.join(",")}\n`;
+    out += `target job=${JSON.stringify(t.jobName)} instance=${JSON.stringify(t.instance)} url=${t.scrapeURL} members=${
+      t.owners.join(",")
+    }\n`;
   }
   p.perMember.forEach((c, m) => (out += `member ${m}: ${c} targets\n`));
   out += `imbalance (max/mean): ${p.imbalance.toFixed(3)}\n`;
   for (const r of p.resizes) {
     const pct = p.targets.length === 0 ? 0 : (100 * r.movedTargets) / p.targets.length;
-    out += `with membersCount=${r.membersCount}: ${r.movedTargets} of ${p.targets.length} targets move (${pct.toFixed(1)}%), ${r.newAssignments} new scrape assignments\n`;
+    out += `with membersCount=${r.membersCount}: ${r.movedTargets} of ${p.targets.length} targets move (${
+      pct.toFixed(1)
+    }%), ${r.newAssignments} new scrape assignments\n`;
   }
   return out;
 }
@@ -191,7 +206,9 @@ export async function resolvePlanInput(
       const found = await Promise.all(
         job.sdConfigs.map(async (sd) => {
           const kind = kinds.get(sd.key);
-          if (kind === undefined) throw new TypeError(`Cannot plan job ${JSON.stringify(job.jobName)}: unknown discovery ${sd.key}`);
+          if (kind === undefined) {
+            throw new TypeError(`Cannot plan job ${JSON.stringify(job.jobName)}: unknown discovery ${sd.key}`);
+          }
           const d = kind.create(sd.config, {
             baseDir: loaded.baseDir,
             checkIntervalMs: opts.sdCheckIntervalsMs?.[kind.checkIntervalFlag] ?? kind.defaultCheckIntervalMs,
@@ -201,7 +218,9 @@ export async function resolvePlanInput(
           try {
             return await new Promise<readonly TargetLabels[]>((resolve) => {
               timer = setTimeout(() => {
-                warnings.push(`job ${JSON.stringify(job.jobName)} ${sd.name}: no targets discovered within ${opts.timeoutMs}ms`);
+                warnings.push(
+                  `job ${JSON.stringify(job.jobName)} ${sd.name}: no targets discovered within ${opts.timeoutMs}ms`,
+                );
                 resolve([]);
               }, opts.timeoutMs);
               d.start(resolve);
@@ -250,8 +269,19 @@ export async function runClusterPlan(
     return 1;
   }
   const c = p.cluster;
-  const cluster: ClusterSettings = { membersCount: c.membersCount, memberNum: 0, replicationFactor: c.replicationFactor, name: c.name, keyRule: c.keyRule };
-  const { input, warnings } = await resolvePlanInput(loaded, { cluster, timeoutMs: PLAN_DISCOVERY_TIMEOUT_MS, sdCheckIntervalsMs: p.sdCheckIntervalsMs, log });
+  const cluster: ClusterSettings = {
+    membersCount: c.membersCount,
+    memberNum: 0,
+    replicationFactor: c.replicationFactor,
+    name: c.name,
+    keyRule: c.keyRule,
+  };
+  const { input, warnings } = await resolvePlanInput(loaded, {
+    cluster,
+    timeoutMs: PLAN_DISCOVERY_TIMEOUT_MS,
+    sdCheckIntervalsMs: p.sdCheckIntervalsMs,
+    log,
+  });
   for (const w of warnings) log.warn(w);
   out(formatPlan(computePlan(input)));
   return 0;

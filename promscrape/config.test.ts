@@ -2,7 +2,13 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { checkScrapeConfig, expandEnv, type LoadedScrapeConfig, loadScrapeConfig, ScrapeConfigError } from "./config.ts";
+import {
+  checkScrapeConfig,
+  expandEnv,
+  type LoadedScrapeConfig,
+  loadScrapeConfig,
+  ScrapeConfigError,
+} from "./config.ts";
 import type { DiscoveryKind } from "../discovery/types.ts";
 import { parseFlags } from "../config/flags.ts";
 
@@ -63,11 +69,25 @@ async function loadError(yaml: string, o: { strict?: boolean; env?: Record<strin
 describe("loadScrapeConfig()", () => {
   test("defaults", async () => {
     const c = await load("scrape_configs:\n- job_name: a\n  static_configs: [{targets: [x:1]}]\n");
-    expect(c.global).toMatchObject({ scrapeIntervalMs: 60_000, scrapeTimeoutMs: 10_000, externalLabels: [], sampleLimit: 0, labelLimit: 0 });
+    expect(c.global).toMatchObject({
+      scrapeIntervalMs: 60_000,
+      scrapeTimeoutMs: 10_000,
+      externalLabels: [],
+      sampleLimit: 0,
+      labelLimit: 0,
+    });
     const { relabelConfigs, metricRelabelConfigs, ...job } = c.jobs[0]!;
     expect(relabelConfigs.rules).toEqual([]);
     expect(metricRelabelConfigs.rules).toEqual([]);
-    const noAuth = { authorization: null, basicAuth: null, bearerToken: null, bearerTokenFile: null, oauth2: null, tls: null, headers: [] };
+    const noAuth = {
+      authorization: null,
+      basicAuth: null,
+      bearerToken: null,
+      bearerTokenFile: null,
+      oauth2: null,
+      tls: null,
+      headers: [],
+    };
     expect(job).toEqual({
       jobName: "a",
       origin: "scrape_configs[0]",
@@ -180,7 +200,12 @@ describe("loadScrapeConfig()", () => {
       proxyURL: "socks5://p:1080",
       headers: [],
     });
-    expect(basic!.http.basicAuth).toEqual({ username: "u", usernameFile: null, password: null, passwordFile: join(TESTDATA, "pass.txt") });
+    expect(basic!.http.basicAuth).toEqual({
+      username: "u",
+      usernameFile: null,
+      password: null,
+      passwordFile: join(TESTDATA, "pass.txt"),
+    });
     expect(basic!.proxy.bearerToken).toBe("ptoken");
     expect(bearer!.http.bearerToken).toBe("tok");
     // /config output: secrets masked, everything else kept.
@@ -192,10 +217,27 @@ describe("loadScrapeConfig()", () => {
 
   test("flag defaults feed job defaults", async () => {
     const file = join(TMP, "flags.yml");
-    writeFileSync(file, "scrape_configs:\n- job_name: a\n- job_name: b\n  series_limit: 0\n  max_scrape_size: 1KB\n  no_stale_markers: false\n");
-    const flags = { maxScrapeSize: 2048, seriesLimitPerTarget: 7, noStaleMarkers: true, streamParse: true, disableCompression: true, disableKeepAlive: true };
+    writeFileSync(
+      file,
+      "scrape_configs:\n- job_name: a\n- job_name: b\n  series_limit: 0\n  max_scrape_size: 1KB\n  no_stale_markers: false\n",
+    );
+    const flags = {
+      maxScrapeSize: 2048,
+      seriesLimitPerTarget: 7,
+      noStaleMarkers: true,
+      streamParse: true,
+      disableCompression: true,
+      disableKeepAlive: true,
+    };
     const [a, b] = (await loadScrapeConfig(file, { strictParse: true, env: {}, flags })).jobs;
-    expect(a).toMatchObject({ maxScrapeSize: 2048, seriesLimit: 7, noStaleMarkers: true, streamParse: true, disableCompression: true, disableKeepAlive: true });
+    expect(a).toMatchObject({
+      maxScrapeSize: 2048,
+      seriesLimit: 7,
+      noStaleMarkers: true,
+      streamParse: true,
+      disableCompression: true,
+      disableKeepAlive: true,
+    });
     expect(b).toMatchObject({ maxScrapeSize: 1000, seriesLimit: 0, noStaleMarkers: false });
   });
 
@@ -217,12 +259,17 @@ describe("loadScrapeConfig()", () => {
   });
 
   test("%{ENV} substitution", async () => {
-    const c = await load("scrape_configs:\n- job_name: %{JOB}\n  static_configs: [{targets: ['%{HOST}:%{PORT}'], labels: {x: '%{not valid}'}}]\n", {
-      env: { JOB: "j-%{SUFFIX}", SUFFIX: "1", HOST: "h", PORT: "9" },
-    });
+    const c = await load(
+      "scrape_configs:\n- job_name: %{JOB}\n  static_configs: [{targets: ['%{HOST}:%{PORT}'], labels: {x: '%{not valid}'}}]\n",
+      {
+        env: { JOB: "j-%{SUFFIX}", SUFFIX: "1", HOST: "h", PORT: "9" },
+      },
+    );
     expect(c.jobs[0]!.jobName).toBe("j-1");
     expect(c.jobs[0]!.staticConfigs[0]).toEqual({ targets: ["h:9"], labels: [["x", "%{not valid}"]] });
-    expect(await loadError("scrape_configs:\n- job_name: %{NOPE}\n")).toBe(`Cannot expand environment variables: missing "NOPE" env var`);
+    expect(await loadError("scrape_configs:\n- job_name: %{NOPE}\n")).toBe(
+      `Cannot expand environment variables: missing "NOPE" env var`,
+    );
     const f = (s: string, want: string) => expect(expandEnv(s, { A: "a", "B.c-d": "b" })).toBe(want);
     f("x", "x");
     f("%{A}%{B.c-d}", "ab");
@@ -256,9 +303,16 @@ describe("loadScrapeConfig()", () => {
     writeFileSync(join(TMP, "inc-unknown.yml"), "- job_name: y\n  foo: 1\n");
     writeFileSync(join(TMP, "inc-dup.yml"), "- job_name: a\n");
     writeFileSync(join(TMP, "inc-map.yml"), "job_name: a\n");
-    const f = async (file: string, want: string) => expect(await loadError(`scrape_config_files: [${file}]\nscrape_configs: [{job_name: a}]\n`)).toBe(want);
-    await f("inc-bad.yml", `scrape_config_files: ${TMP}/inc-bad.yml[0].scheme: unsupported scheme "ftp"; supported values: http, https at line 2`);
-    await f("inc-unknown.yml", `scrape_config_files: ${TMP}/inc-unknown.yml[0].foo: unknown field; pass -promscrape.config.strictParse=false to ignore unknown fields at line 2`);
+    const f = async (file: string, want: string) =>
+      expect(await loadError(`scrape_config_files: [${file}]\nscrape_configs: [{job_name: a}]\n`)).toBe(want);
+    await f(
+      "inc-bad.yml",
+      `scrape_config_files: ${TMP}/inc-bad.yml[0].scheme: unsupported scheme "ftp"; supported values: http, https at line 2`,
+    );
+    await f(
+      "inc-unknown.yml",
+      `scrape_config_files: ${TMP}/inc-unknown.yml[0].foo: unknown field; pass -promscrape.config.strictParse=false to ignore unknown fields at line 2`,
+    );
     await f("inc-dup.yml", `duplicate job_name "a" in scrape_configs[0] and ${TMP}/inc-dup.yml[0]`);
     await f("inc-map.yml", `scrape_config_files: ${TMP}/inc-map.yml: got a map; want a list at line 1`);
   });
@@ -270,56 +324,145 @@ describe("loadScrapeConfig()", () => {
     await f("alerting: {}\n", `alerting: ${U} at line 1`);
     await f("remote_write: []\n", `remote_write: ${U} at line 1`);
     await f("global: {evaluation_interval: 1m}\n", `global.evaluation_interval: ${U} at line 1`);
-    await f("scrape_configs:\n- job_name: a\n  static_configs:\n  - targetz: [x]\n", `scrape_configs[0].static_configs[0].targetz: ${U} at line 4`);
-    await f("scrape_configs:\n- job_name: a\n  tls_config: {foo: 1}\n", `scrape_configs[0].tls_config.foo: ${U} at line 3`);
-    await f("scrape_configs:\n- job_name: a\n  refresh_interval: 1m\n", `scrape_configs[0].refresh_interval: ${U} at line 3`);
-    await f("scrape_configs:\n- job_name: a\n  fake_sd_configs: [{names: [x], port: 1}]\n", `scrape_configs[0].fake_sd_configs[0].port: unknown field at line 3`);
+    await f(
+      "scrape_configs:\n- job_name: a\n  static_configs:\n  - targetz: [x]\n",
+      `scrape_configs[0].static_configs[0].targetz: ${U} at line 4`,
+    );
+    await f(
+      "scrape_configs:\n- job_name: a\n  tls_config: {foo: 1}\n",
+      `scrape_configs[0].tls_config.foo: ${U} at line 3`,
+    );
+    await f(
+      "scrape_configs:\n- job_name: a\n  refresh_interval: 1m\n",
+      `scrape_configs[0].refresh_interval: ${U} at line 3`,
+    );
+    await f(
+      "scrape_configs:\n- job_name: a\n  fake_sd_configs: [{names: [x], port: 1}]\n",
+      `scrape_configs[0].fake_sd_configs[0].port: unknown field at line 3`,
+    );
     await f("scrape_configs: {a: 1}\n", "scrape_configs: got a map; want a list at line 1");
-    await f("scrape_configs:\n- job_name: a\n  honor_labels: maybe\n", `scrape_configs[0].honor_labels: got string "maybe"; want a boolean at line 3`);
-    await f("scrape_configs:\n- job_name: a\n  honor_labels: 'true'\n", `scrape_configs[0].honor_labels: got string "true"; want a boolean at line 3`);
-    await f("scrape_configs:\n- job_name: a\n  sample_limit: '5'\n", `scrape_configs[0].sample_limit: got string "5"; want an integer at line 3`);
-    await f("scrape_configs:\n- job_name: a\n  sample_limit: 1.5\n", `scrape_configs[0].sample_limit: got number "1.5"; want an integer at line 3`);
+    await f(
+      "scrape_configs:\n- job_name: a\n  honor_labels: maybe\n",
+      `scrape_configs[0].honor_labels: got string "maybe"; want a boolean at line 3`,
+    );
+    await f(
+      "scrape_configs:\n- job_name: a\n  honor_labels: 'true'\n",
+      `scrape_configs[0].honor_labels: got string "true"; want a boolean at line 3`,
+    );
+    await f(
+      "scrape_configs:\n- job_name: a\n  sample_limit: '5'\n",
+      `scrape_configs[0].sample_limit: got string "5"; want an integer at line 3`,
+    );
+    await f(
+      "scrape_configs:\n- job_name: a\n  sample_limit: 1.5\n",
+      `scrape_configs[0].sample_limit: got number "1.5"; want an integer at line 3`,
+    );
     await f("scrape_configs:\n- job_name: [a]\n", `scrape_configs[0].job_name: got a list; want a string at line 2`);
-    await f("scrape_configs:\n- job_name: a\n  params: {a: b}\n", `scrape_configs[0].params.a: got string "b"; want a list at line 3`);
-    await f("scrape_configs:\n- job_name: a\n  static_configs: [{targets: x}]\n", `scrape_configs[0].static_configs[0].targets: got string "x"; want a list at line 3`);
-    await f("scrape_configs:\n- job_name: a\n  scrape_interval: 1x\n", `scrape_configs[0].scrape_interval: cannot parse duration "1x": not a duration (want e.g. 500ms, 1.5s, 1m, 1h30m, 7d or a number of seconds) at line 3`);
-    await f("scrape_configs:\n- job_name: a\n  max_scrape_size: 1XB\n", `scrape_configs[0].max_scrape_size: cannot parse size "1XB": not a size (want a number with optional KB, MB, GB, TB, KiB, MiB, GiB or TiB suffix) at line 3`);
+    await f(
+      "scrape_configs:\n- job_name: a\n  params: {a: b}\n",
+      `scrape_configs[0].params.a: got string "b"; want a list at line 3`,
+    );
+    await f(
+      "scrape_configs:\n- job_name: a\n  static_configs: [{targets: x}]\n",
+      `scrape_configs[0].static_configs[0].targets: got string "x"; want a list at line 3`,
+    );
+    await f(
+      "scrape_configs:\n- job_name: a\n  scrape_interval: 1x\n",
+      `scrape_configs[0].scrape_interval: cannot parse duration "1x": not a duration (want e.g. 500ms, 1.5s, 1m, 1h30m, 7d or a number of seconds) at line 3`,
+    );
+    await f(
+      "scrape_configs:\n- job_name: a\n  max_scrape_size: 1XB\n",
+      `scrape_configs[0].max_scrape_size: cannot parse size "1XB": not a size (want a number with optional KB, MB, GB, TB, KiB, MiB, GiB or TiB suffix) at line 3`,
+    );
     await f("scrape_configs:\n- scrape_interval: 5s\n", "scrape_configs[0]: missing `job_name` at line 2");
     await f("scrape_configs:\n-\n", "scrape_configs[0]: got null; want a scrape_config map");
-    await f("scrape_configs:\n- job_name: a\n  scheme: ftp\n", `scrape_configs[0].scheme: unsupported scheme "ftp"; supported values: http, https at line 3`);
-    await f("scrape_configs:\n- job_name: a\n- job_name: b\n- job_name: a\n", `duplicate job_name "a" in scrape_configs[0] and scrape_configs[2]`);
+    await f(
+      "scrape_configs:\n- job_name: a\n  scheme: ftp\n",
+      `scrape_configs[0].scheme: unsupported scheme "ftp"; supported values: http, https at line 3`,
+    );
+    await f(
+      "scrape_configs:\n- job_name: a\n- job_name: b\n- job_name: a\n",
+      `duplicate job_name "a" in scrape_configs[0] and scrape_configs[2]`,
+    );
     await f("scrape_configs:\n- job_name: a\n  job_name: b\n", "cannot parse YAML: Map keys must be unique at line 3");
-    await f("scrape_configs: [\n", "cannot parse YAML: Flow sequence in block collection must be sufficiently indented and end with a ] at line 2");
+    await f(
+      "scrape_configs: [\n",
+      "cannot parse YAML: Flow sequence in block collection must be sufficiently indented and end with a ] at line 2",
+    );
   });
 
   test("auth validation", async () => {
-    const f = async (body: string, want: string) => expect(await loadError(`scrape_configs:\n- job_name: a\n  ${body}\n`)).toBe(want);
+    const f = async (body: string, want: string) =>
+      expect(await loadError(`scrape_configs:\n- job_name: a\n  ${body}\n`)).toBe(want);
     await f("basic_auth: {password: x}", "scrape_configs[0].basic_auth: missing `username` at line 3");
-    await f("basic_auth: {username: u, password: p, password_file: f}", "scrape_configs[0].basic_auth: both `password` and `password_file` are set at line 3");
-    await f("bearer_token: x\n  bearer_token_file: y", "scrape_configs[0]: both `bearer_token` and `bearer_token_file` are set at line 3");
-    await f("authorization: {credentials: x}\n  basic_auth: {username: x}", "scrape_configs[0].basic_auth: cannot use both `authorization` and `basic_auth` at line 4");
-    await f("authorization: {credentials: x, credentials_file: y}", "scrape_configs[0].authorization: both `credentials` and `credentials_file` are set at line 3");
-    await f("basic_auth: {username: x}\n  bearer_token: t", "scrape_configs[0].bearer_token: cannot be used together with `authorization` or `basic_auth` at line 4");
-    await f("proxy_basic_auth: {username: x}\n  proxy_bearer_token: t", "scrape_configs[0].proxy_bearer_token: cannot be used together with `proxy_authorization` or `proxy_basic_auth` at line 4");
-    await f("oauth2: {client_id: x}", "scrape_configs[0].oauth2: missing `client_secret` or `client_secret_file` at line 3");
+    await f(
+      "basic_auth: {username: u, password: p, password_file: f}",
+      "scrape_configs[0].basic_auth: both `password` and `password_file` are set at line 3",
+    );
+    await f(
+      "bearer_token: x\n  bearer_token_file: y",
+      "scrape_configs[0]: both `bearer_token` and `bearer_token_file` are set at line 3",
+    );
+    await f(
+      "authorization: {credentials: x}\n  basic_auth: {username: x}",
+      "scrape_configs[0].basic_auth: cannot use both `authorization` and `basic_auth` at line 4",
+    );
+    await f(
+      "authorization: {credentials: x, credentials_file: y}",
+      "scrape_configs[0].authorization: both `credentials` and `credentials_file` are set at line 3",
+    );
+    await f(
+      "basic_auth: {username: x}\n  bearer_token: t",
+      "scrape_configs[0].bearer_token: cannot be used together with `authorization` or `basic_auth` at line 4",
+    );
+    await f(
+      "proxy_basic_auth: {username: x}\n  proxy_bearer_token: t",
+      "scrape_configs[0].proxy_bearer_token: cannot be used together with `proxy_authorization` or `proxy_basic_auth` at line 4",
+    );
+    await f(
+      "oauth2: {client_id: x}",
+      "scrape_configs[0].oauth2: missing `client_secret` or `client_secret_file` at line 3",
+    );
     await f("oauth2: {client_id: x, client_secret: y}", "scrape_configs[0].oauth2: missing `token_url` at line 3");
-    await f("tls_config: {min_version: TLS14}", `scrape_configs[0].tls_config.min_version: unsupported TLS version "TLS14"; supported values: TLS10, TLS11, TLS12, TLS13 at line 3`);
-    await f("tls_config: {cert_file: c}", "scrape_configs[0].tls_config: missing `key` or `key_file` for the client certificate at line 3");
+    await f(
+      "tls_config: {min_version: TLS14}",
+      `scrape_configs[0].tls_config.min_version: unsupported TLS version "TLS14"; supported values: TLS10, TLS11, TLS12, TLS13 at line 3`,
+    );
+    await f(
+      "tls_config: {cert_file: c}",
+      "scrape_configs[0].tls_config: missing `key` or `key_file` for the client certificate at line 3",
+    );
     await f("tls_config: {ca: nonsense}", "scrape_configs[0].tls_config.ca: cannot parse PEM data at line 3");
-    await f(`headers: ["foo"]`, `scrape_configs[0].headers[0]: missing ':' in header "foo"; want "Name: value" at line 3`);
-    await f("proxy_url: ftp://x", `scrape_configs[0].proxy_url: unsupported scheme "ftp"; supported values: http, https, socks5, tls+socks5 at line 3`);
+    await f(
+      `headers: ["foo"]`,
+      `scrape_configs[0].headers[0]: missing ':' in header "foo"; want "Name: value" at line 3`,
+    );
+    await f(
+      "proxy_url: ftp://x",
+      `scrape_configs[0].proxy_url: unsupported scheme "ftp"; supported values: http, https, socks5, tls+socks5 at line 3`,
+    );
   });
 
   test("relabel errors surface with their path", async () => {
-    const f = async (body: string, want: string) => expect(await loadError(`scrape_configs:\n- job_name: a\n  ${body}\n`)).toBe(want);
+    const f = async (body: string, want: string) =>
+      expect(await loadError(`scrape_configs:\n- job_name: a\n  ${body}\n`)).toBe(want);
     expect(await loadError("scrape_configs:\n- job_name: a\n  relabel_configs: [{action: foo}]\n")).toMatch(
       /^scrape_configs\[0\]\.relabel_configs\[0\]: unknown action "foo"; want one of replace, .* at line 3$/,
     );
-    expect(await loadError("scrape_configs:\n- job_name: a\n  metric_relabel_configs:\n  - {target_label: a}\n  - {target_label: b, regex: '(x'}\n")).toMatch(
+    expect(
+      await loadError(
+        "scrape_configs:\n- job_name: a\n  metric_relabel_configs:\n  - {target_label: a}\n  - {target_label: b, regex: '(x'}\n",
+      ),
+    ).toMatch(
       /^scrape_configs\[0\]\.metric_relabel_configs\[1\]: cannot parse "regex".* at line 4$/,
     );
-    await f("relabel_configs: [{target_label: a, sourcelabels: [x]}]", `scrape_configs[0].relabel_configs[0]: unknown field "sourcelabels" at line 3`);
-    expect(await loadError("global: {relabel_configs: [{action: nope}]}\n")).toStartWith(`global.relabel_configs[0]: unknown action "nope"`);
+    await f(
+      "relabel_configs: [{target_label: a, sourcelabels: [x]}]",
+      `scrape_configs[0].relabel_configs[0]: unknown field "sourcelabels" at line 3`,
+    );
+    expect(await loadError("global: {relabel_configs: [{action: nope}]}\n")).toStartWith(
+      `global.relabel_configs[0]: unknown action "nope"`,
+    );
   });
 
   test("service discovery kinds", async () => {
@@ -332,9 +475,14 @@ describe("loadScrapeConfig()", () => {
       `scrape_configs[0].azure_sd_configs: unsupported service discovery "azure_sd_configs"; supported: static_configs, fake_sd_configs at line 3`,
     );
     const { logs, log } = newLog();
-    const lax = await load("scrape_configs:\n- job_name: a\n  azure_sd_configs: [{subscription_id: x}]\n", { strict: false, log });
+    const lax = await load("scrape_configs:\n- job_name: a\n  azure_sd_configs: [{subscription_id: x}]\n", {
+      strict: false,
+      log,
+    });
     expect(lax.jobs[0]!.sdConfigs).toEqual([]);
-    expect(logs.warn[0]).toContain(`Ignoring scrape_configs[0].azure_sd_configs: unsupported service discovery "azure_sd_configs"`);
+    expect(logs.warn[0]).toContain(
+      `Ignoring scrape_configs[0].azure_sd_configs: unsupported service discovery "azure_sd_configs"`,
+    );
   });
 
   test("non-strict mode ignores and logs unknown fields", async () => {
@@ -354,7 +502,9 @@ describe("loadScrapeConfig()", () => {
       "Ignoring unknown field scrape_configs[0].static_configs[0].targetz at line 6",
     ]);
     // Type errors stay errors, as with yaml.v2's non-strict Unmarshal.
-    expect(await loadError("scrape_configs:\n- job_name: a\n  honor_labels: x\n", { strict: false })).toContain("want a boolean");
+    expect(await loadError("scrape_configs:\n- job_name: a\n  honor_labels: x\n", { strict: false })).toContain(
+      "want a boolean",
+    );
   });
 
   test("YAML features: anchors, merge keys, YAML 1.1 scalars", async () => {
@@ -362,7 +512,11 @@ describe("loadScrapeConfig()", () => {
       "scrape_configs:\n- &base\n  job_name: a\n  scrape_interval: 5s\n  honor_labels: on\n  static_configs: [{targets: [&t h:1], labels: {n: 010, y: yes}}]\n" +
         "- <<: *base\n  job_name: b\n  scrape_interval: 7s\n  static_configs: [{targets: [*t]}]\n",
     );
-    expect(d.jobs.map((j) => [j.jobName, j.scrapeIntervalMs, j.honorLabels])).toEqual([["a", 5000, true], ["b", 7000, true]]);
+    expect(d.jobs.map((j) => [j.jobName, j.scrapeIntervalMs, j.honorLabels])).toEqual([["a", 5000, true], [
+      "b",
+      7000,
+      true,
+    ]]);
     expect(d.jobs[0]!.staticConfigs[0]!.labels).toEqual([["n", "010"], ["y", "yes"]]);
     expect(d.jobs[1]!.staticConfigs[0]!.targets).toEqual(["h:1"]);
   });
@@ -386,7 +540,9 @@ describe("loadScrapeConfig()", () => {
     expect(c.sourceText).not.toContain("secret-token");
     const err = await loadScrapeConfig(`${base}/missing.yml`, { strictParse: true, env: {} }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ScrapeConfigError);
-    expect((err as Error).message).toBe(`Cannot load -promscrape.config "${base}/missing.yml": unexpected status code 404 when reading "${base}/missing.yml"`);
+    expect((err as Error).message).toBe(
+      `Cannot load -promscrape.config "${base}/missing.yml": unexpected status code 404 when reading "${base}/missing.yml"`,
+    );
   });
 
   test("missing file", async () => {
@@ -408,11 +564,17 @@ describe("checkScrapeConfig()", () => {
     writeFileSync(good, "scrape_configs:\n- job_name: a\n  foo: 1\n");
     writeFileSync(bad, "scrape_configs:\n- job_name: a\n  foo: 1\n");
     const log = newLog().log;
-    expect(await checkScrapeConfig(flags([]), { env: {}, log })).toEqual({ ok: true, message: "-promscrape.config is not set; nothing to check" });
+    expect(await checkScrapeConfig(flags([]), { env: {}, log })).toEqual({
+      ok: true,
+      message: "-promscrape.config is not set; nothing to check",
+    });
     const r1 = await checkScrapeConfig(flags([`-promscrape.config=${bad}`]), { env: {}, log });
     expect(r1.ok).toBe(false);
     expect(r1.message).toContain("scrape_configs[0].foo: unknown field");
-    const r2 = await checkScrapeConfig(flags([`-promscrape.config=${good}`, "-promscrape.config.strictParse=false"]), { env: {}, log });
+    const r2 = await checkScrapeConfig(flags([`-promscrape.config=${good}`, "-promscrape.config.strictParse=false"]), {
+      env: {},
+      log,
+    });
     expect(r2).toEqual({ ok: true, message: `-promscrape.config ${JSON.stringify(good)} is valid: 1 scrape job` });
   });
 });

@@ -22,18 +22,18 @@ import type { PromscrapeConfig } from "../config/flags.ts";
 import { Logger } from "../log/logger.ts";
 import { type CompiledRelabelRules, parseRelabelConfigs } from "../relabel/apply.ts";
 import { maskURL, resolveFile } from "../promauth/config.ts";
-import { DEFAULT_JOB_FLAGS, type JobFlagDefaults, type ScrapeJob, parseScrapeJob } from "./_config_job.ts";
-import { type YNode, type YamlCtx, duration, fields, int, list, strList, strMap, toJS } from "../config/yaml.ts";
+import { DEFAULT_JOB_FLAGS, type JobFlagDefaults, parseScrapeJob, type ScrapeJob } from "./_config_job.ts";
+import { duration, fields, int, list, strList, strMap, toJS, type YamlCtx, type YNode } from "../config/yaml.ts";
 import { DISCOVERY_KINDS } from "../discovery/registry.ts";
 import type { DiscoveryKind } from "../discovery/types.ts";
 
 export {
   type JobFlagDefaults,
+  postableJob,
   type PostableScrapeJob,
   type ScrapeJob,
   type SDConfigEntry,
   type StaticConfig,
-  postableJob,
 } from "./_config_job.ts";
 
 /** Thrown by {@linkcode loadScrapeConfig}; `message` is ready to print, `cause` holds the detail. */
@@ -139,7 +139,9 @@ export async function loadScrapeConfig(source: string, opts: LoadScrapeConfigOpt
       try {
         fileCtx = parseYaml(expandEnv(await readSource(file, fetchFn), opts.env), opts.strictParse, log);
       } catch (e) {
-        if (e instanceof SyntaxError && opts.strictParse) throw new SyntaxError(`scrape_config_files: ${file}: ${e.message}`);
+        if (e instanceof SyntaxError && opts.strictParse) {
+          throw new SyntaxError(`scrape_config_files: ${file}: ${e.message}`);
+        }
         log.error(`Skipping ${JSON.stringify(file)} at scrape_config_files: ${errMessage(e)}`);
         continue;
       }
@@ -152,7 +154,9 @@ export async function loadScrapeConfig(source: string, opts: LoadScrapeConfigOpt
       } catch (e) {
         if (!(e instanceof Error)) throw e;
         const Ctor = e instanceof SyntaxError ? SyntaxError : e instanceof RangeError ? RangeError : TypeError;
-        throw new Ctor(`scrape_config_files: ${file}${e.message.startsWith("[") ? "" : ": "}${e.message}`, { cause: e });
+        throw new Ctor(`scrape_config_files: ${file}${e.message.startsWith("[") ? "" : ": "}${e.message}`, {
+          cause: e,
+        });
       }
     }
     const seen = new Map<string, string>();
@@ -193,7 +197,10 @@ export async function checkScrapeConfig(
       ...(opts.log === undefined ? {} : { log: opts.log }),
     });
     const n = loaded.jobs.length;
-    return { ok: true, message: `-promscrape.config ${JSON.stringify(cfg.config)} is valid: ${n} scrape job${n === 1 ? "" : "s"}` };
+    return {
+      ok: true,
+      message: `-promscrape.config ${JSON.stringify(cfg.config)} is valid: ${n} scrape job${n === 1 ? "" : "s"}`,
+    };
   } catch (e) {
     if (e instanceof ScrapeConfigError) return { ok: false, message: e.message };
     throw e;
@@ -213,14 +220,20 @@ export function expandEnv(text: string, env: Record<string, string | undefined>,
     const start = text.indexOf("%{", i);
     if (start < 0) return out + text.slice(i);
     const end = text.indexOf("}", start + 2);
-    if (end < 0) throw new SyntaxError(`Cannot expand environment variables: missing "}" after ${JSON.stringify(text.slice(start, start + 32))}`);
+    if (end < 0) {
+      throw new SyntaxError(
+        `Cannot expand environment variables: missing "}" after ${JSON.stringify(text.slice(start, start + 32))}`,
+      );
+    }
     out += text.slice(i, start);
     const name = text.slice(start + 2, end);
     if (!ENV_NAME_RE.test(name)) {
       out += `%{${name}}`;
     } else {
       const v = env[name];
-      if (v === undefined) throw new TypeError(`Cannot expand environment variables: missing ${JSON.stringify(name)} env var`);
+      if (v === undefined) {
+        throw new TypeError(`Cannot expand environment variables: missing ${JSON.stringify(name)} env var`);
+      }
       out += depth < 10 ? expandEnv(v, env, depth + 1) : v;
     }
     i = end + 1;
@@ -240,7 +253,13 @@ async function readSource(pathOrURL: string, fetchFn: typeof fetch): Promise<str
 function parseYaml(text: string, strict: boolean, log: { warn(m: string): void }): YamlCtx {
   const lines = new LineCounter();
   // yaml.v2 semantics: YAML 1.1 scalars, merge keys; duplicate keys are errors.
-  const doc = YAML.parseDocument(text, { schema: "yaml-1.1", merge: true, uniqueKeys: true, lineCounter: lines, prettyErrors: false });
+  const doc = YAML.parseDocument(text, {
+    schema: "yaml-1.1",
+    merge: true,
+    uniqueKeys: true,
+    lineCounter: lines,
+    prettyErrors: false,
+  });
   const err = doc.errors[0];
   if (err !== undefined) {
     const msg = err.message.split("\n")[0]?.replace(/ at line \d+, column \d+:?$/, "") ?? "";

@@ -36,7 +36,12 @@ async function droverAccepts(file: string): Promise<boolean> {
 }
 
 async function vmagentAccepts(file: string): Promise<boolean> {
-  const proc = Bun.spawn([VMAGENT ?? "vmagent", `-promscrape.config=${file}`, "-promscrape.config.dryRun", "-loggerLevel=ERROR"], {
+  const proc = Bun.spawn([
+    VMAGENT ?? "vmagent",
+    `-promscrape.config=${file}`,
+    "-promscrape.config.dryRun",
+    "-loggerLevel=ERROR",
+  ], {
     cwd: DIR,
     env: { ...ENV, PATH: process.env["PATH"] ?? "" },
     stdout: "ignore",

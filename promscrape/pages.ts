@@ -44,10 +44,18 @@ export async function targetsPage(s: Scraper, req: Request): Promise<Response> {
     let out = "<!DOCTYPE html><html><head><title>Drover: scrape targets</title></head><body><h1>Scrape targets</h1>";
     for (const [job, ts] of jobs) {
       const up = ts.filter((t) => t.health === "up").length;
-      out += `<h2>${escapeHtml(job)} (${up}/${ts.length} up)</h2><table border="1"><tr><th>Endpoint</th><th>State</th><th>Labels</th><th>Last scrape</th><th>Duration</th><th>Samples</th><th>Errors</th></tr>`;
+      out += `<h2>${
+        escapeHtml(job)
+      } (${up}/${ts.length} up)</h2><table border="1"><tr><th>Endpoint</th><th>State</th><th>Labels</th><th>Last scrape</th><th>Duration</th><th>Samples</th><th>Errors</th></tr>`;
       for (const t of ts) {
         if (onlyUnhealthy && t.health === "up") continue;
-        out += `<tr><td><a href="${escapeHtml(t.work.scrapeURL)}">${escapeHtml(t.work.scrapeURL)}</a></td><td>${t.health}</td><td>${escapeHtml(promLabels(t.work.labels))}</td><td>${ago(t.lastScrapeMs, now)}</td><td>${(t.lastDurationMs / 1000).toFixed(3)}s</td><td>${t.lastSamples}</td><td>${escapeHtml(t.lastError)}</td></tr>`;
+        out += `<tr><td><a href="${escapeHtml(t.work.scrapeURL)}">${
+          escapeHtml(t.work.scrapeURL)
+        }</a></td><td>${t.health}</td><td>${escapeHtml(promLabels(t.work.labels))}</td><td>${
+          ago(t.lastScrapeMs, now)
+        }</td><td>${(t.lastDurationMs / 1000).toFixed(3)}s</td><td>${t.lastSamples}</td><td>${
+          escapeHtml(t.lastError)
+        }</td></tr>`;
       }
       out += "</table>";
     }
@@ -59,7 +67,13 @@ export async function targetsPage(s: Scraper, req: Request): Promise<Response> {
     out += `job=${JSON.stringify(job)} (${up}/${ts.length} up)\n`;
     for (const t of ts) {
       if (onlyUnhealthy && t.health === "up") continue;
-      out += `\tstate=${t.health}, endpoint=${t.work.scrapeURL}, labels=${promLabels(t.work.labels)}, scrapes_total=${t.scrapes}, scrapes_failed=${t.failures}, last_scrape=${ago(t.lastScrapeMs, now)}, scrape_duration=${(t.lastDurationMs / 1000).toFixed(3)}s, samples_scraped=${t.lastSamples}, error=${t.lastError}\n`;
+      out += `\tstate=${t.health}, endpoint=${t.work.scrapeURL}, labels=${
+        promLabels(t.work.labels)
+      }, scrapes_total=${t.scrapes}, scrapes_failed=${t.failures}, last_scrape=${
+        ago(t.lastScrapeMs, now)
+      }, scrape_duration=${
+        (t.lastDurationMs / 1000).toFixed(3)
+      }s, samples_scraped=${t.lastSamples}, error=${t.lastError}\n`;
     }
   }
   return new Response(out, { headers: { "Content-Type": "text/plain; charset=utf-8" } });
@@ -80,9 +94,13 @@ export async function serviceDiscoveryPage(s: Scraper): Promise<Response> {
   for (const job of [...jobs].sort()) {
     out += `job=${JSON.stringify(job)}\n`;
     for (const t of active.get(job) ?? []) {
-      out += `\tactive: discovered_labels=${promLabels(t.discoveredLabels)} labels=${promLabels(t.work.labels)} endpoint=${t.work.scrapeURL}\n`;
+      out += `\tactive: discovered_labels=${promLabels(t.discoveredLabels)} labels=${
+        promLabels(t.work.labels)
+      } endpoint=${t.work.scrapeURL}\n`;
     }
-    for (const d of dropped.get(job) ?? []) out += `\tdropped: discovered_labels=${promLabels(d.originalLabels)} reason=${droppedReason(d)}\n`;
+    for (const d of dropped.get(job) ?? []) {
+      out += `\tdropped: discovered_labels=${promLabels(d.originalLabels)} reason=${droppedReason(d)}\n`;
+    }
   }
   return new Response(out, { headers: { "Content-Type": "text/plain; charset=utf-8" } });
 }
@@ -90,25 +108,24 @@ export async function serviceDiscoveryPage(s: Scraper): Promise<Response> {
 /** `/api/v1/targets`, Prometheus-compatible (`?state=active|dropped|any`). */
 export async function apiTargetsPage(s: Scraper, req: Request): Promise<Response> {
   const state = new URL(req.url).searchParams.get("state") ?? "any";
-  const activeTargets =
-    state === "dropped"
-      ? []
-      : (await s.activeTargets()).map((t) => ({
-          discoveredLabels: Object.fromEntries(t.discoveredLabels),
-          labels: Object.fromEntries(t.work.labels),
-          scrapePool: t.work.jobName,
-          scrapeUrl: t.work.scrapeURL,
-          globalUrl: t.work.scrapeURL,
-          lastError: t.lastError,
-          lastScrape: t.lastScrapeMs === 0 ? "0001-01-01T00:00:00Z" : new Date(t.lastScrapeMs).toISOString(),
-          lastScrapeDuration: t.lastDurationMs / 1000,
-          lastSamplesScraped: t.lastSamples,
-          health: t.health,
-          scrapeInterval: `${t.work.intervalMs / 1000}s`,
-          scrapeTimeout: `${t.work.timeoutMs / 1000}s`,
-        }));
-  const droppedTargets =
-    state === "active" ? [] : s.droppedTargets().map((d) => ({ discoveredLabels: Object.fromEntries(d.originalLabels), reason: droppedReason(d) }));
+  const activeTargets = state === "dropped" ? [] : (await s.activeTargets()).map((t) => ({
+    discoveredLabels: Object.fromEntries(t.discoveredLabels),
+    labels: Object.fromEntries(t.work.labels),
+    scrapePool: t.work.jobName,
+    scrapeUrl: t.work.scrapeURL,
+    globalUrl: t.work.scrapeURL,
+    lastError: t.lastError,
+    lastScrape: t.lastScrapeMs === 0 ? "0001-01-01T00:00:00Z" : new Date(t.lastScrapeMs).toISOString(),
+    lastScrapeDuration: t.lastDurationMs / 1000,
+    lastSamplesScraped: t.lastSamples,
+    health: t.health,
+    scrapeInterval: `${t.work.intervalMs / 1000}s`,
+    scrapeTimeout: `${t.work.timeoutMs / 1000}s`,
+  }));
+  const droppedTargets = state === "active" ? [] : s.droppedTargets().map((d) => ({
+    discoveredLabels: Object.fromEntries(d.originalLabels),
+    reason: droppedReason(d),
+  }));
   return Response.json({ status: "success", data: { activeTargets, droppedTargets } });
 }
 

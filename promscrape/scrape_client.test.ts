@@ -7,10 +7,29 @@ const withAuth = (auth: Partial<AuthConfig>) => ({ client: { ...NO_HTTP_CLIENT, 
 
 function work(url: string, over: Partial<ScrapeWork> = {}): ScrapeWork {
   return {
-    id: url, jobName: "j", scrapeURL: url, labels: [], externalLabels: [], intervalMs: 1000, timeoutMs: 1000, phaseNs: 0,
-    alignIntervalMs: 0, offsetMs: 0, honorLabels: false, honorTimestamps: false, sampleLimit: 0, seriesLimit: 0, labelLimit: 0,
-    maxScrapeSize: 1 << 20, streamParse: false, noStaleMarkers: false, disableCompression: false, disableKeepAlive: false,
-    client: NO_HTTP_CLIENT, metricRelabelConfigsRaw: null, ...over,
+    id: url,
+    jobName: "j",
+    scrapeURL: url,
+    labels: [],
+    externalLabels: [],
+    intervalMs: 1000,
+    timeoutMs: 1000,
+    phaseNs: 0,
+    alignIntervalMs: 0,
+    offsetMs: 0,
+    honorLabels: false,
+    honorTimestamps: false,
+    sampleLimit: 0,
+    seriesLimit: 0,
+    labelLimit: 0,
+    maxScrapeSize: 1 << 20,
+    streamParse: false,
+    noStaleMarkers: false,
+    disableCompression: false,
+    disableKeepAlive: false,
+    client: NO_HTTP_CLIENT,
+    metricRelabelConfigsRaw: null,
+    ...over,
   };
 }
 
@@ -37,12 +56,27 @@ describe("scrapeTarget()", () => {
       },
     });
     const base = `http://127.0.0.1:${server.port}`;
-    const body = await scrapeTarget(work(`${base}/metrics`, withAuth({ basicAuth: { username: "u", usernameFile: null, password: "p", passwordFile: null } })));
+    const body = await scrapeTarget(
+      work(
+        `${base}/metrics`,
+        withAuth({ basicAuth: { username: "u", usernameFile: null, password: "p", passwordFile: null } }),
+      ),
+    );
     expect(new TextDecoder().decode(body!)).toBe("m 1\n");
     expect(seen?.get("user-agent")).toBe("vm_promscrape");
     expect(seen?.get("x-prometheus-scrape-timeout-seconds")).toBe("1");
     expect(seen?.get("authorization")).toBe(`Basic ${btoa("u:p")}`);
-    const oauth2 = { clientId: "c", clientSecret: "s", clientSecretFile: null, scopes: ["read"], tokenURL: `${base}/token`, endpointParams: [], tls: null, proxyURL: null, headers: [] };
+    const oauth2 = {
+      clientId: "c",
+      clientSecret: "s",
+      clientSecretFile: null,
+      scopes: ["read"],
+      tokenURL: `${base}/token`,
+      endpointParams: [],
+      tls: null,
+      proxyURL: null,
+      headers: [],
+    };
     for (let i = 0; i < 2; i++) await scrapeTarget(work(`${base}/metrics`, withAuth({ oauth2 })));
     expect(seen?.get("authorization")).toBe("Bearer tok-1");
     expect(tokenRequests).toBe(1);

@@ -50,7 +50,11 @@ export interface ScrapeOptions {
 const NL = 0x0a;
 
 function tooLarge(w: ScrapeWork): ScrapeError {
-  return new ScrapeError(`the response from ${JSON.stringify(w.scrapeURL)} exceeds -promscrape.maxScrapeSize or max_scrape_size=${w.maxScrapeSize}`);
+  return new ScrapeError(
+    `the response from ${
+      JSON.stringify(w.scrapeURL)
+    } exceeds -promscrape.maxScrapeSize or max_scrape_size=${w.maxScrapeSize}`,
+  );
 }
 
 /** Fetches the target; resolves with the decompressed body, or null when it was streamed to `opts.sink`. Throws ScrapeError. */
@@ -66,12 +70,20 @@ export async function scrapeTarget(w: ScrapeWork, opts: ScrapeOptions = {}): Pro
     });
   } catch (err: unknown) {
     if (err instanceof ScrapeError) throw err;
-    if (timeout.aborted) throw new ScrapeError(`cannot read data from ${w.scrapeURL}: timeout after ${w.timeoutMs / 1000}s; increase scrape_timeout`);
+    if (timeout.aborted) {
+      throw new ScrapeError(
+        `cannot read data from ${w.scrapeURL}: timeout after ${w.timeoutMs / 1000}s; increase scrape_timeout`,
+      );
+    }
     throw new ScrapeError(`cannot perform request to ${JSON.stringify(w.scrapeURL)}: ${(err as Error).message}`);
   }
   if (res.status !== 200) {
     const text = (await res.text().catch(() => "")).slice(0, 300);
-    throw new ScrapeError(`unexpected status code returned from ${JSON.stringify(w.scrapeURL)}: ${res.status}; expecting 200; response body: ${JSON.stringify(text)}`);
+    throw new ScrapeError(
+      `unexpected status code returned from ${
+        JSON.stringify(w.scrapeURL)
+      }: ${res.status}; expecting 200; response body: ${JSON.stringify(text)}`,
+    );
   }
   const limit = w.maxScrapeSize;
   const declared = Number(res.headers.get("content-length") ?? "NaN");
@@ -89,7 +101,11 @@ export async function scrapeTarget(w: ScrapeWork, opts: ScrapeOptions = {}): Pro
       return body;
     } catch (err: unknown) {
       if (err instanceof ScrapeError) throw err;
-      if (timeout.aborted) throw new ScrapeError(`cannot read data from ${w.scrapeURL}: timeout after ${w.timeoutMs / 1000}s; increase scrape_timeout`);
+      if (timeout.aborted) {
+        throw new ScrapeError(
+          `cannot read data from ${w.scrapeURL}: timeout after ${w.timeoutMs / 1000}s; increase scrape_timeout`,
+        );
+      }
       throw new ScrapeError(`cannot read response from ${JSON.stringify(w.scrapeURL)}: ${(err as Error).message}`);
     }
   }
@@ -119,7 +135,11 @@ export async function scrapeTarget(w: ScrapeWork, opts: ScrapeOptions = {}): Pro
     }
   } catch (err: unknown) {
     if (err instanceof ScrapeError) throw err;
-    if (timeout.aborted) throw new ScrapeError(`cannot read data from ${w.scrapeURL}: timeout after ${w.timeoutMs / 1000}s; increase scrape_timeout`);
+    if (timeout.aborted) {
+      throw new ScrapeError(
+        `cannot read data from ${w.scrapeURL}: timeout after ${w.timeoutMs / 1000}s; increase scrape_timeout`,
+      );
+    }
     throw new ScrapeError(`cannot read response from ${JSON.stringify(w.scrapeURL)}: ${(err as Error).message}`);
   }
   const rest = concat(chunks, buffered);

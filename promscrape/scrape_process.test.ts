@@ -88,7 +88,10 @@ describe("TargetScrapeState", () => {
     st.scraped(enc("a 1\nb 2\n"), 1000, 1, r.w, noInvalid);
     r.out = [];
     st.scraped(enc("a 1\n"), 2000, 1, r.w, noInvalid);
-    expect(data(r.out)).toEqual(["__name__=a,instance=h:1,job=j,dc=eu1 1@2000", "__name__=b,instance=h:1,job=j,dc=eu1 stale@2000"]);
+    expect(data(r.out)).toEqual([
+      "__name__=a,instance=h:1,job=j,dc=eu1 1@2000",
+      "__name__=b,instance=h:1,job=j,dc=eu1 stale@2000",
+    ]);
     r.out = [];
     // A failed scrape at 3400 writes at the start of its dedup interval (2000, 3000+…]: (3000, 4000] → 3001.
     const s = st.failed("boom", 3400, 5, r.w);
@@ -118,7 +121,10 @@ describe("TargetScrapeState", () => {
     });
     const r = new Recorder();
     const s = st.scraped(enc("drop_me 1\nkeep 2\nalso 3\nthird 4\n"), 1000, 1, r.w, noInvalid);
-    expect(data(r.out)).toEqual(["__name__=keep,instance=h:1,job=j,team=infra,dc=eu1 2@1000", "__name__=also,instance=h:1,job=j,team=infra,dc=eu1 3@1000"]);
+    expect(data(r.out)).toEqual([
+      "__name__=keep,instance=h:1,job=j,team=infra,dc=eu1 2@1000",
+      "__name__=also,instance=h:1,job=j,team=infra,dc=eu1 3@1000",
+    ]);
     expect(s.samplesPostRelabel).toBe(3);
     expect(st.seriesLimitDropped).toBe(1);
   });

@@ -41,8 +41,14 @@
 import { LabelEncoder } from "../protocols/_shared/label_encoder.ts";
 import type { SeriesWriter } from "../protocols/_shared/series_writer.ts";
 import { PromLineScanner } from "../protocols/prometheus/parse.ts";
-import { applyRelabeling, type CompiledRelabelRules, finalizeLabels, Labels, parseRelabelConfigs } from "../relabel/apply.ts";
-import { hash64, HashList, HashSet64, hashHi, KeyStore } from "./_series_set.ts";
+import {
+  applyRelabeling,
+  type CompiledRelabelRules,
+  finalizeLabels,
+  Labels,
+  parseRelabelConfigs,
+} from "../relabel/apply.ts";
+import { hash64, hashHi, HashList, HashSet64, KeyStore } from "./_series_set.ts";
 import type { ScrapeWork } from "./targets.ts";
 
 /** One scrape's outcome, shown on /targets and in vm_promscrape_* metrics. */
@@ -105,7 +111,9 @@ function autoNames(w: ScrapeWork): string[] {
     "scrape_timeout_seconds",
   ];
   if (w.sampleLimit > 0) names.push("scrape_samples_limit");
-  if (w.seriesLimit > 0) names.push("scrape_series_limit", "scrape_series_current", "scrape_series_limit_samples_dropped");
+  if (w.seriesLimit > 0) {
+    names.push("scrape_series_limit", "scrape_series_current", "scrape_series_limit_samples_dropped");
+  }
   return names;
 }
 
@@ -146,10 +154,9 @@ export class TargetScrapeState {
 
   constructor(work: ScrapeWork) {
     this.work = work;
-    this.#metricRelabel =
-      work.metricRelabelConfigsRaw === null || work.metricRelabelConfigsRaw === undefined
-        ? null
-        : parseRelabelConfigs(work.metricRelabelConfigsRaw, "metric_relabel_configs");
+    this.#metricRelabel = work.metricRelabelConfigsRaw === null || work.metricRelabelConfigsRaw === undefined
+      ? null
+      : parseRelabelConfigs(work.metricRelabelConfigsRaw, "metric_relabel_configs");
     this.#targetNames = work.labels.map((p) => p[0]);
     this.#targetValues = work.labels.map((p) => p[1]);
     this.#extNames = work.externalLabels.map((p) => p[0]);
@@ -223,7 +230,16 @@ export class TargetScrapeState {
    * Writes the current line of `sc` (its series: hash lo/hi; a stale marker
    * when `stale`); counts it in #kept unless relabeling drops it.
    */
-  #writeLine(src: Uint8Array, sc: PromLineScanner, lo: number, hi: number, value: number, ts: number, stale: boolean, w: SeriesWriter): void {
+  #writeLine(
+    src: Uint8Array,
+    sc: PromLineScanner,
+    lo: number,
+    hi: number,
+    value: number,
+    ts: number,
+    stale: boolean,
+    w: SeriesWriter,
+  ): void {
     if (this.#metricRelabel === null && w.rulesFree && !this.#clashes(src, sc)) {
       // samples_post_metric_relabeling counts before series_limit, as in vmagent.
       this.#kept++;
@@ -343,8 +359,10 @@ export class TargetScrapeState {
     const prev = this.#prev;
     const prevSet = run.prevSet;
     prevSet.reset(prev?.length ?? 0);
-    if (prev !== null) for (let k = 0; k < prev.length; k++) prevSet.add(prev.lo[k]!, prev.hi[k]!);
-    if (!this.work.noStaleMarkers) run.keys = this.#prevKeys !== null && i > 0 ? this.#prevKeys.prefix(i) : new KeyStore();
+    if (prev !== null) { for (let k = 0; k < prev.length; k++) prevSet.add(prev.lo[k]!, prev.hi[k]!); }
+    if (!this.work.noStaleMarkers) {
+      run.keys = this.#prevKeys !== null && i > 0 ? this.#prevKeys.prefix(i) : new KeyStore();
+    }
   }
 
   /** Parses `body` (whole lines) into the run and `w`; returns the rows parsed. */
@@ -463,8 +481,17 @@ export class TargetScrapeState {
         w.unwrite(w.rows - rowsBefore);
         if (this.#seriesSeen.size !== seenBefore) this.#seriesSeen.reset();
         run.rows.length = 0;
-        const stats: ScrapeStats = { up: false, samplesScraped: scraped, samplesPostRelabel: kept, seriesAdded: 0, staleMarkers: 0, error: "" };
-        stats.error = `the response from ${JSON.stringify(this.work.scrapeURL)} exceeds sample_limit=${limit}; either reduce the sample count for the target or increase sample_limit`;
+        const stats: ScrapeStats = {
+          up: false,
+          samplesScraped: scraped,
+          samplesPostRelabel: kept,
+          seriesAdded: 0,
+          staleMarkers: 0,
+          error: "",
+        };
+        stats.error = `the response from ${
+          JSON.stringify(this.work.scrapeURL)
+        } exceeds sample_limit=${limit}; either reduce the sample count for the target or increase sample_limit`;
         stats.staleMarkers = this.#forget(w, ts);
         this.#autoSeries(w, ts, durationMs, stats);
         return stats;
@@ -511,7 +538,14 @@ export class TargetScrapeState {
    * (see the module comment).
    */
   failed(error: string, ts: number, durationMs: number, w: SeriesWriter): ScrapeStats {
-    const stats: ScrapeStats = { up: false, samplesScraped: 0, samplesPostRelabel: 0, seriesAdded: 0, staleMarkers: 0, error };
+    const stats: ScrapeStats = {
+      up: false,
+      samplesScraped: 0,
+      samplesPostRelabel: 0,
+      seriesAdded: 0,
+      staleMarkers: 0,
+      error,
+    };
     const at = dedupIntervalStart(ts, this.work.intervalMs);
     stats.staleMarkers = this.#forget(w, at);
     this.#autoSeries(w, at, durationMs, stats);

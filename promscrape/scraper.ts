@@ -20,7 +20,14 @@ import { type LoadedScrapeConfig, loadScrapeConfig } from "./config.ts";
 import { DISCOVERY_KINDS } from "../discovery/registry.ts";
 import type { Discoverer, TargetLabels } from "../discovery/types.ts";
 import type { ScrapeTargetsUpdate, TargetRuntime } from "./target_loop.ts";
-import { buildScrapeWork, type ClusterSettings, discoveredLabels, type DroppedTarget, isScrapeWork, type ScrapeWork } from "./targets.ts";
+import {
+  buildScrapeWork,
+  type ClusterSettings,
+  discoveredLabels,
+  type DroppedTarget,
+  isScrapeWork,
+  type ScrapeWork,
+} from "./targets.ts";
 
 /** What /targets and /api/v1/targets show for one active target. */
 export interface TargetStatus extends Omit<TargetRuntime, "id"> {
@@ -123,7 +130,13 @@ export class Scraper {
 
   #cluster(): ClusterSettings {
     const c = this.#cfg.promscrape.cluster;
-    return { membersCount: c.membersCount, memberNum: c.memberNum, replicationFactor: c.replicationFactor, name: c.name, keyRule: c.keyRule };
+    return {
+      membersCount: c.membersCount,
+      memberNum: c.memberNum,
+      replicationFactor: c.replicationFactor,
+      name: c.name,
+      keyRule: c.keyRule,
+    };
   }
 
   async #load(): Promise<LoadedScrapeConfig> {
@@ -151,7 +164,9 @@ export class Scraper {
       if (next.sourceText === this.#loaded?.sourceText) return;
       this.#loaded = next;
       this.#applyJobs(next);
-      this.#log.info(`reloaded -promscrape.config=${JSON.stringify(this.#cfg.promscrape.config)}: ${next.jobs.length} jobs`);
+      this.#log.info(
+        `reloaded -promscrape.config=${JSON.stringify(this.#cfg.promscrape.config)}: ${next.jobs.length} jobs`,
+      );
     } catch (err: unknown) {
       this.#m.reloadErrors.inc();
       this.#log.error(`cannot reload -promscrape.config; keeping the previous one: ${(err as Error).message}`);
@@ -168,7 +183,7 @@ export class Scraper {
     }
     for (const job of loaded.jobs) {
       const old = this.#jobs.get(job.jobName);
-      if (old !== undefined) for (const d of old.discoverers) d.stop();
+      if (old !== undefined) { for (const d of old.discoverers) d.stop(); }
       const st: JobState = { job, groups: new Map(), discoverers: [], pendingFirstRound: new Set(), dropped: [] };
       this.#jobs.set(job.jobName, st);
       const statics: TargetLabels[] = [];
@@ -180,7 +195,11 @@ export class Scraper {
         const kind = DISCOVERY_KINDS.get(sd.key);
         if (kind === undefined) throw new Error(`BUG: ${sd.key} passed config validation but has no discovery kind`);
         const interval = this.#cfg.promscrape.sdCheckIntervalsMs[kind.checkIntervalFlag] ?? kind.defaultCheckIntervalMs;
-        const d = kind.create(sd.config, { baseDir: loaded.baseDir, checkIntervalMs: interval, log: this.#log.child(`${job.jobName}/${sd.name}`) });
+        const d = kind.create(sd.config, {
+          baseDir: loaded.baseDir,
+          checkIntervalMs: interval,
+          log: this.#log.child(`${job.jobName}/${sd.name}`),
+        });
         st.discoverers.push(d);
         st.pendingFirstRound.add(sd.name);
         d.start((targets) => {
@@ -217,7 +236,9 @@ export class Scraper {
         }
         if (seen.has(r.id)) {
           if (!this.#cfg.promscrape.suppressDuplicateScrapeTargetErrors) {
-            this.#log.error(`skipping duplicate scrape target with identical labels; endpoint=${r.scrapeURL}; make sure service discovery and relabeling produce unique label sets`);
+            this.#log.error(
+              `skipping duplicate scrape target with identical labels; endpoint=${r.scrapeURL}; make sure service discovery and relabeling produce unique label sets`,
+            );
           }
           continue;
         }
@@ -237,7 +258,7 @@ export class Scraper {
     const updates = new Map<number, ScrapeTargetsUpdate>();
     const upd = (i: number) => {
       let u = updates.get(i);
-      if (u === undefined) updates.set(i, (u = { add: [], remove: [] }));
+      if (u === undefined) updates.set(i, u = { add: [], remove: [] });
       return u;
     };
     const now = Date.now();

@@ -126,7 +126,16 @@ export class ScrapeLoops {
       if (old !== undefined) this.#stopLoop(old);
       const l: Loop = {
         state: new TargetScrapeState(work),
-        status: { id: work.id, health: "unknown", lastScrapeMs: 0, lastDurationMs: 0, lastSamples: 0, lastError: "", scrapes: 0, failures: 0 },
+        status: {
+          id: work.id,
+          health: "unknown",
+          lastScrapeMs: 0,
+          lastDurationMs: 0,
+          lastSamples: 0,
+          lastError: "",
+          scrapes: 0,
+          failures: 0,
+        },
         timer: undefined,
         stopped: false,
         abort: new AbortController(),
@@ -155,7 +164,10 @@ export class ScrapeLoops {
 
   #schedule(l: Loop): void {
     const w = l.state.work;
-    const delay = firstScrapeDelayMs(Date.now(), w.intervalMs, w.phaseNs, { alignIntervalMs: w.alignIntervalMs, offsetMs: w.offsetMs });
+    const delay = firstScrapeDelayMs(Date.now(), w.intervalMs, w.phaseNs, {
+      alignIntervalMs: w.alignIntervalMs,
+      offsetMs: w.offsetMs,
+    });
     const first = Date.now() + delay;
     let clock: ScrapeClock | undefined;
     const tick = async () => {
@@ -166,7 +178,9 @@ export class ScrapeLoops {
       try {
         await this.#scrapeOnce(l, ts);
       } catch (err: unknown) {
-        this.#host.log.error(`BUG: scrape of ${JSON.stringify(w.scrapeURL)} failed: ${err instanceof Error ? err.stack : String(err)}`);
+        this.#host.log.error(
+          `BUG: scrape of ${JSON.stringify(w.scrapeURL)} failed: ${err instanceof Error ? err.stack : String(err)}`,
+        );
       }
       if (l.stopped) return;
       // The next tick on the grid of the first one, so timer jitter does not accumulate.
@@ -240,7 +254,11 @@ export class ScrapeLoops {
     if (!stats.up) {
       s.failures++;
       m.failed.inc();
-      if (!h.suppressErrors) h.log.warn(`error when scraping ${JSON.stringify(w.scrapeURL)} (job ${JSON.stringify(w.jobName)}): ${stats.error}`);
+      if (!h.suppressErrors) {
+        h.log.warn(
+          `error when scraping ${JSON.stringify(w.scrapeURL)} (job ${JSON.stringify(w.jobName)}): ${stats.error}`,
+        );
+      }
     }
   }
 }

@@ -27,7 +27,10 @@ scrape_configs:
     static_configs: [{ targets: [host1], labels: { env: prod } }]
 `);
     const f = (labels: Record<string, string>, want: Partial<ScrapeWork> | DroppedTarget["reason"]) => {
-      const r = buildScrapeWork({ job: j, externalLabels: external, cluster: NO_CLUSTER, dropOriginalLabels: false }, labels);
+      const r = buildScrapeWork(
+        { job: j, externalLabels: external, cluster: NO_CLUSTER, dropOriginalLabels: false },
+        labels,
+      );
       if (typeof want === "string") {
         expect(isScrapeWork(r)).toBe(false);
         expect((r as DroppedTarget).reason).toBe(want);
@@ -43,9 +46,14 @@ scrape_configs:
       timeoutMs: 10_000,
     });
     // Scheme and path inside __address__ (vmagent extension).
-    f({ __address__: "https://host2/custom/path" }, { scrapeURL: "https://host2:443/custom/path?module=http_2xx&module=extra&target=x%26y" });
+    f({ __address__: "https://host2/custom/path" }, {
+      scrapeURL: "https://host2:443/custom/path?module=http_2xx&module=extra&target=x%26y",
+    });
     // Relabeling may set the interval and an explicit instance.
-    f({ __address__: "h:9", __scrape_interval__: "1m", instance: "mine" }, { intervalMs: 60_000, labels: [["addr", "h:9"], ["instance", "mine"], ["job", "probe"]] });
+    f({ __address__: "h:9", __scrape_interval__: "1m", instance: "mine" }, {
+      intervalMs: 60_000,
+      labels: [["addr", "h:9"], ["instance", "mine"], ["job", "probe"]],
+    });
     f({ __address__: "" }, "missing scrape URL");
     f({ __address__: "h:1", __scrape_interval__: "bogus" }, "invalid label");
   });
@@ -60,7 +68,12 @@ scrape_configs:
     for (let member = 0; member < 3; member++) {
       for (let i = 0; i < 30; i++) {
         const r = buildScrapeWork(
-          { job: j, externalLabels: [], cluster: { membersCount: 3, memberNum: member, replicationFactor: 2, name: "", keyRule: "current" }, dropOriginalLabels: false },
+          {
+            job: j,
+            externalLabels: [],
+            cluster: { membersCount: 3, memberNum: member, replicationFactor: 2, name: "", keyRule: "current" },
+            dropOriginalLabels: false,
+          },
           { __address__: `t${i}:80` },
         );
         if (isScrapeWork(r)) counts[member]!++;
@@ -78,7 +91,12 @@ scrape_configs:
   test("the phase depends on the cluster name, so HA groups scrape at different instants", async () => {
     const { job: j } = await job(`scrape_configs:\n  - job_name: x\n    static_configs: [{ targets: ["a:1"] }]\n`);
     const phase = (name: string) => {
-      const r = buildScrapeWork({ job: j, externalLabels: [], cluster: { ...NO_CLUSTER, name }, dropOriginalLabels: false }, { __address__: "a:1" });
+      const r = buildScrapeWork({
+        job: j,
+        externalLabels: [],
+        cluster: { ...NO_CLUSTER, name },
+        dropOriginalLabels: false,
+      }, { __address__: "a:1" });
       return (r as ScrapeWork).phaseNs;
     };
     expect(phase("A")).not.toBe(phase("B"));

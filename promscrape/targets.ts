@@ -81,7 +81,13 @@ export interface ClusterSettings {
   readonly keyRule: ShardKeyRule;
 }
 
-export const NO_CLUSTER: ClusterSettings = { membersCount: 0, memberNum: 0, replicationFactor: 1, name: "", keyRule: "current" };
+export const NO_CLUSTER: ClusterSettings = {
+  membersCount: 0,
+  memberNum: 0,
+  replicationFactor: 1,
+  name: "",
+  keyRule: "current",
+};
 
 /** Go's `url.QueryEscape`. */
 function queryEscape(s: string): string {
@@ -186,7 +192,11 @@ export function buildScrapeWork(ctx: TargetContext, target: TargetLabels): Scrap
   if (cluster.membersCount > 1) {
     const pairs: [string, string][] = [];
     for (let i = 0; i < kept.length; i++) pairs.push([kept.names[i]!, kept.values[i]!]);
-    const owners = ownersOf(shardKey(pairs, cluster.keyRule, ctx.externalLabels), cluster.membersCount, cluster.replicationFactor);
+    const owners = ownersOf(
+      shardKey(pairs, cluster.keyRule, ctx.externalLabels),
+      cluster.membersCount,
+      cluster.replicationFactor,
+    );
     if (!owners.includes(cluster.memberNum)) return drop("sharding", { owners });
   }
   const { url, address } = scrapeURLOf(kept, job.params);
@@ -205,7 +215,9 @@ export function buildScrapeWork(ctx: TargetContext, target: TargetLabels): Scrap
     const sl = kept.get("__series_limit__");
     if (sl !== "") {
       seriesLimit = Number(sl);
-      if (!Number.isInteger(seriesLimit) || seriesLimit < 0) throw new RangeError(`cannot parse __series_limit__=${JSON.stringify(sl)}`);
+      if (!Number.isInteger(seriesLimit) || seriesLimit < 0) {
+        throw new RangeError(`cannot parse __series_limit__=${JSON.stringify(sl)}`);
+      }
     }
     const sp = kept.get("__stream_parse__");
     if (sp !== "") streamParse = sp === "true" || sp === "1";
@@ -223,8 +235,13 @@ export function buildScrapeWork(ctx: TargetContext, target: TargetLabels): Scrap
   if (final.get("instance") === "") final.push("instance", address);
   const finalLabels = sortedPairs(final);
   // vmagent <= v1.81 merged external_labels into target labels, so its phase key includes them.
-  const lstr = labelsString(cluster.keyRule === "v1.79.5" ? mergeExternal(finalLabels, ctx.externalLabels) : finalLabels);
-  const phase = phaseNs(phaseKey(cluster.name, cluster.membersCount > 1 ? cluster.memberNum : 0, url, lstr), intervalMs);
+  const lstr = labelsString(
+    cluster.keyRule === "v1.79.5" ? mergeExternal(finalLabels, ctx.externalLabels) : finalLabels,
+  );
+  const phase = phaseNs(
+    phaseKey(cluster.name, cluster.membersCount > 1 ? cluster.memberNum : 0, url, lstr),
+    intervalMs,
+  );
   return Object.freeze({
     id: `${url}${lstr}`,
     jobName: job.jobName,
@@ -257,7 +274,12 @@ const CLIENTS = new WeakMap<ScrapeJob, HTTPClientConfig>();
 function clientOf(job: ScrapeJob): HTTPClientConfig {
   let c = CLIENTS.get(job);
   if (c === undefined) {
-    c = Object.freeze({ auth: job.http, proxyURL: job.proxyURL, proxy: job.proxy, followRedirects: job.followRedirects });
+    c = Object.freeze({
+      auth: job.http,
+      proxyURL: job.proxyURL,
+      proxy: job.proxy,
+      followRedirects: job.followRedirects,
+    });
     CLIENTS.set(job, c);
   }
   return c;

@@ -35,12 +35,22 @@ export class ChunkStore {
   readonly #header = new Uint8Array(HEADER_SIZE);
   readonly #parts: Uint8Array[] = [this.#header, this.#header];
   #readFd = -1;
-  readonly #readAt: ReadAt = (dst, pos) => (dst.length === 0 ? 0 : this.#fs.readSync(this.#readFd, dst, 0, dst.length, pos));
+  readonly #readAt: ReadAt = (
+    dst,
+    pos,
+  ) => (dst.length === 0 ? 0 : this.#fs.readSync(this.#readFd, dst, 0, dst.length, pos));
   /** Starts of chunks with data written since their last fsync. */
   readonly #unsynced = new Set<number>();
   #dirNeedsSync = false;
 
-  constructor(fs: QueueFs, dir: string, chunkSize: number, maxBlockSize: number, syncOnSwitch: boolean, onError: IoErrorHandler) {
+  constructor(
+    fs: QueueFs,
+    dir: string,
+    chunkSize: number,
+    maxBlockSize: number,
+    syncOnSwitch: boolean,
+    onError: IoErrorHandler,
+  ) {
     this.#fs = fs;
     this.#dir = dir;
     this.#chunkSize = chunkSize;
@@ -176,7 +186,11 @@ export class ChunkStore {
 
   /** Local position of the next valid record after the damaged one at `pos` (code from readRecord/recordSize), or c.size. */
   resync(c: Chunk, pos: number, code: number): number {
-    return this.#guard(c, c.size, () => this.#scanner.findNext(this.#readAt, this.#scanner.resyncFrom(pos, code), c.size, true));
+    return this.#guard(
+      c,
+      c.size,
+      () => this.#scanner.findNext(this.#readAt, this.#scanner.resyncFrom(pos, code), c.size, true),
+    );
   }
 
   /** Scans `c` from local `from`; an unreadable chunk counts as valid so the reader deals with it later. */

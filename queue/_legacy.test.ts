@@ -63,7 +63,6 @@ function writeVmMeta(dir: string, reader: number, writer: number): void {
   fs.writeFileSync(path.join(dir, "metainfo.json"), JSON.stringify(meta));
 }
 
-
 /** Chunk files, each with whether it starts with Drover's record magic. */
 function chunkFiles(dir: string): { name: string; drover: boolean }[] {
   return fs
@@ -226,12 +225,15 @@ describe("vmagent queue import", () => {
       // Every fs call from the crashAt-th on throws, as if the process had died there.
       let calls = 0;
       const crashing = Object.fromEntries(
-        Object.entries(fs).map(([k, v]) => [k, typeof v === "function"
-          ? (...a: unknown[]) => {
-            if (++calls >= crashAt) throw new Error(`Simulated crash at fs call ${crashAt} (${k})`);
-            return (v as (...x: unknown[]) => unknown)(...a);
-          }
-          : v]),
+        Object.entries(fs).map(([k, v]) => [
+          k,
+          typeof v === "function"
+            ? (...a: unknown[]) => {
+              if (++calls >= crashAt) throw new Error(`Simulated crash at fs call ${crashAt} (${k})`);
+              return (v as (...x: unknown[]) => unknown)(...a);
+            }
+            : v,
+        ]),
       ) as unknown as QueueFs;
       try {
         FileQueue.open(options(dir.path, { fs: crashing })).close();

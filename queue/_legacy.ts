@@ -113,9 +113,11 @@ export function importLegacyQueue(opts: LegacyImportOptions): LegacyImportResult
     const leftovers = files.filter((f) => isDroverChunk(f.head));
     if (leftovers.length > 0) opts.log("warn", `Removing ${leftovers.length} chunks of an interrupted import`);
     // A leftover that survived would be read after the new chunks: fail instead of duplicating.
-    for (const f of leftovers) unlinkChunk(fs, dir, f.start, (_, e) => {
-      throw e;
-    });
+    for (const f of leftovers) {
+      unlinkChunk(fs, dir, f.start, (_, e) => {
+        throw e;
+      });
+    }
     const scratch = { buf: new Uint8Array(64 * 1024) };
     for (const f of legacy) {
       copyRecords(opts, f, Math.max(reader, f.start), Math.min(f.start + f.size, end), store, scratch, result);
@@ -127,7 +129,7 @@ export function importLegacyQueue(opts: LegacyImportOptions): LegacyImportResult
     throw new LegacyImportError(`Cannot import the vmagent queue in ${dir}; its files are kept: ${e}`);
   }
   store.closeAll();
-  if (result.blocks === 0) for (const f of legacy) unlinkChunk(fs, dir, f.start, opts.onIoError);
+  if (result.blocks === 0) { for (const f of legacy) unlinkChunk(fs, dir, f.start, opts.onIoError); }
   const next: Metainfo = {
     name: opts.name,
     readerOffset: base,
@@ -149,7 +151,7 @@ export function importLegacyQueue(opts: LegacyImportOptions): LegacyImportResult
     opts.onIoError("Cannot fsync the queue directory after importing the vmagent queue", e);
   }
   // Until the rename is durable the vmagent files must stay; FileQueue's recovery deletes them later as fully read.
-  if (result.blocks > 0 && durable) for (const f of legacy) unlinkChunk(fs, dir, f.start, opts.onIoError);
+  if (result.blocks > 0 && durable) { for (const f of legacy) unlinkChunk(fs, dir, f.start, opts.onIoError); }
   opts.log(
     "info",
     `Imported ${result.blocks} blocks (${result.bytes} bytes) from the vmagent queue` +

@@ -59,7 +59,11 @@ describe("RecordScanner", () => {
     // Torn tail of zeros (power loss with unwritten pages).
     f(concat(a, new Uint8Array(100)), { blocks: 1, validEnd: a.length, corruptedRegions: 1 });
     // Garbage between records.
-    f(concat(a, Uint8Array.of(0xd2, 0x0e, 0, 1, 9, 9), b), { blocks: 2, validEnd: a.length + 6 + b.length, corruptedRegions: 1 });
+    f(concat(a, Uint8Array.of(0xd2, 0x0e, 0, 1, 9, 9), b), {
+      blocks: 2,
+      validEnd: a.length + 6 + b.length,
+      corruptedRegions: 1,
+    });
     // Payload bit flip: the record is skipped whole.
     const bad = b.slice();
     bad[HEADER_SIZE + 5]! ^= 0x10;

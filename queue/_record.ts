@@ -130,7 +130,9 @@ export class RecordScanner {
       if (n < 4) return end;
       // A candidate whose header straddles the window end is re-read by check().
       for (let i = 0; i + 4 <= n; i++) {
-        if (w[i] !== MAGIC_B0 || ((w[i]! << 24) | (w[i + 1]! << 16) | (w[i + 2]! << 8) | w[i + 3]!) >>> 0 !== RECORD_MAGIC) {
+        if (
+          w[i] !== MAGIC_B0 || ((w[i]! << 24) | (w[i + 1]! << 16) | (w[i + 2]! << 8) | w[i + 3]!) >>> 0 !== RECORD_MAGIC
+        ) {
           continue;
         }
         if (this.check(read, base + i, end, verifyPayload) > 0) {

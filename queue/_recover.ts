@@ -77,7 +77,9 @@ export function recoverQueue(o: RecoverOptions): RecoveredReader {
     store.removeOldest(chunks.length);
     store.writerOffset = meta.writerOffset;
   }
-  if (meta === null && chunks.length > 0) log("warn", `${METAINFO_FILE} is missing or unreadable; reading from the oldest chunk`);
+  if (meta === null && chunks.length > 0) {
+    log("warn", `${METAINFO_FILE} is missing or unreadable; reading from the oldest chunk`);
+  }
   let reader = meta?.readerOffset ?? chunks[0]?.start ?? 0;
   let dead = 0;
   while (dead + 1 < chunks.length && chunks[dead]!.start + chunks[dead]!.size <= reader) dead++;
@@ -88,7 +90,9 @@ export function recoverQueue(o: RecoverOptions): RecoveredReader {
     return { readIdx: 0, readPos, diskUnread: 0, pending: 0 };
   }
   if (reader < chunks[0]!.start) {
-    if (meta !== null) log("warn", `Reader offset ${reader} precedes the oldest chunk; starting at ${chunks[0]!.start}`);
+    if (meta !== null) {
+      log("warn", `Reader offset ${reader} precedes the oldest chunk; starting at ${chunks[0]!.start}`);
+    }
     reader = chunks[0]!.start;
   }
   const scan = store.scan(last, Math.min(Math.max(reader - last.start, 0), last.size), true);

@@ -20,7 +20,7 @@ const q = FileQueue.open({
   memoryFallbackBytes: 0,
 });
 const block = new Uint8Array(300);
-for (let seq = 0; ; seq++) {
+for (let seq = 0;; seq++) {
   const b = block.slice(0, 40 + (seq % 260));
   new DataView(b.buffer).setUint32(0, seq);
   if (q.write(b) !== "disk") throw new Error(`Write ${seq} did not reach the disk`);

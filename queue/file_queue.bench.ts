@@ -17,8 +17,15 @@ function run(label: string, over: Partial<FileQueueOptions>): void {
   try {
     let now = 0;
     const q = FileQueue.open({
-      dir, name: "bench", maxDiskUsage: 0, fsyncPolicy: "never", fsyncIntervalMs: 1000,
-      memoryCacheBytes: 0, memoryFallbackBytes: 0, now: () => now, ...over,
+      dir,
+      name: "bench",
+      maxDiskUsage: 0,
+      fsyncPolicy: "never",
+      fsyncIntervalMs: 1000,
+      memoryCacheBytes: 0,
+      memoryFallbackBytes: 0,
+      now: () => now,
+      ...over,
     });
     const mb = (BLOCK * COUNT) / 1e6;
     let t = performance.now();
@@ -40,7 +47,11 @@ function run(label: string, over: Partial<FileQueueOptions>): void {
     const readMs = performance.now() - t;
     q.close();
     if (n !== COUNT) throw new Error(`Read ${n} of ${COUNT} blocks`);
-    console.log(`${label.padEnd(44)} write ${(mb / (writeMs / 1000)).toFixed(0).padStart(6)} MB/s   read ${(mb / (readMs / 1000)).toFixed(0).padStart(6)} MB/s`);
+    console.log(
+      `${label.padEnd(44)} write ${(mb / (writeMs / 1000)).toFixed(0).padStart(6)} MB/s   read ${
+        (mb / (readMs / 1000)).toFixed(0).padStart(6)
+      } MB/s`,
+    );
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { FileQueue, type FileQueueOptions, QueueLockedError, queueDirName, type QueueFs } from "./file_queue.ts";
+import { FileQueue, type FileQueueOptions, queueDirName, type QueueFs, QueueLockedError } from "./file_queue.ts";
 import { block, CHUNK, drain, options, range, seqOf, tempDir } from "./_testing.ts";
 
 function writeAll(q: FileQueue, from: number, to: number): void {
@@ -28,7 +28,11 @@ test("queueDirName() matches vmagent", () => {
   f(1, "http://127.0.0.1:1/api/v1/write?extra_label=a#frag", "1_FD109BB61015B79C");
   f(1, "http://127.0.0.1:1/api/v1/write#frag?x", "1_FD109BB61015B79C");
   f(3, "http://127.0.0.1:1/api/v1/write", "3_FD109BB61015B79C");
-  f(2, "http://u:p@host/api", `2_${Bun.hash.xxHash64("http://u:p@host/api").toString(16).toUpperCase().padStart(16, "0")}`);
+  f(
+    2,
+    "http://u:p@host/api",
+    `2_${Bun.hash.xxHash64("http://u:p@host/api").toString(16).toUpperCase().padStart(16, "0")}`,
+  );
   expect(() => queueDirName(0, "x")).toThrow(RangeError);
 });
 
@@ -366,7 +370,9 @@ describe("write errors", () => {
       return;
     }
     try {
-      const q = FileQueue.open(options(dir.path, { chunkSize: 8192, memoryFallbackBytes: 64 * 1024, fsyncPolicy: "always" }));
+      const q = FileQueue.open(
+        options(dir.path, { chunkSize: 8192, memoryFallbackBytes: 64 * 1024, fsyncPolicy: "always" }),
+      );
       const outcomes: string[] = [];
       for (let i = 0; i < 40; i++) {
         outcomes.push(q.write(block(i, 4000)));
@@ -393,11 +399,16 @@ describe("write errors", () => {
 
 describe("fsync policy", () => {
   test("sync(), tick() and close() fsync as the policy says", () => {
-    const f = (policy: FileQueueOptions["fsyncPolicy"], want: { afterSync: number; afterTick: number; afterClose: number }) => {
+    const f = (
+      policy: FileQueueOptions["fsyncPolicy"],
+      want: { afterSync: number; afterTick: number; afterClose: number },
+    ) => {
       using dir = tempDir();
       const { fs: qfs, fsyncs } = failingFs();
       let now = 0;
-      const q = FileQueue.open(options(dir.path, { fs: qfs, fsyncPolicy: policy, fsyncIntervalMs: 100, now: () => now }));
+      const q = FileQueue.open(
+        options(dir.path, { fs: qfs, fsyncPolicy: policy, fsyncIntervalMs: 100, now: () => now }),
+      );
       const base = fsyncs.n;
       q.write(block(1));
       if (policy === "always") q.sync();

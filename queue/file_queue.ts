@@ -35,7 +35,16 @@ import { BlockCache } from "./_block_cache.ts";
 import { type Chunk, ChunkStore } from "./_chunk_store.ts";
 import { InflightBlocks } from "./_inflight.ts";
 import { MemoryFallback } from "./_memory_fallback.ts";
-import { acquireLock, chunkName, METAINFO_FILE, NODE_FS, QUEUE_FORMAT, type QueueFs, releaseLock, writeMetainfo } from "./_queue_dir.ts";
+import {
+  acquireLock,
+  chunkName,
+  METAINFO_FILE,
+  NODE_FS,
+  QUEUE_FORMAT,
+  type QueueFs,
+  releaseLock,
+  writeMetainfo,
+} from "./_queue_dir.ts";
 import { HEADER_SIZE } from "./_record.ts";
 import { recoverQueue } from "./_recover.ts";
 import type { FileQueueOptions, FileQueueStats, QueuedBlock, QueueLogger, WriteOutcome } from "./_types.ts";
@@ -54,9 +63,20 @@ const WARN_INTERVAL_MS = 5000;
 export class FileQueue {
   /** Cumulative counters; read-only for callers. */
   readonly stats: FileQueueStats = {
-    bytesWritten: 0, blocksWritten: 0, bytesRead: 0, blocksRead: 0, blocksDropped: 0, bytesDropped: 0,
-    corruptedRecordsSkipped: 0, corruptedBytesSkipped: 0, tornTailBytesTruncated: 0, diskWriteErrors: 0,
-    memoryFallbackBlocks: 0, legacyBlocksImported: 0, legacyBytesImported: 0, legacyBytesUnreadable: 0,
+    bytesWritten: 0,
+    blocksWritten: 0,
+    bytesRead: 0,
+    blocksRead: 0,
+    blocksDropped: 0,
+    bytesDropped: 0,
+    corruptedRecordsSkipped: 0,
+    corruptedBytesSkipped: 0,
+    tornTailBytesTruncated: 0,
+    diskWriteErrors: 0,
+    memoryFallbackBlocks: 0,
+    legacyBlocksImported: 0,
+    legacyBytesImported: 0,
+    legacyBytesUnreadable: 0,
   };
   readonly #dir: string;
   readonly #name: string;
@@ -156,15 +176,25 @@ export class FileQueue {
     const rec = HEADER_SIZE + len;
     if (this.#closed) return this.#refuse(len, "closed", "Dropping block: queue is closed");
     if (len > this.#maxBlockSize) {
-      return this.#refuse(len, "big", `Dropping block of ${len} bytes: larger than max block size ${this.#maxBlockSize}`);
+      return this.#refuse(
+        len,
+        "big",
+        `Dropping block of ${len} bytes: larger than max block size ${this.#maxBlockSize}`,
+      );
     }
     if (this.#maxDiskUsage > 0) {
       if (rec > this.#maxDiskUsage) {
-        return this.#refuse(len, "limit", `Dropping block of ${len} bytes: larger than maxDiskUsage ${this.#maxDiskUsage}`);
+        return this.#refuse(
+          len,
+          "limit",
+          `Dropping block of ${len} bytes: larger than maxDiskUsage ${this.#maxDiskUsage}`,
+        );
       }
       let dropped = 0;
       while (this.#pending + rec > this.#maxDiskUsage && this.#dropOldest()) dropped++;
-      if (dropped > 0) this.#warn("oldest", `Dropped ${dropped} oldest blocks to stay within maxDiskUsage ${this.#maxDiskUsage}`);
+      if (dropped > 0) {
+        this.#warn("oldest", `Dropped ${dropped} oldest blocks to stay within maxDiskUsage ${this.#maxDiskUsage}`);
+      }
       this.#deleteDoneChunks();
       if (this.#pending + rec > this.#maxDiskUsage) {
         return this.#refuse(len, "inflight", "Dropping new block: maxDiskUsage is reached by blocks being sent");
@@ -349,16 +379,17 @@ export class FileQueue {
   }
 
   #recover(): void {
-    ({ readIdx: this.#readIdx, readPos: this.#readPos, diskUnread: this.#diskUnread, pending: this.#pending } = recoverQueue({
-      fs: this.#fs,
-      dir: this.#dir,
-      name: this.#name,
-      chunkSize: this.#chunkSize,
-      maxBlockSize: this.#maxBlockSize,
-      store: this.#store,
-      log: this.#log,
-      stats: this.stats,
-    }));
+    ({ readIdx: this.#readIdx, readPos: this.#readPos, diskUnread: this.#diskUnread, pending: this.#pending } =
+      recoverQueue({
+        fs: this.#fs,
+        dir: this.#dir,
+        name: this.#name,
+        chunkSize: this.#chunkSize,
+        maxBlockSize: this.#maxBlockSize,
+        store: this.#store,
+        log: this.#log,
+        stats: this.stats,
+      }));
   }
 
   /** Moves the reader onto the next unread disk byte; returns false when the disk part is drained. */
@@ -386,7 +417,10 @@ export class FileQueue {
     this.#diskUnread = Math.max(0, this.#diskUnread - 1);
     this.#readPos = c.start + next;
     this.#metaDirty = true;
-    this.#warn("corrupt", `Skipped ${skipped} bytes of damaged data at offset ${c.start + pos} in chunk ${chunkName(c.start)}`);
+    this.#warn(
+      "corrupt",
+      `Skipped ${skipped} bytes of damaged data at offset ${c.start + pos} in chunk ${chunkName(c.start)}`,
+    );
   }
 
   /** Drops the oldest block not handed out (disk first, then memory fallback); false if there is none. */
@@ -465,7 +499,12 @@ export class FileQueue {
 
   #saveMeta(durable: boolean): void {
     this.#lastMetaSave = this.#now();
-    const meta = { name: this.#name, readerOffset: this.#ackOffset(), writerOffset: this.#store.writerOffset, format: QUEUE_FORMAT };
+    const meta = {
+      name: this.#name,
+      readerOffset: this.#ackOffset(),
+      writerOffset: this.#store.writerOffset,
+      format: QUEUE_FORMAT,
+    };
     try {
       writeMetainfo(this.#fs, this.#dir, meta, durable);
       this.#metaDirty = false;

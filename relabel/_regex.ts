@@ -34,7 +34,7 @@ export function removeStartEndAnchors(expr: string): string {
 }
 
 function flatten(n: RegexNode, out: RegexNode[]): RegexNode[] {
-  if (n.op === "cat") for (const s of n.subs) flatten(s, out);
+  if (n.op === "cat") { for (const s of n.subs) flatten(s, out); }
   else if (n.op === "group") flatten(n.sub, out);
   else if (n.op !== "empty") out.push(n);
   return out;

@@ -65,7 +65,9 @@ export function toJsRegExp(parsed: ParsedRegex, anchored: boolean, extraFlags = 
         return n.cap > 0 ? `(${emit(n.sub)})` : `(?:${emit(n.sub)})`;
       case "rep": {
         const s = n.sub;
-        const atom = s.op === "lit" || s.op === "any" || s.op === "class" || s.op === "group" ? emit(s) : `(?:${emit(s)})`;
+        const atom = s.op === "lit" || s.op === "any" || s.op === "class" || s.op === "group"
+          ? emit(s)
+          : `(?:${emit(s)})`;
         const q = n.min === 0 && n.max === -1
           ? "*"
           : n.min === 1 && n.max === -1

@@ -25,7 +25,13 @@ export type RegexNode =
   }
   | { readonly op: "assert"; readonly js: string }
   | { readonly op: "group"; readonly cap: number; readonly sub: RegexNode }
-  | { readonly op: "rep"; readonly sub: RegexNode; readonly min: number; readonly max: number; readonly greedy: boolean }
+  | {
+    readonly op: "rep";
+    readonly sub: RegexNode;
+    readonly min: number;
+    readonly max: number;
+    readonly greedy: boolean;
+  }
   | { readonly op: "cat"; readonly subs: RegexNode[] }
   | { readonly op: "alt"; readonly subs: RegexNode[] }
   | { readonly op: "empty" };
@@ -206,7 +212,7 @@ class Parser {
     if (rest.startsWith("?P<") || (rest.startsWith("?<") && rest[2] !== "=" && rest[2] !== "!")) {
       const start = this.#pos + (rest[1] === "P" ? 3 : 2);
       const end = src.indexOf(">", start);
-      if (end < 0) this.fail("invalid named capture: missing \">\"");
+      if (end < 0) this.fail('invalid named capture: missing ">"');
       const name = src.slice(start, end);
       if (!/^\w+$/.test(name)) this.fail(`invalid named capture ${JSON.stringify(name)}`);
       if (this.names.has(name)) this.fail(`duplicate capture group name ${JSON.stringify(name)}`);
@@ -309,7 +315,7 @@ class Parser {
         let name: string;
         if (this.#src[this.#pos + 1] === "{") {
           const end = this.#src.indexOf("}", this.#pos + 2);
-          if (end < 0) this.fail("invalid character class range: missing \"}\"");
+          if (end < 0) this.fail('invalid character class range: missing "}"');
           name = this.#src.slice(this.#pos + 2, end);
           this.#pos = end + 1;
         } else {

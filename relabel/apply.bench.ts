@@ -34,8 +34,14 @@ const SETS: Record<string, string> = {
 };
 
 function makeInput(): Labels[] {
-  const names = ["http_requests_total", "node_cpu_seconds_total", "go_gc_duration_seconds", "app_latency_bucket",
-    "process_open_fds", "scrape_duration_bucket"];
+  const names = [
+    "http_requests_total",
+    "node_cpu_seconds_total",
+    "go_gc_duration_seconds",
+    "app_latency_bucket",
+    "process_open_fds",
+    "scrape_duration_bucket",
+  ];
   const out: Labels[] = [];
   for (let i = 0; i < SERIES; i++) {
     out.push(Labels.fromPairs([

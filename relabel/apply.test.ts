@@ -29,36 +29,95 @@ describe("applyRelabeling()", () => {
     f(`- {source_labels: [a], regex: "b", target_label: c, replacement: hit}`, { a: "abc" }, `{a="abc"}`);
     f(`- {source_labels: [a], regex: "^abc$", target_label: c, replacement: hit}`, { a: "abc" }, `{a="abc",c="hit"}`);
     // Groups: $1, ${1}, $0, named groups, $$ and missing groups.
-    f(`- {source_labels: [a], regex: "(\\\\w+):(\\\\d+)", target_label: b, replacement: "$2-$1"}`, { a: "host:80" }, `{a="host:80",b="80-host"}`);
-    f(`- {source_labels: [a], regex: "(.)(.*)", target_label: b, replacement: "\${1}x$0"}`, { a: "abc" }, `{a="abc",b="axabc"}`);
-    f(`- {source_labels: [a], regex: "(?P<h>[^:]+):(?<p>.+)", target_label: b, replacement: "$p/\${h}"}`, { a: "h:1" }, `{a="h:1",b="1/h"}`);
+    f(
+      `- {source_labels: [a], regex: "(\\\\w+):(\\\\d+)", target_label: b, replacement: "$2-$1"}`,
+      { a: "host:80" },
+      `{a="host:80",b="80-host"}`,
+    );
+    f(
+      `- {source_labels: [a], regex: "(.)(.*)", target_label: b, replacement: "\${1}x$0"}`,
+      { a: "abc" },
+      `{a="abc",b="axabc"}`,
+    );
+    f(
+      `- {source_labels: [a], regex: "(?P<h>[^:]+):(?<p>.+)", target_label: b, replacement: "$p/\${h}"}`,
+      { a: "h:1" },
+      `{a="h:1",b="1/h"}`,
+    );
     f(`- {source_labels: [a], regex: "(.*)", target_label: b, replacement: "$$1 $9"}`, { a: "v" }, `{a="v",b="$1 "}`);
     // $1x is the group named "1x" in Go, which does not exist.
-    f(`- {source_labels: [a], regex: "(.*)", target_label: b, replacement: "$1x-\${1}x"}`, { a: "v" }, `{a="v",b="-vx"}`);
+    f(
+      `- {source_labels: [a], regex: "(.*)", target_label: b, replacement: "$1x-\${1}x"}`,
+      { a: "v" },
+      `{a="v",b="-vx"}`,
+    );
     // Capture groups in target_label.
-    f(`- {source_labels: [a], regex: "(.+)=(.+)", target_label: "l_$1", replacement: "$2"}`, { a: "k=v" }, `{a="k=v",l_k="v"}`);
+    f(
+      `- {source_labels: [a], regex: "(.+)=(.+)", target_label: "l_$1", replacement: "$2"}`,
+      { a: "k=v" },
+      `{a="k=v",l_k="v"}`,
+    );
     // Default regex `.*` still exposes the whole value as $1, like VictoriaMetrics.
     f(`- {source_labels: [a], regex: ".*", target_label: b, replacement: "<$1>"}`, { a: "v" }, `{a="v",b="<v>"}`);
     // {{label}} references in replacement.
-    f(`- {target_label: b, replacement: "{{a}}-{{missing}}-{{__name__}}"}`, { __name__: "m", a: "1" }, `m{a="1",b="1--m"}`);
-    f(`- {source_labels: [a], regex: "(.)", target_label: b, replacement: "\${1}{{c}}"}`, { a: "1", c: "z" }, `{a="1",b="1z",c="z"}`);
+    f(
+      `- {target_label: b, replacement: "{{a}}-{{missing}}-{{__name__}}"}`,
+      { __name__: "m", a: "1" },
+      `m{a="1",b="1--m"}`,
+    );
+    f(
+      `- {source_labels: [a], regex: "(.)", target_label: b, replacement: "\${1}{{c}}"}`,
+      { a: "1", c: "z" },
+      `{a="1",b="1z",c="z"}`,
+    );
     // "$1{{c}}" becomes "$1z": a reference to the missing group "1z".
-    f(`- {source_labels: [a], regex: "(.)", target_label: b, replacement: "$1{{c}}"}`, { a: "1", c: "z" }, `{a="1",c="z"}`);
+    f(
+      `- {source_labels: [a], regex: "(.)", target_label: b, replacement: "$1{{c}}"}`,
+      { a: "1", c: "z" },
+      `{a="1",c="z"}`,
+    );
     // Case-insensitive regex and action.
-    f(`- {action: Replace, source_labels: [a], regex: "(?i)FOO(.*)", target_label: b}`, { a: "foobar" }, `{a="foobar",b="bar"}`);
+    f(
+      `- {action: Replace, source_labels: [a], regex: "(?i)FOO(.*)", target_label: b}`,
+      { a: "foobar" },
+      `{a="foobar",b="bar"}`,
+    );
     // Regex as a YAML list is joined with "|".
-    f(`- {source_labels: [a], regex: [x, "y(.*)"], target_label: b, replacement: "m$1"}`, { a: "yz" }, `{a="yz",b="mz"}`);
+    f(
+      `- {source_labels: [a], regex: [x, "y(.*)"], target_label: b, replacement: "m$1"}`,
+      { a: "yz" },
+      `{a="yz",b="mz"}`,
+    );
   });
 
   test("replace_all", () => {
-    f(`- {action: replace_all, source_labels: [a], target_label: a, regex: "\\\\.", replacement: "_"}`, { a: "a.b.c" }, `{a="a_b_c"}`);
-    f(`- {action: replace_all, source_labels: [a, b], target_label: c, regex: "(;)", replacement: "-$1-"}`, { a: "y", b: "" }, `{a="y",c="y-;-"}`);
+    f(
+      `- {action: replace_all, source_labels: [a], target_label: a, regex: "\\\\.", replacement: "_"}`,
+      { a: "a.b.c" },
+      `{a="a_b_c"}`,
+    );
+    f(`- {action: replace_all, source_labels: [a, b], target_label: c, regex: "(;)", replacement: "-$1-"}`, {
+      a: "y",
+      b: "",
+    }, `{a="y",c="y-;-"}`);
     // No match: target untouched (not even created).
-    f(`- {action: replace_all, source_labels: [a], target_label: c, regex: "z", replacement: "_"}`, { a: "abc" }, `{a="abc"}`);
+    f(
+      `- {action: replace_all, source_labels: [a], target_label: c, regex: "z", replacement: "_"}`,
+      { a: "abc" },
+      `{a="abc"}`,
+    );
     // Go semantics for empty matches right after a match: "abc" with b* → XaXcX (JS replace gives XaXXcX).
-    f(`- {action: replace_all, source_labels: [a], target_label: a, regex: "b*", replacement: "X"}`, { a: "abc" }, `{a="XaXcX"}`);
+    f(
+      `- {action: replace_all, source_labels: [a], target_label: a, regex: "b*", replacement: "X"}`,
+      { a: "abc" },
+      `{a="XaXcX"}`,
+    );
     // Not anchored: ^ only matches at the start.
-    f(`- {action: replace_all, source_labels: [a], target_label: a, regex: "^a", replacement: "b"}`, { a: "aaa" }, `{a="baa"}`);
+    f(
+      `- {action: replace_all, source_labels: [a], target_label: a, regex: "^a", replacement: "b"}`,
+      { a: "aaa" },
+      `{a="baa"}`,
+    );
   });
 
   test("keep and drop", () => {
@@ -97,7 +156,11 @@ describe("applyRelabeling()", () => {
     f(`- {action: drop_if_equal, source_labels: [a, b]}`, { a: "1", b: "2" }, `{a="1",b="2"}`);
     f(`- {action: keepequal, source_labels: [a], target_label: b}`, { a: "1", b: "1" }, `{a="1",b="1"}`);
     f(`- {action: keepequal, source_labels: [a], target_label: b}`, { a: "1", b: "2" }, null);
-    f(`- {action: keepequal, source_labels: [a, c], target_label: b}`, { a: "1", b: "1;2", c: "2" }, `{a="1",b="1;2",c="2"}`);
+    f(
+      `- {action: keepequal, source_labels: [a, c], target_label: b}`,
+      { a: "1", b: "1;2", c: "2" },
+      `{a="1",b="1;2",c="2"}`,
+    );
     f(`- {action: dropequal, source_labels: [a], target_label: b}`, { a: "1", b: "1" }, null);
     f(`- {action: dropequal, source_labels: [a], target_label: b}`, { a: "1", b: "2" }, `{a="1",b="2"}`);
     // Both missing → equal.
@@ -106,35 +169,69 @@ describe("applyRelabeling()", () => {
 
   test("keep_if_contains and drop_if_contains", () => {
     const l = { tags: ",a,b,c,", t1: ",a,", t2: ",c," };
-    f(`- {action: keep_if_contains, source_labels: [t1, t2], target_label: tags}`, l, `{t1=",a,",t2=",c,",tags=",a,b,c,"}`);
+    f(
+      `- {action: keep_if_contains, source_labels: [t1, t2], target_label: tags}`,
+      l,
+      `{t1=",a,",t2=",c,",tags=",a,b,c,"}`,
+    );
     f(`- {action: keep_if_contains, source_labels: [t1, t2], target_label: tags}`, { ...l, t2: ",d," }, null);
     f(`- {action: drop_if_contains, source_labels: [t1], target_label: tags}`, l, null);
-    f(`- {action: drop_if_contains, source_labels: [t1], target_label: tags}`, { ...l, t1: "z" }, `{t1="z",t2=",c,",tags=",a,b,c,"}`);
+    f(
+      `- {action: drop_if_contains, source_labels: [t1], target_label: tags}`,
+      { ...l, t1: "z" },
+      `{t1="z",t2=",c,",tags=",a,b,c,"}`,
+    );
     // A missing source is "", which every string contains.
     f(`- {action: drop_if_contains, source_labels: [x], target_label: tags}`, l, null);
   });
 
   test("hashmod", () => {
     // Values from VictoriaMetrics' relabel_test.go (xxhash64 % 123).
-    f(`- {action: hashmod, source_labels: [foo], target_label: aaa, modulus: 123}`, { foo: "yyy" }, `{aaa="73",foo="yyy"}`);
-    f(`- {action: hashmod, source_labels: [foo], target_label: aaa, modulus: 123}`, { xxx: "yyy" }, `{aaa="81",xxx="yyy"}`);
+    f(
+      `- {action: hashmod, source_labels: [foo], target_label: aaa, modulus: 123}`,
+      { foo: "yyy" },
+      `{aaa="73",foo="yyy"}`,
+    );
+    f(
+      `- {action: hashmod, source_labels: [foo], target_label: aaa, modulus: 123}`,
+      { xxx: "yyy" },
+      `{aaa="81",xxx="yyy"}`,
+    );
     // Independently computed with Bun.hash.xxHash64 over the joined values.
     const want = String(Bun.hash.xxHash64("10.0.0.1:9100;node") % 7n);
-    f(`- {action: hashmod, source_labels: [a, job], target_label: shard, modulus: 7}`, { a: "10.0.0.1:9100", job: "node" }, `{a="10.0.0.1:9100",job="node",shard="${want}"}`);
+    f(`- {action: hashmod, source_labels: [a, job], target_label: shard, modulus: 7}`, {
+      a: "10.0.0.1:9100",
+      job: "node",
+    }, `{a="10.0.0.1:9100",job="node",shard="${want}"}`);
     const big = String(Bun.hash.xxHash64("ünïcode") % 1000000007n);
-    f(`- {action: hashmod, source_labels: [a], target_label: h, modulus: 1000000007}`, { a: "ünïcode" }, `{a="ünïcode",h="${big}"}`);
+    f(
+      `- {action: hashmod, source_labels: [a], target_label: h, modulus: 1000000007}`,
+      { a: "ünïcode" },
+      `{a="ünïcode",h="${big}"}`,
+    );
     f(`- {action: hashmod, source_labels: [a], target_label: a, modulus: 1}`, { a: "x" }, `{a="0"}`);
   });
 
   test("labelmap and labelmap_all", () => {
     // labelmap copies; the original label stays.
-    f(`- {action: labelmap, regex: "__meta_kubernetes_node_label_(.+)"}`, { __meta_kubernetes_node_label_zone: "a", x: "1" }, `{__meta_kubernetes_node_label_zone="a",x="1",zone="a"}`);
-    f(`- {action: labelmap, regex: "foo(.+)", replacement: "$1-x"}`, { foo: "yyy", foobar: "aaa" }, `{bar-x="aaa",foo="yyy",foobar="aaa"}`);
+    f(`- {action: labelmap, regex: "__meta_kubernetes_node_label_(.+)"}`, {
+      __meta_kubernetes_node_label_zone: "a",
+      x: "1",
+    }, `{__meta_kubernetes_node_label_zone="a",x="1",zone="a"}`);
+    f(
+      `- {action: labelmap, regex: "foo(.+)", replacement: "$1-x"}`,
+      { foo: "yyy", foobar: "aaa" },
+      `{bar-x="aaa",foo="yyy",foobar="aaa"}`,
+    );
     f(`- {action: labelmap, regex: "foo(.*)"}`, { foo: "1" }, `{foo="1"}`); // maps to "" → removed
     f(`- {action: labelmap, regex: "a", replacement: b}`, { a: "1", ab: "2" }, `{a="1",ab="2",b="1"}`);
     // An existing target label is overwritten.
     f(`- {action: labelmap, regex: "new_(.+)"}`, { new_x: "n", x: "o" }, `{new_x="n",x="n"}`);
-    f(`- {action: labelmap_all, regex: "\\\\.", replacement: "-"}`, { "foo.bar.baz": "y", foobar: "a" }, `{foo-bar-baz="y",foobar="a"}`);
+    f(
+      `- {action: labelmap_all, regex: "\\\\.", replacement: "-"}`,
+      { "foo.bar.baz": "y", foobar: "a" },
+      `{foo-bar-baz="y",foobar="a"}`,
+    );
     f(`- {action: labelmap_all, regex: "(o+)", replacement: "<$1>"}`, { foo: "y" }, `{f<oo>="y"}`);
   });
 
@@ -142,7 +239,11 @@ describe("applyRelabeling()", () => {
     f(`- {action: labeldrop, regex: "dropme.*"}`, { xxx: "y", "dropme-please": "a", foo: "b" }, `{foo="b",xxx="y"}`);
     f(`- {action: labeldrop, regex: "dropme.*"}`, { a: "b" }, `{a="b"}`);
     f(`- {action: labeldrop, regex: "a|b"}`, { a: "1", b: "2" }, null);
-    f(`- {action: labelkeep, regex: "keepme.*|__name__"}`, { __name__: "m", keepme: "a", aaaa: "b", "keepme-x": "c" }, `m{keepme="a",keepme-x="c"}`);
+    f(
+      `- {action: labelkeep, regex: "keepme.*|__name__"}`,
+      { __name__: "m", keepme: "a", aaaa: "b", "keepme-x": "c" },
+      `m{keepme="a",keepme-x="c"}`,
+    );
     f(`- {action: labeldrop, regex: "(?i)TMP_.*"}`, { tmp_a: "1", b: "2" }, `{b="2"}`);
   });
 
@@ -156,7 +257,11 @@ describe("applyRelabeling()", () => {
     const rule = `- action: graphite
   match: "*.server.*.total"
   labels: {__name__: "\${2}_total", job: "$1", full: "$0", bad: "$9 \${x}"}`;
-    f(rule, { __name__: "app42.server.req.total" }, `req_total{bad="$9 \${x}",full="app42.server.req.total",job="app42"}`);
+    f(
+      rule,
+      { __name__: "app42.server.req.total" },
+      `req_total{bad="$9 \${x}",full="app42.server.req.total",job="app42"}`,
+    );
     // A "*" never matches a dot.
     f(rule, { __name__: "app.42.server.req.total" }, `app.42.server.req.total`);
     f(rule, { __name__: "app42.server.req.totals" }, `app42.server.req.totals`);
@@ -165,7 +270,11 @@ describe("applyRelabeling()", () => {
   });
 
   test("if filter applies to any action", () => {
-    f(`- {if: '{env=~"prod|stage"}', target_label: tier, replacement: high}`, { env: "prod" }, `{env="prod",tier="high"}`);
+    f(
+      `- {if: '{env=~"prod|stage"}', target_label: tier, replacement: high}`,
+      { env: "prod" },
+      `{env="prod",tier="high"}`,
+    );
     f(`- {if: '{env=~"prod|stage"}', target_label: tier, replacement: high}`, { env: "dev" }, `{env="dev"}`);
     f(`- {if: [foo, '{a="1"}'], action: labeldrop, regex: b}`, { __name__: "bar", a: "1", b: "2" }, `bar{a="1"}`);
     f(`- {if: [foo, '{a="1"}'], action: labeldrop, regex: b}`, { __name__: "bar", a: "2", b: "2" }, `bar{a="2",b="2"}`);

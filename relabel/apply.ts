@@ -46,7 +46,9 @@ export function finalizeLabels(labels: Labels): void {
   for (let i = 0, n = labels.length; i < n; i++) {
     const name = names[i]!;
     const value = values[i]!;
-    if (name === "" || value === "" || (name.charCodeAt(0) === 95 && name.charCodeAt(1) === 95 && name !== "__name__")) {
+    if (
+      name === "" || value === "" || (name.charCodeAt(0) === 95 && name.charCodeAt(1) === 95 && name !== "__name__")
+    ) {
       continue;
     }
     names[j] = name;

@@ -9,7 +9,11 @@ describe("parseRelabelConfigs()", () => {
       expect(run).toThrow(type);
       expect(run).toThrow(message);
     };
-    f(`[{target_label: a}, {action: replace}]`, TypeError, `relabel_configs[1]: missing "target_label" for action "replace"`);
+    f(
+      `[{target_label: a}, {action: replace}]`,
+      TypeError,
+      `relabel_configs[1]: missing "target_label" for action "replace"`,
+    );
     f(`[{action: foo}]`, TypeError, `relabel_configs[0]: unknown action "foo"`);
     f(`[{target_label: a, sourcelabels: [x]}]`, TypeError, `relabel_configs[0]: unknown field "sourcelabels"`);
     f(`{a: b}`, TypeError, "relabel_configs: got a map; want a list of rules");
@@ -39,7 +43,11 @@ describe("parseRelabelConfigs()", () => {
     f(`[{action: lowercase, target_label: a}]`, TypeError, `missing "source_labels" for action "lowercase"`);
     f(`[{action: graphite, labels: {a: b}}]`, TypeError, `missing "match"`);
     f(`[{action: graphite, match: "a.*"}]`, TypeError, `missing "labels"`);
-    f(`[{action: graphite, match: "a.*", labels: {a: b}, target_label: x}]`, TypeError, `"target_label" cannot be used`);
+    f(
+      `[{action: graphite, match: "a.*", labels: {a: b}, target_label: x}]`,
+      TypeError,
+      `"target_label" cannot be used`,
+    );
     f(`[{action: graphite, match: "a.*", labels: {a: b}, regex: x}]`, TypeError, `"regex" cannot be used`);
     f(`[{action: graphite, match: "a.*", labels: {a: b}, replacement: x}]`, TypeError, `"replacement" cannot be used`);
     f(`[{action: labeldrop, regex: x, match: "a.*"}]`, TypeError, `"match" can only be used with action "graphite"`);

@@ -160,7 +160,9 @@ function compileRule(raw: unknown, index: number): RelabelRule {
     if (typeof m === "bigint") modulus = m;
     else if (typeof m === "number" && Number.isInteger(m)) modulus = BigInt(m);
     else throw new TypeError(`cannot parse "modulus": got ${describe(m)}; want a non-negative integer`);
-    if (modulus < 0n || modulus >= 1n << 64n) throw new RangeError(`"modulus" must fit an unsigned 64-bit integer; got ${m}`);
+    if (modulus < 0n || modulus >= 1n << 64n) {
+      throw new RangeError(`"modulus" must fit an unsigned 64-bit integer; got ${m}`);
+    }
   }
   const ifSel = has("if") ? parseSeriesSelector(rc.if) : null;
   const matchStr = has("match") ? str(rc.match, "match") : "";
@@ -238,11 +240,15 @@ function compileRule(raw: unknown, index: number): RelabelRule {
       break;
     default:
       throw new TypeError(
-        `unknown action ${JSON.stringify(action)}; want one of ${Object.keys(ACTION).join(", ")}, keep_metrics, drop_metrics`,
+        `unknown action ${JSON.stringify(action)}; want one of ${
+          Object.keys(ACTION).join(", ")
+        }, keep_metrics, drop_metrics`,
       );
   }
   if (action !== "graphite") {
-    if (matchStr !== "") throw new TypeError(`"match" can only be used with action "graphite", not ${JSON.stringify(action)}`);
+    if (matchStr !== "") {
+      throw new TypeError(`"match" can only be used with action "graphite", not ${JSON.stringify(action)}`);
+    }
     if (graphiteLabels.length > 0) {
       throw new TypeError(`"labels" can only be used with action "graphite", not ${JSON.stringify(action)}`);
     }

@@ -145,7 +145,7 @@ class SelectorParser {
       this.#pos++;
       groups = this.#filters();
     } else if (metric === null) {
-      this.#fail("expecting a metric name or \"{\"");
+      this.#fail('expecting a metric name or "{"');
     }
     this.#ws();
     if (this.#pos < this.#s.length) {
@@ -185,7 +185,7 @@ class SelectorParser {
       }
       groups[groups.length - 1]!.push(this.#filter());
     }
-    if (groups.length > 1) for (const g of groups) if (g.length === 0) this.#fail('empty "or" branch');
+    if (groups.length > 1) { for (const g of groups) if (g.length === 0) this.#fail('empty "or" branch'); }
     return groups;
   }
 
@@ -226,7 +226,8 @@ class SelectorParser {
 
   #isIdentStart(): boolean {
     const c = this.#s[this.#pos];
-    return c !== undefined && (c === "\\" || FIRST_IDENT_RE.test(String.fromCodePoint(this.#s.codePointAt(this.#pos)!)));
+    return c !== undefined &&
+      (c === "\\" || FIRST_IDENT_RE.test(String.fromCodePoint(this.#s.codePointAt(this.#pos)!)));
   }
 
   #ident(): string {

@@ -165,6 +165,8 @@ describe.skipIf(!have("vmagent") || !have("victoria-metrics"))("relabeling match
       // Fall through to a readable diff.
     }
     const actual = await got();
-    for (let i = 0; i < cases.length; i++) expect({ case: i, series: actual[i] }).toEqual({ case: i, series: want[i]! });
+    for (let i = 0; i < cases.length; i++) {
+      expect({ case: i, series: actual[i] }).toEqual({ case: i, series: want[i]! });
+    }
   }, 60_000);
 });

@@ -17,7 +17,8 @@ describe("remotewrite client", () => {
   });
 
   test("parseRetryAfter() reads seconds and HTTP dates", () => {
-    const f = (v: string | null, want: number | undefined) => expect(parseRetryAfter(v, Date.parse("2026-01-01T00:00:00Z"))).toBe(want);
+    const f = (v: string | null, want: number | undefined) =>
+      expect(parseRetryAfter(v, Date.parse("2026-01-01T00:00:00Z"))).toBe(want);
     f(null, undefined);
     f("", undefined);
     f("7", 7000);
@@ -37,7 +38,13 @@ describe("remotewrite client", () => {
         return new Response("msg", { status, headers: status === 429 ? { "Retry-After": "3" } : {} });
       },
     });
-    const opts = { url: `http://127.0.0.1:${server.port}/api/v1/write`, displayName: "1:secret-url", timeoutMs: 5000, headers: { "X-Test": "1" }, http: NO_AUTH_CLIENT };
+    const opts = {
+      url: `http://127.0.0.1:${server.port}/api/v1/write`,
+      displayName: "1:secret-url",
+      timeoutMs: 5000,
+      headers: { "X-Test": "1" },
+      http: NO_AUTH_CLIENT,
+    };
     expect(await sendBlock(opts, new Uint8Array([1, 2]))).toEqual({ status: 204 });
     expect(seen?.get("x-test")).toBe("1");
     const f = async (s: number, cls: typeof RecoverableError | typeof PermanentError, retryAfter?: number) => {
@@ -55,7 +62,13 @@ describe("remotewrite client", () => {
   });
 
   test("sendBlock() turns a refused connection into a RecoverableError", async () => {
-    const err = await sendBlock({ url: "http://127.0.0.1:1/x", displayName: "1:secret-url", timeoutMs: 2000, headers: {}, http: NO_AUTH_CLIENT }, new Uint8Array(1)).catch((e: unknown) => e);
+    const err = await sendBlock({
+      url: "http://127.0.0.1:1/x",
+      displayName: "1:secret-url",
+      timeoutMs: 2000,
+      headers: {},
+      http: NO_AUTH_CLIENT,
+    }, new Uint8Array(1)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RecoverableError);
     expect((err as Error).message).toContain("1:secret-url");
   });

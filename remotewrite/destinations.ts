@@ -13,7 +13,7 @@ import { HTTPClient } from "../promauth/client.ts";
 import { type AuthConfig, type HTTPClientConfig, NO_AUTH, NO_HTTP_CLIENT } from "../promauth/config.ts";
 import { checkAuth } from "../promauth/validate.ts";
 import { queueDirName } from "../queue/file_queue.ts";
-import { REMOTE_WRITE_HEADERS, type ClientOptions } from "./client.ts";
+import { type ClientOptions, REMOTE_WRITE_HEADERS } from "./client.ts";
 
 /**
  * `1:secret-url` unless `-remoteWrite.showURL`; then the URL with any
@@ -63,7 +63,12 @@ export function remoteWriteClientConfig(u: RemoteWriteURLConfig, displayName: st
   const auth: AuthConfig = Object.freeze({
     ...NO_AUTH,
     basicAuth: username !== "" || password !== "" || passwordFile !== ""
-      ? Object.freeze({ username, usernameFile: null, password: password === "" ? null : password, passwordFile: passwordFile === "" ? null : passwordFile })
+      ? Object.freeze({
+        username,
+        usernameFile: null,
+        password: password === "" ? null : password,
+        passwordFile: passwordFile === "" ? null : passwordFile,
+      })
       : null,
     bearerToken: u.bearerToken || null,
     bearerTokenFile: u.bearerTokenFile || null,

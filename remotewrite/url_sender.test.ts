@@ -38,10 +38,17 @@ function receiver(): { url: string; requests: number[]; [Symbol.dispose](): void
       return new Response(null, { status: 204 });
     },
   });
-  return { url: `http://127.0.0.1:${server.port}/api/v1/write`, requests, [Symbol.dispose]: () => void server.stop(true) };
+  return {
+    url: `http://127.0.0.1:${server.port}/api/v1/write`,
+    requests,
+    [Symbol.dispose]: () => void server.stop(true),
+  };
 }
 
-function setup(url: string, over: Partial<UrlSenderOptions>): { sender: UrlSender; queue: FileQueue; [Symbol.dispose](): void } {
+function setup(
+  url: string,
+  over: Partial<UrlSenderOptions>,
+): { sender: UrlSender; queue: FileQueue; [Symbol.dispose](): void } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "drover-sender-"));
   const queue = FileQueue.open({
     dir,
@@ -54,7 +61,13 @@ function setup(url: string, over: Partial<UrlSenderOptions>): { sender: UrlSende
     logger: () => {},
   });
   const sender = new UrlSender({
-    client: { url, displayName: "1:secret-url", timeoutMs: 5000, headers: { ...REMOTE_WRITE_HEADERS }, http: new HTTPClient(NO_HTTP_CLIENT) },
+    client: {
+      url,
+      displayName: "1:secret-url",
+      timeoutMs: 5000,
+      headers: { ...REMOTE_WRITE_HEADERS },
+      http: new HTTPClient(NO_HTTP_CLIENT),
+    },
     queue,
     concurrency: 2,
     retryMinMs: 10,

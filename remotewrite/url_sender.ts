@@ -24,7 +24,7 @@
 import type { Logger } from "../log/logger.ts";
 import type { Metric, Registry } from "../selfmetrics/registry.ts";
 import { snappyConcat, snappyDecodedLength } from "../protocols/_shared/snappy.ts";
-import { Backoff, PermanentError, RecoverableError, sendBlock, type ClientOptions } from "./client.ts";
+import { Backoff, type ClientOptions, PermanentError, RecoverableError, sendBlock } from "./client.ts";
 
 /** A block handed out by the queue; `rows` is 0 when unknown. */
 export interface QueuedBlock {
@@ -186,7 +186,7 @@ export class UrlSender {
       const body = batch.length === 1 ? first.data : snappyConcat(batch.map((b) => b.data));
       const delivered = await this.#deliver(body);
       // Not delivered means we are stopping: the blocks stay queued.
-      if (delivered) for (const b of batch) q.done(b.id);
+      if (delivered) { for (const b of batch) q.done(b.id); }
     }
   }
 
@@ -211,7 +211,9 @@ export class UrlSender {
         rows += b.rows;
       }
       const wait = deadline - performance.now();
-      if (this.#stopping || wait <= 0 || this.#lingerWake !== null || bytes * 2 >= maxBytes || rows * 2 >= maxRows) return batch;
+      if (this.#stopping || wait <= 0 || this.#lingerWake !== null || bytes * 2 >= maxBytes || rows * 2 >= maxRows) {
+        return batch;
+      }
       // A record that does not fit is waiting: send now.
       if (this.#hasNext()) return batch;
       await new Promise<void>((resolve) => {
@@ -258,7 +260,9 @@ export class UrlSender {
         if (err instanceof PermanentError) {
           this.#statusMetric(err.status).inc();
           m.dropped.inc();
-          this.#o.logger.error(`${err.message}; dropping the block of ${data.byteLength} bytes, since retrying cannot succeed`);
+          this.#o.logger.error(
+            `${err.message}; dropping the block of ${data.byteLength} bytes, since retrying cannot succeed`,
+          );
           return true;
         }
         if (!(err instanceof RecoverableError)) throw err;

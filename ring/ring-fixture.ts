@@ -71,7 +71,9 @@ self.onmessage = (e: MessageEvent) => {
     posted++;
     postedBytes += data.byteLength;
     if (posted === postTarget) {
-      postMessage({ kind: "done", count: posted, bytes: postedBytes, errors: 0, firstError: "" } satisfies FixtureReply);
+      postMessage(
+        { kind: "done", count: posted, bytes: postedBytes, errors: 0, firstError: "" } satisfies FixtureReply,
+      );
     } else if (posted % ackEvery === 0) {
       postMessage({ kind: "ack", count: posted } satisfies FixtureReply);
     }

@@ -74,7 +74,9 @@ function report(name: string, size: number, count: number, ms: number): void {
   const perSec = (count / ms) * 1000;
   const mbps = (perSec * size) / 1e6;
   console.log(
-    `${name.padEnd(12)} ${String(size).padStart(7)} B  ${Math.round(perSec).toLocaleString().padStart(12)} msg/s  ${mbps.toFixed(0).padStart(6)} MB/s`,
+    `${name.padEnd(12)} ${String(size).padStart(7)} B  ${Math.round(perSec).toLocaleString().padStart(12)} msg/s  ${
+      mbps.toFixed(0).padStart(6)
+    } MB/s`,
   );
 }
 

@@ -46,7 +46,10 @@ Useful endpoints:<br>
 <a href="health">health</a> - health check<br>
 `;
 
-function remoteAddrOf(server: { requestIP(r: Request): { address: string; port: number } | null }, req: Request): string {
+function remoteAddrOf(
+  server: { requestIP(r: Request): { address: string; port: number } | null },
+  req: Request,
+): string {
   const a = server.requestIP(req);
   return a === null ? "-" : `${a.address}:${a.port}`;
 }
@@ -108,7 +111,12 @@ export function startHttpServer(
       if (query !== "") parseExtraLabels(new URLSearchParams(query));
       const ce = req.headers.get("content-encoding");
       const enc = ce === null && route.defaultEncoding === "snappy" ? BodyEncoding.Snappy : encodingOf(ce);
-      if (enc === undefined) throw new HttpError(415, `unsupported Content-Encoding ${JSON.stringify(ce)}; supported: gzip, deflate, snappy, zstd`);
+      if (enc === undefined) {
+        throw new HttpError(
+          415,
+          `unsupported Content-Encoding ${JSON.stringify(ce)}; supported: gzip, deflate, snappy, zstd`,
+        );
+      }
       await limiter.acquire();
       try {
         const body = await readBodyLimited(req, route.maxBodySize(cfg), route.sizeFlag);
@@ -125,7 +133,9 @@ export function startHttpServer(
       const status = err instanceof HttpError ? err.status : 500;
       const msg = err instanceof Error ? err.message : String(err);
       const fwd = req.headers.get("x-forwarded-for");
-      requestErrors.warn(`remoteAddr: ${remoteAddr}${fwd === null ? "" : `, X-Forwarded-For: ${fwd}`}; requestURI: ${path}; ${msg}`);
+      requestErrors.warn(
+        `remoteAddr: ${remoteAddr}${fwd === null ? "" : `, X-Forwarded-For: ${fwd}`}; requestURI: ${path}; ${msg}`,
+      );
       const headers: Record<string, string> = { "Content-Type": "text/plain; charset=utf-8" };
       if (status === 429 || status === 503) headers["Retry-After"] = "1";
       return new Response(`${msg}\n`, { status, headers });

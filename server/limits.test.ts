@@ -19,7 +19,11 @@ describe("server limits", () => {
   test("readBodyLimited() refuses by Content-Length and while streaming", async () => {
     const small = new Request("http://x/", { method: "POST", body: "hello" });
     expect(new TextDecoder().decode(await readBodyLimited(small, 10, "-f"))).toBe("hello");
-    const declared = new Request("http://x/", { method: "POST", body: "x".repeat(100), headers: { "content-length": "100" } });
+    const declared = new Request("http://x/", {
+      method: "POST",
+      body: "x".repeat(100),
+      headers: { "content-length": "100" },
+    });
     expect(readBodyLimited(declared, 10, "-f")).rejects.toMatchObject({ status: 413 });
     const stream = new ReadableStream<Uint8Array>({
       pull(c) {

@@ -115,7 +115,9 @@ export function parseExtraLabels(search: URLSearchParams): string[] {
   const out: string[] = [];
   for (const v of search.getAll("extra_label")) {
     const eq = v.indexOf("=");
-    if (eq <= 0) throw new HttpError(400, `missing '=' or label name in extra_label=${JSON.stringify(v)}; expected name=value`);
+    if (eq <= 0) {
+      throw new HttpError(400, `missing '=' or label name in extra_label=${JSON.stringify(v)}; expected name=value`);
+    }
     if (v.includes("\n")) throw new HttpError(400, `extra_label=${JSON.stringify(v)} must not contain a newline`);
     out.push(v);
   }

@@ -15,7 +15,16 @@ import { routes as csvimport } from "../protocols/csvimport/handler.ts";
 import { routes as vmimport } from "../protocols/vmimport/handler.ts";
 import { routes as prometheusImport } from "../protocols/prometheus/handler.ts";
 
-const ALL: readonly (readonly Route[])[] = [datadog, datadogv2, opentelemetry, promRemoteWrite, influx, csvimport, vmimport, prometheusImport];
+const ALL: readonly (readonly Route[])[] = [
+  datadog,
+  datadogv2,
+  opentelemetry,
+  promRemoteWrite,
+  influx,
+  csvimport,
+  vmimport,
+  prometheusImport,
+];
 
 /** Builds the path → route map (of `only`, or of every protocol); a path served twice is a bug. */
 export function routeTable(only?: readonly Route[]): Map<string, Route> {

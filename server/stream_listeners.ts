@@ -129,7 +129,13 @@ export function startStreamListener(
    * may be empty) then `block`, copied into the ring as they are, without
    * joining them first. Pauses `pause`/`resume` around a full ring.
    */
-  const deliver = (head: Uint8Array, block: Uint8Array, m: ListenerMetrics, pause?: () => void, resume?: () => void): void => {
+  const deliver = (
+    head: Uint8Array,
+    block: Uint8Array,
+    m: ListenerMetrics,
+    pause?: () => void,
+    resume?: () => void,
+  ): void => {
     m.blocks.inc();
     if (pool.tryPushStream(spec.type, head, block)) return;
     // The rings are full: keep a copy (the chunk may be reused) and stop reading.
@@ -144,7 +150,13 @@ export function startStreamListener(
   };
 
   /** Cuts `chunk` (appended to the carry) at its last newline and delivers the complete lines. */
-  const onLines = (st: ConnState, chunk: Uint8Array, m: ListenerMetrics, pause: () => void, resume: () => void): void => {
+  const onLines = (
+    st: ConnState,
+    chunk: Uint8Array,
+    m: ListenerMetrics,
+    pause: () => void,
+    resume: () => void,
+  ): void => {
     let buf = chunk;
     if (st.skipping) {
       const nl = buf.indexOf(NL);
@@ -166,7 +178,11 @@ export function startStreamListener(
     if (tail.byteLength === 0) return;
     if (tail.byteLength > maxLine) {
       m.tooLong.inc();
-      l.warn(`skipping a line longer than ${maxLine} bytes; see ${spec.flag === "influxListenAddr" ? "-influx.maxLineSize" : "the line size limit"}`);
+      l.warn(
+        `skipping a line longer than ${maxLine} bytes; see ${
+          spec.flag === "influxListenAddr" ? "-influx.maxLineSize" : "the line size limit"
+        }`,
+      );
       st.skipping = true;
       return;
     }
@@ -196,14 +212,22 @@ export function startStreamListener(
               return;
             }
             const nl = chunk.indexOf(NL);
-            const firstLine = new TextDecoder().decode(chunk.subarray(0, nl < 0 ? Math.min(chunk.byteLength, 200) : nl));
+            const firstLine = new TextDecoder().decode(
+              chunk.subarray(0, nl < 0 ? Math.min(chunk.byteLength, 200) : nl),
+            );
             if (HTTP_REQUEST_LINE_REGEXP.test(firstLine)) {
               m.httpRejected.inc();
               const hint = `this is the ${spec.protocol} TCP port set by -${spec.flag}; it does not speak HTTP. ` +
                 `Send HTTP requests to -httpListenAddr instead` +
-                (spec.flag === "influxListenAddr" ? "; do not set -influxListenAddr if you only need the HTTP protocol" : "");
+                (spec.flag === "influxListenAddr"
+                  ? "; do not set -influxListenAddr if you only need the HTTP protocol"
+                  : "");
               l.warn(`rejected an HTTP request from ${s.remoteAddress}: ${hint}`);
-              s.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(hint) + 1}\r\n\r\n${hint}\n`);
+              s.end(
+                `HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\nContent-Length: ${
+                  Buffer.byteLength(hint) + 1
+                }\r\n\r\n${hint}\n`,
+              );
               return;
             }
           }

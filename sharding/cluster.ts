@@ -23,12 +23,18 @@ export type ShardKeyRule = "v1.79.5" | "current";
 export function parseMemberNum(value: string, membersCount: number): number {
   const tail = value.slice(value.lastIndexOf("-") + 1);
   if (!/^\+?\d+$/.test(tail)) {
-    throw new RangeError(`Cannot parse -promscrape.cluster.memberNum=${JSON.stringify(value)}: expected a number or a name ending in -<number>, such as drover-2`);
+    throw new RangeError(
+      `Cannot parse -promscrape.cluster.memberNum=${
+        JSON.stringify(value)
+      }: expected a number or a name ending in -<number>, such as drover-2`,
+    );
   }
   const n = Number(tail);
   if (membersCount > 0 && n >= membersCount) {
     throw new RangeError(
-      `Invalid -promscrape.cluster.memberNum=${JSON.stringify(value)}: member ${n} is outside [0, ${membersCount - 1}] for -promscrape.cluster.membersCount=${membersCount}`,
+      `Invalid -promscrape.cluster.memberNum=${JSON.stringify(value)}: member ${n} is outside [0, ${
+        membersCount - 1
+      }] for -promscrape.cluster.membersCount=${membersCount}`,
     );
   }
   return n;

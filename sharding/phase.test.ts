@@ -12,14 +12,21 @@ describe("scrape phase", () => {
     ]);
     expect(labels).toBe('{instance="127.0.0.1:18500",job="demo"}');
     const key = (c: string) => phaseKey(c, 0, "http://127.0.0.1:18500/metrics", labels);
-    expect(key("A")).toBe('clusterName=A, clusterMemberID=0, ScrapeURL=http://127.0.0.1:18500/metrics, Labels={instance="127.0.0.1:18500",job="demo"}');
+    expect(key("A")).toBe(
+      'clusterName=A, clusterMemberID=0, ScrapeURL=http://127.0.0.1:18500/metrics, Labels={instance="127.0.0.1:18500",job="demo"}',
+    );
     expect(Math.round(phaseNs(key("A"), 10_000) / 1e5) / 10).toBe(4045.6);
     expect(Math.round(phaseNs(key("B"), 10_000) / 1e5) / 10).toBe(4303.2);
   });
 
   test("firstScrapeDelayMs() waits for the phase, or for scrape_align_interval/scrape_offset", () => {
-    const f = (now: number, interval: number, phaseMs: number, opts: { alignIntervalMs?: number; offsetMs?: number }, want: number) =>
-      expect(firstScrapeDelayMs(now, interval, phaseMs * 1e6, opts)).toBeCloseTo(want, 6);
+    const f = (
+      now: number,
+      interval: number,
+      phaseMs: number,
+      opts: { alignIntervalMs?: number; offsetMs?: number },
+      want: number,
+    ) => expect(firstScrapeDelayMs(now, interval, phaseMs * 1e6, opts)).toBeCloseTo(want, 6);
     f(1_000_000, 10_000, 4045.6, {}, 4045.6);
     f(1_005_000, 10_000, 4045.6, {}, 9045.6);
     f(1_004_045, 10_000, 4045.6, {}, 0.6);

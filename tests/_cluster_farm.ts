@@ -19,8 +19,7 @@ export function startFarm(n: number): { ports: number[]; stop(): void } {
         const x = new URL(req.url).searchParams.get("x") ?? "none";
         return new Response(`# TYPE temp gauge\ntemp{sensor="a"} ${20 + i}\ntemp{sensor="b",x="${x}"} ${-1.5 * i}\n`);
       },
-    }),
-  );
+    }));
   return { ports: servers.map((s) => s.port!), stop: () => servers.forEach((s) => s.stop(true)) };
 }
 
@@ -45,7 +44,11 @@ export const EXTERNAL = { dc: "eu1", region: "west" } as const;
  * `__param_x` per group, so the same address yields distinct URLs).
  * Targets: ports × (groups.plain + groups.probe + groups.xparam).
  */
-export function farmConfig(ports: number[], intervalS: number, groups = { plain: 8, probe: 6, xparam: 7 }): { yaml: string; targets: number } {
+export function farmConfig(
+  ports: number[],
+  intervalS: number,
+  groups = { plain: 8, probe: 6, xparam: 7 },
+): { yaml: string; targets: number } {
   const addrs = `[${ports.map((p) => `"127.0.0.1:${p}"`).join(", ")}]`;
   const g = (n: number, labels: (k: number) => string) =>
     Array.from({ length: n }, (_, k) => `      - targets: ${addrs}\n        labels: { ${labels(k)} }`).join("\n");
@@ -86,7 +89,9 @@ ${g(groups.xparam, (k) => `__param_x: "v${k}"`)}
  */
 export async function activeTargets(baseURL: string): Promise<string[]> {
   const res = await fetch(`${baseURL}/api/v1/targets`);
-  const body = (await res.json()) as { data: { activeTargets: { scrapeUrl: string; labels: Record<string, string> }[] } };
+  const body = (await res.json()) as {
+    data: { activeTargets: { scrapeUrl: string; labels: Record<string, string> }[] };
+  };
   return body.data.activeTargets
     .map((t) => {
       const labels = { ...EXTERNAL, ...t.labels };
@@ -118,7 +123,9 @@ export function bucketProblems(series: ExportedSeries[], dMs: number, kFrom: num
     for (let k = kFrom; k <= kTo; k++) {
       const b = last.get(k);
       if (b === undefined) problems.push(`${seriesKey(s.metric)}: no sample in bucket ending ${k * dMs}`);
-      else if (Number.isNaN(b.v)) problems.push(`${seriesKey(s.metric)}: stale NaN at ${b.ts} in bucket ending ${k * dMs}`);
+      else if (Number.isNaN(b.v)) {
+        problems.push(`${seriesKey(s.metric)}: stale NaN at ${b.ts} in bucket ending ${k * dMs}`);
+      }
     }
   }
   return problems;

@@ -135,11 +135,13 @@ export class VictoriaMetrics {
       ...extraArgs,
     ]);
     const vm = new VictoriaMetrics(port, dir, p);
-    await waitFor("victoria-metrics /health", async () => (await fetch(`${vm.url}/health`)).ok).catch(async (err: unknown) => {
-      await p.kill();
-      dir[Symbol.dispose]();
-      throw err;
-    });
+    await waitFor("victoria-metrics /health", async () => (await fetch(`${vm.url}/health`)).ok).catch(
+      async (err: unknown) => {
+        await p.kill();
+        dir[Symbol.dispose]();
+        throw err;
+      },
+    );
     return vm;
   }
 
@@ -183,7 +185,11 @@ export function parseExport(text: string): ExportedSeries[] {
     .split("\n")
     .filter((l) => l !== "")
     .map((l) => {
-      const s = JSON.parse(l.replace(/([[,])(NaN|[+-]?Inf)(?=[,\]])/g, '$1"$2"')) as { metric: Record<string, string>; values: (number | string | null)[]; timestamps: number[] };
+      const s = JSON.parse(l.replace(/([[,])(NaN|[+-]?Inf)(?=[,\]])/g, '$1"$2"')) as {
+        metric: Record<string, string>;
+        values: (number | string | null)[];
+        timestamps: number[];
+      };
       // Stale markers are exported as null.
       return { ...s, values: s.values.map((v) => (typeof v === "string" ? special[v]! : v === null ? NaN : v)) };
     });
@@ -214,7 +220,12 @@ export class Drover {
     const listen = args.find((a) => a.startsWith("-httpListenAddr="));
     const hasListen = listen !== undefined;
     const port = hasListen ? Number(listen.slice(listen.lastIndexOf(":") + 1)) : await freePort();
-    const p = new Proc("drover", [...cmd, ...(hasListen ? [] : [`-httpListenAddr=127.0.0.1:${port}`]), ...args], opts.env, opts.cwd);
+    const p = new Proc(
+      "drover",
+      [...cmd, ...(hasListen ? [] : [`-httpListenAddr=127.0.0.1:${port}`]), ...args],
+      opts.env,
+      opts.cwd,
+    );
     const d = new Drover(p, port);
     // If it never becomes healthy, stop it here: the caller has no handle to dispose.
     await waitFor(
@@ -259,7 +270,9 @@ export class Drover {
     const text = await (await fetch(`${this.url}/metrics`)).text();
     let sum = 0;
     for (const line of text.split("\n")) {
-      if (line.startsWith(`${name}{`) || line.startsWith(`${name} `)) sum += Number(line.slice(line.lastIndexOf(" ") + 1));
+      if (line.startsWith(`${name}{`) || line.startsWith(`${name} `)) {
+        sum += Number(line.slice(line.lastIndexOf(" ") + 1));
+      }
     }
     return sum;
   }
@@ -370,7 +383,11 @@ export async function differential(opts: {
   await using vmA = await VictoriaMetrics.start();
   await using vmD = await VictoriaMetrics.start();
   const extra = opts.perAgentArgs ?? (() => []);
-  await using agent = await VmAgent.start([`-remoteWrite.url=${vmA.writeURL}`, ...opts.agentArgs, ...(await extra("vmagent"))]);
+  await using agent = await VmAgent.start([
+    `-remoteWrite.url=${vmA.writeURL}`,
+    ...opts.agentArgs,
+    ...(await extra("vmagent")),
+  ]);
   using dir = tempDir();
   await using drover = await Drover.start([
     `-remoteWrite.url=${vmD.writeURL}`,

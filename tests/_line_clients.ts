@@ -41,7 +41,9 @@ export async function sendUDP(port: number, datagrams: readonly string[]): Promi
 }
 
 /** One free port per agent, passed as `-<flag>=127.0.0.1:<port>`. */
-export function portsPerAgent(flag: string): { args: (role: AgentRole) => Promise<string[]>; port: (role: AgentRole) => number } {
+export function portsPerAgent(
+  flag: string,
+): { args: (role: AgentRole) => Promise<string[]>; port: (role: AgentRole) => number } {
   const ports = new Map<AgentRole, number>();
   return {
     args: async (role) => {

@@ -22,7 +22,9 @@ describe("compiled binary", () => {
     expect(version.stdout).toMatch(/^drover-v\d+\.\d+\.\d+/);
     const help = run("-help");
     expect(help.status).toBe(0);
-    for (const flag of ["-remoteWrite.url", "-httpListenAddr", "-remoteWrite.tmpDataPath", "-remoteWrite.fsyncPolicy"]) {
+    for (
+      const flag of ["-remoteWrite.url", "-httpListenAddr", "-remoteWrite.tmpDataPath", "-remoteWrite.fsyncPolicy"]
+    ) {
       expect(help.stdout).toContain(flag);
     }
     const bad = run("-remoteWrite.maxRowsPerBlock=abc");

@@ -37,7 +37,12 @@ function clusterArgs(membersCount: number, member: number, rf: number, extra: st
 }
 
 async function startDrover(dir: string, name: string, args: string[]): Promise<Drover> {
-  return Drover.start(["-promscrape.cluster.keyRule=v1.79.5", `-remoteWrite.tmpDataPath=${join(dir, name)}`, "-loggerLevel=ERROR", ...args]);
+  return Drover.start([
+    "-promscrape.cluster.keyRule=v1.79.5",
+    `-remoteWrite.tmpDataPath=${join(dir, name)}`,
+    "-loggerLevel=ERROR",
+    ...args,
+  ]);
 }
 
 async function stopAll(agents: Agent[]): Promise<void> {
@@ -66,7 +71,9 @@ describe.skipIf(!VMAGENT)("cluster assignment vs vmagent v1.79.5", () => {
         expect(targets).toBeGreaterThanOrEqual(200);
         const cfg = join(dir.path, "scrape.yml");
         writeFileSync(cfg, yaml);
-        const common = (i: number) => [`-promscrape.config=${cfg}`, `-remoteWrite.url=${sink.url}`, ...clusterArgs(3, i, rf)];
+        const common = (
+          i: number,
+        ) => [`-promscrape.config=${cfg}`, `-remoteWrite.url=${sink.url}`, ...clusterArgs(3, i, rf)];
         const vm = await Promise.all([0, 1, 2].map((i) => VmAgent.start(common(i))));
         agents.push(...vm);
         const dr = await Promise.all([0, 1, 2].map((i) => startDrover(dir.path, `d${i}`, common(i))));
@@ -100,8 +107,14 @@ describe.skipIf(!VMAGENT || !VM)("mixed cluster: Drover, vmagent, Drover", () =>
       const { yaml, targets } = farmConfig(farm.ports, intervalMs / 1000);
       const cfg = join(dir.path, "scrape.yml");
       writeFileSync(cfg, yaml);
-      const common = (i: number) => [`-promscrape.config=${cfg}`, `-remoteWrite.url=${vm.writeURL}`, ...clusterArgs(3, i, 2)];
-      agents.push(await startDrover(dir.path, "d0", common(0)), await VmAgent.start(common(1)), await startDrover(dir.path, "d2", common(2)));
+      const common = (
+        i: number,
+      ) => [`-promscrape.config=${cfg}`, `-remoteWrite.url=${vm.writeURL}`, ...clusterArgs(3, i, 2)];
+      agents.push(
+        await startDrover(dir.path, "d0", common(0)),
+        await VmAgent.start(common(1)),
+        await startDrover(dir.path, "d2", common(2)),
+      );
       const lists = await settledTargets(agents, targets * 2);
       const owners = new Map<string, number[]>();
       lists.forEach((l, i) => l.forEach((t) => owners.set(t, [...(owners.get(t) ?? []), i])));
@@ -153,13 +166,22 @@ scrape_configs:
       agents.push(await VmAgent.start([`-remoteWrite.url=${vmA.writeURL}`, ...args]));
       agents.push(await startDrover(dir.path, "d", [`-remoteWrite.url=${vmD.writeURL}`, ...args]));
       const N = 3;
-      const firstTs = async (vm: VictoriaMetrics) => (await vm.export('up{job="phase"}'))[0]?.timestamps.sort((a, b) => a - b) ?? [];
-      await waitFor(`${N} samples from each`, async () => (await firstTs(vmA)).length >= N && (await firstTs(vmD)).length >= N, 40_000);
+      const firstTs = async (vm: VictoriaMetrics) =>
+        (await vm.export('up{job="phase"}'))[0]?.timestamps.sort((a, b) => a - b) ?? [];
+      await waitFor(
+        `${N} samples from each`,
+        async () => (await firstTs(vmA)).length >= N && (await firstTs(vmD)).length >= N,
+        40_000,
+      );
       const a = (await firstTs(vmA)).slice(0, N).map((t) => t % intervalMs);
       const d = (await firstTs(vmD)).slice(0, N).map((t) => t % intervalMs);
       const dist = (x: number, y: number) => Math.min(Math.abs(x - y), intervalMs - Math.abs(x - y));
-      const labels = labelsString([["dc", "eu1"], ["env", 'a "quoted" value'], ["instance", `127.0.0.1:${port}`], ["job", "phase"]]);
-      const predicted = phaseNs(phaseKey("zone-a", 1, `http://127.0.0.1:${port}/metrics?x=1`, labels), intervalMs) / 1e6;
+      const labels = labelsString([["dc", "eu1"], ["env", 'a "quoted" value'], ["instance", `127.0.0.1:${port}`], [
+        "job",
+        "phase",
+      ]]);
+      const predicted = phaseNs(phaseKey("zone-a", 1, `http://127.0.0.1:${port}/metrics?x=1`, labels), intervalMs) /
+        1e6;
       console.log(`phase: predicted ${predicted.toFixed(1)} ms; vmagent ${a.join(",")}; Drover ${d.join(",")}`);
       // Fixed-step timestamps: samples keep the first one's offset. Both agents resync the step when
       // a tick comes more than 10% of the interval late (vmagent's rule), which a stalled machine can
@@ -172,7 +194,9 @@ scrape_configs:
       // side is compared with the prediction within a bound that holds under load. A wrong
       // phase key lands anywhere in the 5 s interval, so it still fails (≥ 96% of wrong keys).
       const LATENCY_MS = 100;
-      for (const x of [a[0]!, d[0]!]) expect(dist(x, Math.floor(predicted) % intervalMs)).toBeLessThanOrEqual(LATENCY_MS);
+      for (const x of [a[0]!, d[0]!]) {
+        expect(dist(x, Math.floor(predicted) % intervalMs)).toBeLessThanOrEqual(LATENCY_MS);
+      }
     } finally {
       await stopAll(agents);
       farm.stop();
@@ -229,11 +253,19 @@ describe.skipIf(!VM || !HAPROXY)("seed topology (a): push HA, haproxy + two grou
     await using vm = await VictoriaMetrics.start([`-dedup.minScrapeInterval=${D / 1000}s`]);
     const ports = await Promise.all([0, 1, 2, 3].map(() => freePort()));
     const nodes = await Promise.all(
-      ports.map((p, i) => startDrover(dir.path, `n${i}`, [`-httpListenAddr=127.0.0.1:${p}`, `-remoteWrite.url=${vm.writeURL}`])),
+      ports.map((p, i) =>
+        startDrover(dir.path, `n${i}`, [`-httpListenAddr=127.0.0.1:${p}`, `-remoteWrite.url=${vm.writeURL}`])
+      ),
     );
     const fronts = [await freePort(), await freePort()];
     const cfgPath = join(dir.path, "haproxy.cfg");
-    writeFileSync(cfgPath, haproxyConfig([{ port: fronts[0]!, backends: ports.slice(0, 2) }, { port: fronts[1]!, backends: ports.slice(2) }]));
+    writeFileSync(
+      cfgPath,
+      haproxyConfig([{ port: fronts[0]!, backends: ports.slice(0, 2) }, {
+        port: fronts[1]!,
+        backends: ports.slice(2),
+      }]),
+    );
     await using lb = new Proc("haproxy", ["haproxy", "-f", cfgPath, "-db"]);
     try {
       for (const p of fronts) await waitFor("haproxy", async () => (await fetch(`http://127.0.0.1:${p}/health`)).ok);
@@ -244,7 +276,9 @@ describe.skipIf(!VM || !HAPROXY)("seed topology (a): push HA, haproxy + two grou
       const ackedByGroup = [0, 0];
       const push = async (g: number, body: Uint8Array, mustSucceed: boolean) => {
         for (let attempt = 0; attempt < (mustSucceed ? 50 : 1); attempt++) {
-          const res = await fetch(`http://127.0.0.1:${fronts[g]}/api/v1/write`, { method: "POST", body }).catch(() => null);
+          const res = await fetch(`http://127.0.0.1:${fronts[g]}/api/v1/write`, { method: "POST", body }).catch(() =>
+            null
+          );
           if (res?.status === 204) return void ackedByGroup[g]!++;
           await Bun.sleep(20);
         }
@@ -253,7 +287,10 @@ describe.skipIf(!VM || !HAPROXY)("seed topology (a): push HA, haproxy + two grou
       for (let n = 0; n < POINTS; n++) {
         if (n === KILL_AT) {
           // Group 0 goes away as a whole (an AZ outage): SIGKILL both nodes.
-          expect(await nodes[0]!.metricSum("vmagent_rows_inserted_total") + (await nodes[1]!.metricSum("vmagent_rows_inserted_total"))).toBeGreaterThan(0);
+          expect(
+            await nodes[0]!.metricSum("vmagent_rows_inserted_total") +
+              (await nodes[1]!.metricSum("vmagent_rows_inserted_total")),
+          ).toBeGreaterThan(0);
           await Promise.all([nodes[0]!.p.kill(), nodes[1]!.p.kill()]);
         }
         const body = gridBatch(n, T0 + n * D, SERIES);
@@ -290,12 +327,18 @@ async function pullHA(opts: { agentArgs: string[][]; kill: number; farmServers: 
     const cfg = join(dir.path, "scrape.yml");
     writeFileSync(cfg, yaml);
     for (const [i, args] of opts.agentArgs.entries()) {
-      agents.push(await startDrover(dir.path, `a${i}`, [`-promscrape.config=${cfg}`, `-remoteWrite.url=${vm.writeURL}`, ...args]));
+      agents.push(
+        await startDrover(dir.path, `a${i}`, [`-promscrape.config=${cfg}`, `-remoteWrite.url=${vm.writeURL}`, ...args]),
+      );
     }
     // Each member's first scrape comes within one interval of its start.
     const kFrom = Math.ceil((Date.now() + 2 * D) / D);
     const match = '{job=~"plain|probe|xparam"}';
-    await waitFor("every target up in VictoriaMetrics", async () => (await vm.export('up{job=~"plain|probe|xparam"}')).length === targets, 20_000);
+    await waitFor(
+      "every target up in VictoriaMetrics",
+      async () => (await vm.export('up{job=~"plain|probe|xparam"}')).length === targets,
+      20_000,
+    );
     await Bun.sleep(4 * D);
     await agents[opts.kill]!.p.kill();
     const killedAt = Date.now();
@@ -318,10 +361,17 @@ async function pullHA(opts: { agentArgs: string[][]; kill: number; farmServers: 
     for (const s of up) expect(new Set(s.timestamps.map((t) => Math.ceil(t / D))).size).toBe(s.timestamps.length);
     // The failure mattered: for some targets the killed agent was the winner, and the
     // surviving replica's phase took over in the buckets after the kill.
-    const phases = (s: (typeof up)[number], keep: (t: number) => boolean) => [...new Set(s.timestamps.filter(keep).map((t) => t % D))].sort().join();
-    const switched = up.filter((s) => phases(s, (t) => t >= kFrom * D && t < killedAt - D) !== phases(s, (t) => t > killedAt + D)).length;
+    const phases = (s: (typeof up)[number], keep: (t: number) => boolean) =>
+      [...new Set(s.timestamps.filter(keep).map((t) => t % D))].sort().join();
+    const switched = up.filter((s) =>
+      phases(s, (t) => t >= kFrom * D && t < killedAt - D) !== phases(s, (t) => t > killedAt + D)
+    ).length;
     expect(switched).toBeGreaterThan(0);
-    console.log(`pull HA: ${nSeries} series, buckets ${kFrom}..${kTo} (${kTo - kFrom + 1}), agent ${opts.kill} killed at bucket ${Math.ceil(killedAt / D)}, winner switched for ${switched}/${up.length} targets`);
+    console.log(
+      `pull HA: ${nSeries} series, buckets ${kFrom}..${kTo} (${kTo - kFrom + 1}), agent ${opts.kill} killed at bucket ${
+        Math.ceil(killedAt / D)
+      }, winner switched for ${switched}/${up.length} targets`,
+    );
   } finally {
     await stopAll(agents);
     farm.stop();
@@ -330,7 +380,11 @@ async function pullHA(opts: { agentArgs: string[][]; kill: number; farmServers: 
 
 describe.skipIf(!VM)("seed topologies (b) and (c): pull HA", () => {
   test("(b) two replicas with different -promscrape.cluster.name, one killed", async () => {
-    await pullHA({ agentArgs: [["-promscrape.cluster.name=A"], ["-promscrape.cluster.name=B"]], kill: 0, farmServers: 4 });
+    await pullHA({
+      agentArgs: [["-promscrape.cluster.name=A"], ["-promscrape.cluster.name=B"]],
+      kill: 0,
+      farmServers: 4,
+    });
   }, 60_000);
 
   test("(c) three members, replicationFactor=2, one killed", async () => {

@@ -56,8 +56,16 @@ describe.skipIf(skip)("datadog v1: differential against vmagent v1.79.5", () => 
         for (const body of TIMED) st.push(await post(url, body));
         st.push(await post(url, utf8Seed));
         st.push(await post(`${url}?extra_label=env=extra&extra_label=dc=x`, TIMED[1]!.replace("m.one", "m.extra")));
-        st.push(await post(url, Bun.gzipSync(enc.encode(TIMED[0]!.replaceAll("system.cpu", "gz.cpu"))), { "Content-Encoding": "gzip" }));
-        st.push(await post(url, deflateSync(enc.encode(TIMED[0]!.replaceAll("system.cpu", "df.cpu"))), { "Content-Encoding": "deflate" }));
+        st.push(
+          await post(url, Bun.gzipSync(enc.encode(TIMED[0]!.replaceAll("system.cpu", "gz.cpu"))), {
+            "Content-Encoding": "gzip",
+          }),
+        );
+        st.push(
+          await post(url, deflateSync(enc.encode(TIMED[0]!.replaceAll("system.cpu", "df.cpu"))), {
+            "Content-Encoding": "deflate",
+          }),
+        );
         for (const body of INVALID) st.push(await post(url, body));
       },
     });
@@ -82,7 +90,14 @@ describe.skipIf(skip)("datadog v1: differential against vmagent v1.79.5", () => 
   }, 90_000);
 
   test("stub endpoints answer as vmagent's", async () => {
-    const paths = ["/datadog/api/v1/validate", "/datadog/api/v1/check_run", "/datadog/intake", "/datadog/api/v1/metadata", "/datadog/intake/", "/datadog/api/v1/validate/"];
+    const paths = [
+      "/datadog/api/v1/validate",
+      "/datadog/api/v1/check_run",
+      "/datadog/intake",
+      "/datadog/api/v1/metadata",
+      "/datadog/intake/",
+      "/datadog/api/v1/validate/",
+    ];
     const answers: Record<AgentRole, string[]> = { vmagent: [], drover: [] };
     await differential({
       agentArgs: [],
@@ -91,7 +106,9 @@ describe.skipIf(skip)("datadog v1: differential against vmagent v1.79.5", () => 
           for (const method of ["GET", "POST"]) {
             const r = await fetch(`${base}${path}`, method === "POST" ? { method, body: "{}" } : {});
             const text = await r.text();
-            answers[role].push(`${method} ${path} ${r.status} ${r.headers.get("content-type")} ${r.status < 300 ? text : ""}`);
+            answers[role].push(
+              `${method} ${path} ${r.status} ${r.headers.get("content-type")} ${r.status < 300 ? text : ""}`,
+            );
           }
         }
         // something for the harness to wait on
@@ -129,12 +146,20 @@ describe.skipIf(!have("victoria-metrics"))("datadog through Drover into Victoria
       }),
     ).finish();
     expect(await post(v2, pb, { "Content-Type": "application/x-protobuf" })).toBe(ok);
-    expect(await post(v2, Bun.gzipSync(encodeMetricPayload([{ metric: "pb.gz", points: [[1700000000, 7]] }]) as Uint8Array<ArrayBuffer>), { "Content-Encoding": "gzip", "Content-Type": "application/x-protobuf" })).toBe(ok);
+    expect(
+      await post(
+        v2,
+        Bun.gzipSync(encodeMetricPayload([{ metric: "pb.gz", points: [[1700000000, 7]] }]) as Uint8Array<ArrayBuffer>),
+        { "Content-Encoding": "gzip", "Content-Type": "application/x-protobuf" },
+      ),
+    ).toBe(ok);
     expect(await post(`${v2}?extra_label=team=a`, `{"series":[{"metric":"v2.now","points":[{"value":3}]}]}`)).toBe(ok);
     expect(await post(v2, `{"series":[{"metric":"bad","points":[{"timestamp":1.5}]}]}`)).toStartWith("400 text/plain");
     expect(await post(v2, new Uint8Array([0x0a, 0x05, 0x12]))).toStartWith("400 text/plain");
     const v1 = `${d.url}/datadog/api/v1/series`;
-    expect(await post(v1, `{"series":[{"metric":"disk in.use","device":"sda1","host":"h","points":[[1700000000,0.5]]}]}`)).toBe(ok);
+    expect(
+      await post(v1, `{"series":[{"metric":"disk in.use","device":"sda1","host":"h","points":[[1700000000,0.5]]}]}`),
+    ).toBe(ok);
     expect((await fetch(v1)).status).toBe(405);
 
     await waitFor("all samples", async () => (await vm.sampleCount()) === 20 + 2 + 1 + 1 + 1);
@@ -144,7 +169,15 @@ describe.skipIf(!have("victoria-metrics"))("datadog through Drover into Victoria
       return s[0]!;
     };
     expect(await one('{__name__="pb.metric_name"}')).toEqual({
-      metric: { __name__: "pb.metric_name", host: "h1", kube_pod: "p1", source_type_name: "System", env: "prod", exported_host: "other", bare: "no_label_value" },
+      metric: {
+        __name__: "pb.metric_name",
+        host: "h1",
+        kube_pod: "p1",
+        source_type_name: "System",
+        env: "prod",
+        exported_host: "other",
+        bare: "no_label_value",
+      },
       values: [1.5, 2.5],
       timestamps: [1700000000000, 1700000010000],
     });
@@ -160,7 +193,11 @@ describe.skipIf(!have("victoria-metrics"))("datadog through Drover into Victoria
     const now = await one('{__name__="v2.now"}');
     expect(now.metric).toEqual({ __name__: "v2.now", team: "a" });
     expect(Math.abs(now.timestamps[0]! - Date.now())).toBeLessThan(60_000);
-    expect((await one('{__name__="disk_in.use"}')).metric).toEqual({ __name__: "disk_in.use", host: "h", device: "sda1" });
+    expect((await one('{__name__="disk_in.use"}')).metric).toEqual({
+      __name__: "disk_in.use",
+      host: "h",
+      device: "sda1",
+    });
     expect(await d.metric('vmagent_rows_inserted_total{type="datadogv2"}')).toBe(24);
     expect(await d.metric('vmagent_rows_inserted_total{type="datadog"}')).toBe(1);
   }, 60_000);

@@ -40,7 +40,11 @@ describe.skipIf(!HAVE_VM)("durability", () => {
   test("kill -9 under load loses no acknowledged sample", async () => {
     using dir = tempDir();
     await using vm = await VictoriaMetrics.start();
-    const args = [`-remoteWrite.url=${vm.writeURL}`, `-remoteWrite.tmpDataPath=${dir.path}`, "-remoteWrite.retryMaxInterval=1s"];
+    const args = [
+      `-remoteWrite.url=${vm.writeURL}`,
+      `-remoteWrite.tmpDataPath=${dir.path}`,
+      "-remoteWrite.retryMaxInterval=1s",
+    ];
     const SERIES = 50;
     const acked = new Set<number>();
     {
@@ -98,7 +102,11 @@ describe.skipIf(!HAVE_VM)("durability", () => {
     expect(dropped).toBeGreaterThan(0);
     expect(await d.metricSum("vm_persistentqueue_bytes_pending")).toBeLessThanOrEqual(200 * 1024);
     await using vm = await VictoriaMetrics.start([], port);
-    await waitFor("the queue to drain", async () => (await d.metricSum("vm_persistentqueue_bytes_pending")) === 0, 30_000);
+    await waitFor(
+      "the queue to drain",
+      async () => (await d.metricSum("vm_persistentqueue_bytes_pending")) === 0,
+      30_000,
+    );
     const got = await batchesIn(vm);
     // The newest batches survive; the oldest not in flight went first: the
     // lost batches are one run that starts after those packed into the
@@ -156,7 +164,11 @@ describe.skipIf(!HAVE_VM)("durability", () => {
 describe("hostile requests", () => {
   test("malformed, oversized and snappy-bomb requests get clear errors", async () => {
     using dir = tempDir();
-    await using d = await Drover.start([`-remoteWrite.tmpDataPath=${dir.path}`, `-remoteWrite.quickstartFile=${join(dir.path, "q.jsonl")}`, "-maxInsertRequestSize=1MiB"]);
+    await using d = await Drover.start([
+      `-remoteWrite.tmpDataPath=${dir.path}`,
+      `-remoteWrite.quickstartFile=${join(dir.path, "q.jsonl")}`,
+      "-maxInsertRequestSize=1MiB",
+    ]);
     const f = async (body: Uint8Array, wantStatus: number, wantText: string, query = "") => {
       const res = await d.write(body, query);
       expect(res.status).toBe(wantStatus);
@@ -164,7 +176,11 @@ describe("hostile requests", () => {
     };
     await f(new Uint8Array([1, 2, 3, 4, 5]), 400, "cannot decompress");
     // Valid snappy around invalid protobuf.
-    await f(snappyCompress(new Uint8Array([0x0a, 0xff, 0xff, 0xff, 0x0f])), 400, "cannot parse promremotewrite request");
+    await f(
+      snappyCompress(new Uint8Array([0x0a, 0xff, 0xff, 0xff, 0x0f])),
+      400,
+      "cannot parse promremotewrite request",
+    );
     // A 6-byte snappy block declaring 4 GiB of output: refused before allocating.
     await f(new Uint8Array([0xff, 0xff, 0xff, 0xff, 0x0f, 0x00]), 413, "-maxInsertRequestSize");
     // Declares 1 MiB + 1 byte (just over the limit).

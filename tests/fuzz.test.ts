@@ -20,9 +20,43 @@ const INPUTS_PER_PARSER = 100_000;
 const SLOW_INPUT_MS = 2_000;
 
 const TOKENS = [
-  "\n", "\r\n", " ", "\t", ",", "=", ";", ":", "\\", '"', "'", "{", "}", "[", "]", "#", "NaN", "+Inf", "-Inf",
-  "1e309", "-0", "9007199254740993", "-1", "0", "i", "u", "t", "false", "null", "put ", "\u00e9", "\ud83d\ude00",
-  "\u0000", "e", ".", "__name__", "\"\\\"\"",
+  "\n",
+  "\r\n",
+  " ",
+  "\t",
+  ",",
+  "=",
+  ";",
+  ":",
+  "\\",
+  '"',
+  "'",
+  "{",
+  "}",
+  "[",
+  "]",
+  "#",
+  "NaN",
+  "+Inf",
+  "-Inf",
+  "1e309",
+  "-0",
+  "9007199254740993",
+  "-1",
+  "0",
+  "i",
+  "u",
+  "t",
+  "false",
+  "null",
+  "put ",
+  "\u00e9",
+  "\ud83d\ude00",
+  "\u0000",
+  "e",
+  ".",
+  "__name__",
+  '"\\""',
 ].map((t) => new TextEncoder().encode(t));
 
 /** xorshift32: deterministic and fast. */
@@ -191,12 +225,16 @@ describe("fuzz", async () => {
           t.run(input, out);
         } catch (err: unknown) {
           if (!t.allowed(err)) {
-            throw new Error(`input #${i} ${JSON.stringify(new TextDecoder().decode(input))} threw ${String(err)}`, { cause: err });
+            throw new Error(`input #${i} ${JSON.stringify(new TextDecoder().decode(input))} threw ${String(err)}`, {
+              cause: err,
+            });
           }
           rejected++;
         }
         const took = performance.now() - start;
-        if (took > SLOW_INPUT_MS) throw new Error(`input #${i} took ${took.toFixed(0)}ms: ${JSON.stringify(new TextDecoder().decode(input))}`);
+        if (took > SLOW_INPUT_MS) {
+          throw new Error(`input #${i} took ${took.toFixed(0)}ms: ${JSON.stringify(new TextDecoder().decode(input))}`);
+        }
         if (out.byteLength > 1 << 20 || i === INPUTS_PER_PARSER - 1) {
           // What parsers wrote must always be a valid WriteRequest.
           decodeWriteRequest(out.finish());

@@ -16,7 +16,11 @@ describe.skipIf(!VM || !have("nc"))("Graphite via nc", () => {
     using dir = tempDir();
     const port = await freePort();
     await using vm = await VictoriaMetrics.start();
-    await using d = await Drover.start([`-remoteWrite.url=${vm.writeURL}`, `-remoteWrite.tmpDataPath=${dir.path}`, `-graphiteListenAddr=127.0.0.1:${port}`]);
+    await using d = await Drover.start([
+      `-remoteWrite.url=${vm.writeURL}`,
+      `-remoteWrite.tmpDataPath=${dir.path}`,
+      `-graphiteListenAddr=127.0.0.1:${port}`,
+    ]);
     const lines = "servers.web1.cpu.user 12.5 1700000000\nservers.web1.load;dc=eu1;role=web 0.75 1700000010\n";
     const r = spawnSync("nc", ["-q", "1", "127.0.0.1", String(port)], { input: lines });
     expect(r.status).toBe(0);
@@ -32,7 +36,11 @@ describe.skipIf(!VM || !have("collectd"))("Graphite via collectd write_graphite"
     using dir = tempDir();
     const port = await freePort();
     await using vm = await VictoriaMetrics.start();
-    await using d = await Drover.start([`-remoteWrite.url=${vm.writeURL}`, `-remoteWrite.tmpDataPath=${join(dir.path, "q")}`, `-graphiteListenAddr=127.0.0.1:${port}`]);
+    await using d = await Drover.start([
+      `-remoteWrite.url=${vm.writeURL}`,
+      `-remoteWrite.tmpDataPath=${join(dir.path, "q")}`,
+      `-graphiteListenAddr=127.0.0.1:${port}`,
+    ]);
     const conf = join(dir.path, "collectd.conf");
     writeFileSync(
       conf,

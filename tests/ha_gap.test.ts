@@ -54,7 +54,9 @@ describe.skipIf(!have("victoria-metrics"))("HA: a failing replica does not punch
     const series = await vm.export("work_items");
     expect(series).toHaveLength(1);
     const s = series[0]!;
-    const inWindow = s.timestamps.map((t, i) => [t, s.values[i]!] as const).filter(([t]) => t >= failedFrom && t <= failedTo);
+    const inWindow = s.timestamps.map((t, i) => [t, s.values[i]!] as const).filter(([t]) =>
+      t >= failedFrom && t <= failedTo
+    );
     expect(inWindow.length).toBeGreaterThanOrEqual(4);
     // Every deduplicated interval during A's failure holds B's number.
     expect(inWindow.filter(([, v]) => Number.isNaN(v))).toEqual([]);

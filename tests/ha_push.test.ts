@@ -80,7 +80,8 @@ describe.skipIf(!READY)("HA push topology", () => {
         const n = next++;
         // A client retries an unacknowledged batch, as Prometheus does.
         for (let attempt = 0; attempt < 20 && !stop; attempt++) {
-          const res = await fetch(`http://127.0.0.1:${lbPort}/api/v1/write`, { method: "POST", body: batch(n, SERIES) }).catch(() => null);
+          const res = await fetch(`http://127.0.0.1:${lbPort}/api/v1/write`, { method: "POST", body: batch(n, SERIES) })
+            .catch(() => null);
           if (res?.status === 204) {
             acked.add(n);
             break;
@@ -91,7 +92,10 @@ describe.skipIf(!READY)("HA push topology", () => {
       }
     };
     const clients = Array.from({ length: 4 }, client);
-    await waitFor("traffic through both nodes", async () => acked.size >= 100 && (await a.metricSum("vmagent_rows_inserted_total")) > 0);
+    await waitFor(
+      "traffic through both nodes",
+      async () => acked.size >= 100 && (await a.metricSum("vmagent_rows_inserted_total")) > 0,
+    );
     await a.p.kill();
     const killedAt = acked.size;
     await waitFor("traffic after the kill", () => acked.size >= killedAt + 200);

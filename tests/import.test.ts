@@ -42,7 +42,10 @@ interface Req {
 function corpus(): Req[] {
   const reqs: Req[] = [];
   reqs.push({ path: `/api/v1/import/prometheus?timestamp=${PROM_TS}`, body: REALISTIC });
-  reqs.push({ path: `/api/v1/import/prometheus?timestamp=${PROM_TS}&extra_label=src=prom`, body: ADVERSARIAL.join("\n") + "\n" });
+  reqs.push({
+    path: `/api/v1/import/prometheus?timestamp=${PROM_TS}&extra_label=src=prom`,
+    body: ADVERSARIAL.join("\n") + "\n",
+  });
   reqs.push({ path: `/api/v1/import/prometheus?timestamp=${PROM_TS}`, body: ADVERSARIAL.join("\r\n"), gzip: true });
   reqs.push({ path: "/api/v1/import", body: COMMON.join("\n") + "\n" });
   reqs.push({ path: "/api/v1/import?extra_label=src=json", body: COMMON.join("\n"), gzip: true });
@@ -68,7 +71,11 @@ async function exportOf(vm: VictoriaMetrics): Promise<string[]> {
   for (const line of text.split("\n")) {
     if (line === "") continue;
     const fixed = line.replace(/([[,])([+-]?Inf|NaN)(?=[,\]])/g, '$1"$2"');
-    const s = JSON.parse(fixed) as { metric: Record<string, string>; values: (number | string)[]; timestamps: number[] };
+    const s = JSON.parse(fixed) as {
+      metric: Record<string, string>;
+      values: (number | string)[];
+      timestamps: number[];
+    };
     const metric = Object.fromEntries(Object.entries(s.metric).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
     const mask = (s.metric.__name__ ?? "").startsWith("now_");
     // Rows that fell back to the request time (time 0, 1970 by accident) differ by a few ms between agents.
@@ -112,7 +119,10 @@ describe.skipIf(!have("victoria-metrics") || !have("vmagent"))("import endpoints
     await using vmD = await VictoriaMetrics.start();
     await using agent = await VmAgent.start([`-remoteWrite.url=${vmA.writeURL}`]);
     using dir = tempDir();
-    await using drover = await Drover.start([`-remoteWrite.url=${vmD.writeURL}`, `-remoteWrite.tmpDataPath=${dir.path}`]);
+    await using drover = await Drover.start([
+      `-remoteWrite.url=${vmD.writeURL}`,
+      `-remoteWrite.tmpDataPath=${dir.path}`,
+    ]);
     const reqs = corpus();
     for (const r of reqs) {
       const [a, d] = await Promise.all([send(agent.url, r), send(drover.url, r)]);
@@ -137,7 +147,10 @@ describe.skipIf(!have("victoria-metrics") || !have("vmagent"))("import endpoints
   test("HTTP status and messages", async () => {
     using dir = tempDir();
     await using vm = await VictoriaMetrics.start();
-    await using drover = await Drover.start([`-remoteWrite.url=${vm.writeURL}`, `-remoteWrite.tmpDataPath=${dir.path}`]);
+    await using drover = await Drover.start([
+      `-remoteWrite.url=${vm.writeURL}`,
+      `-remoteWrite.tmpDataPath=${dir.path}`,
+    ]);
     const f = async (path: string, body: string, status: number, message = "", gzip = false) => {
       const res = await send(drover.url, { path, body, gzip });
       const text = await res.text();
@@ -148,7 +161,12 @@ describe.skipIf(!have("victoria-metrics") || !have("vmagent"))("import endpoints
     await f("/api/v1/import/csv?format=1:metric:http_csv", "1\n", 204, "", true);
     await f("/api/v1/import/csv", "1\n", 400, "must have the following form");
     await f("/api/v1/import/csv?format=1:label:x", "1\n", 400, "Missing 'metric' column");
-    await f("/api/v1/import/csv?format=1:metric:x,2:time:unix_h", "1\n", 400, 'Unknown format for time parsing: "unix_h"');
+    await f(
+      "/api/v1/import/csv?format=1:metric:x,2:time:unix_h",
+      "1\n",
+      400,
+      'Unknown format for time parsing: "unix_h"',
+    );
     await f("/api/v1/import", '{"metric":{"__name__":"http_json"},"values":[1],"timestamps":[1700000000000]}\n', 204);
     await f("/api/v1/import", "garbage\n", 204);
     await f("/api/v1/import/prometheus", "http_prom 1\n", 204, "", true);

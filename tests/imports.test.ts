@@ -82,7 +82,7 @@ function roomCycles(imports: readonly Import[]): string[] {
     const to = roomOf(i.target);
     if (from === to) continue;
     let m = edges.get(from);
-    if (m === undefined) edges.set(from, (m = new Map()));
+    if (m === undefined) edges.set(from, m = new Map());
     if (!m.has(to)) m.set(to, i);
   }
   const out: string[] = [];
@@ -132,7 +132,7 @@ function stronglyConnected(edges: ReadonlyMap<string, ReadonlyMap<string, unknow
     }
     if (low.get(v) !== index.get(v)) return;
     const scc: string[] = [];
-    for (let w = ""; w !== v; ) {
+    for (let w = ""; w !== v;) {
       w = stack.pop()!;
       onStack.delete(w);
       scc.push(w);
@@ -203,7 +203,8 @@ describe("the checker", () => {
   test("ruleViolations() names the file and the import", () => {
     const got = ruleViolations(
       tree({
-        "sharding/plan.ts": `import { loadScrapeConfig } from "../promscrape/config.ts";\nimport type { T } from "../discovery/types.ts";`,
+        "sharding/plan.ts":
+          `import { loadScrapeConfig } from "../promscrape/config.ts";\nimport type { T } from "../discovery/types.ts";`,
         "discovery/a.ts": `import { x } from "../promscrape/targets.ts";`,
         "promauth/a.ts": `import { x } from "../remotewrite/client.ts";`,
         "promscrape/a.ts": `import { x } from "../workers/pool.ts";`,

@@ -63,7 +63,10 @@ const PRECISIONS: readonly Req[] = [
   ["h", "472222"],
   ["xx", "1700000000123"],
   ["ns", "1700000000999999999"],
-].map(([p, ts], i) => ({ path: `/write?precision=${p}&db=p${i}`, body: `prec,p=x f=${i} ${ts}\nprec2 f=1,g=2 ${ts}\n` }));
+].map(([p, ts], i) => ({
+  path: `/write?precision=${p}&db=p${i}`,
+  body: `prec,p=x f=${i} ${ts}\nprec2 f=1,g=2 ${ts}\n`,
+}));
 
 const CORPUS: readonly Req[] = [
   { path: "/write?db=telegraf", body: TELEGRAF },
@@ -118,7 +121,10 @@ describe.skipIf(skip)("influx: differential against vmagent v1.79.5", () => {
     await using vmD = await VictoriaMetrics.start();
     await using agent = await VmAgent.start([`-remoteWrite.url=${vmA.writeURL}`]);
     using dir = tempDir();
-    await using drover = await Drover.start([`-remoteWrite.url=${vmD.writeURL}`, `-remoteWrite.tmpDataPath=${dir.path}`]);
+    await using drover = await Drover.start([
+      `-remoteWrite.url=${vmD.writeURL}`,
+      `-remoteWrite.tmpDataPath=${dir.path}`,
+    ]);
     const got: string[][] = [];
     for (const [base, vm] of [[agent.url, vmA], [drover.url, vmD]] as const) {
       await sendAll(base, [{ path: "/write", body: NON_FINITE }]);
@@ -187,10 +193,16 @@ describe.skipIf(!have("victoria-metrics"))("influx: Drover HTTP answers", () => 
     expect(await post("/influx/write?db=x", "b f=1 1700000000\n")).toBe("204 ");
     expect(await post("/api/v2/write", "c f=1 1700000000\n")).toBe("204 ");
     expect(await post("/influx/api/v2/write", "d f=1 1700000000\n")).toBe("204 ");
-    expect(await post("/write", Bun.gzipSync(new TextEncoder().encode("e f=1 1700000000\n")), { "Content-Encoding": "gzip" }))
+    expect(
+      await post("/write", Bun.gzipSync(new TextEncoder().encode("e f=1 1700000000\n")), {
+        "Content-Encoding": "gzip",
+      }),
+    )
       .toBe("204 ");
     // Bad lines and an over-long line are skipped; the rest is kept.
-    expect(await post("/write", `f f=1 1700000000\nbad\ng,t=${"x".repeat(80)} f=1 1700000000\nh f=1 1700000000`)).toBe("204 ");
+    expect(await post("/write", `f f=1 1700000000\nbad\ng,t=${"x".repeat(80)} f=1 1700000000\nh f=1 1700000000`)).toBe(
+      "204 ",
+    );
     expect(await post("/write?extra_label=bad", "i f=1 1700000000")).toMatch(/^400 /);
     expect(await post("/write", "j f=1 1700000000\n".repeat(300))).toMatch(/^413 .*-influx\.maxRequestSize/);
     for (const path of ["/query", "/influx/query"]) {

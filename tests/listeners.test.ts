@@ -56,7 +56,11 @@ describe.skipIf(!READY)("line listeners (Influx over TCP and UDP)", () => {
       send: async (_url, role) => {
         const port = ports[role];
         // One line split in the middle of a tag, and a last line without a newline.
-        await sendTcp(port, ["tcp,host=a,reg", `ion=eu value=1 ${T}000000000\ntcp,host=b value=2 ${T}000000000\n`, `tcp,host=c value=3 ${T}000000000`]);
+        await sendTcp(port, [
+          "tcp,host=a,reg",
+          `ion=eu value=1 ${T}000000000\ntcp,host=b value=2 ${T}000000000\n`,
+          `tcp,host=c value=3 ${T}000000000`,
+        ]);
         await Promise.all([1, 2, 3].map((i) => sendTcp(port, [`conn,i=${i} v=${i} ${T}000000000\n`])));
         await sendUdp(port, [`udp,d=1 v=1 ${T}000000000\nudp,d=2 v=2 ${T}000000000`, `udp,d=3 v=3 ${T}000000000\n`]);
       },

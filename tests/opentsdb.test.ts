@@ -49,7 +49,10 @@ interface Req {
 const HTTP_REQS: readonly Req[] = [
   ...HTTP.map((body) => ({ path: "/api/put", body: jsonWithoutInf(body) })),
   { path: "/opentsdb/api/put", body: `{"metric":"alias.path","value":1,"timestamp":${T}}` },
-  { path: "/api/put?extra_label=env=test&extra_label=host=x", body: `{"metric":"xl","value":2,"timestamp":${T},"tags":{"host":"h"}}` },
+  {
+    path: "/api/put?extra_label=env=test&extra_label=host=x",
+    body: `{"metric":"xl","value":2,"timestamp":${T},"tags":{"host":"h"}}`,
+  },
   { path: "/api/put", body: `[{"metric":"gz","value":3,"timestamp":${T}}]`, gzip: true },
   { path: "/api/put", body: "{} x" },
   { path: "/api/put", body: "[".repeat(301) + "]".repeat(301) },
@@ -68,7 +71,11 @@ async function post(base: string, reqs: readonly Req[]): Promise<string[]> {
     const res = await fetch(`${base}${r.path}`, { method: "POST", body, headers });
     const text = await res.text();
     // vmagent prefixes errors with the remote address and URI; compare the status and the kind of error.
-    out.push(`${res.status}${res.status === 400 ? (text.includes("cannot parse HTTP OpenTSDB json") ? " json" : ` ${text}`) : ""}`);
+    out.push(
+      `${res.status}${
+        res.status === 400 ? (text.includes("cannot parse HTTP OpenTSDB json") ? " json" : ` ${text}`) : ""
+      }`,
+    );
   }
   return out;
 }
@@ -95,7 +102,12 @@ describe.skipIf(!have("victoria-metrics") || !have("vmagent"))("opentsdb vs vmag
       agentArgs: ["-opentsdbTrimTimestamp=1m"],
       perAgentArgs: p.args,
       send: async (_url, role) => {
-        await sendTCP(p.port(role), `put a.b ${T} 1 x=y\nput a.b ${T + 1}.9 2 x=y\nput trim ${T + 59} 3\nput huge 1e30 4\nput neg -5 5\nput bad\n`);
+        await sendTCP(
+          p.port(role),
+          `put a.b ${T} 1 x=y\nput a.b ${T + 1}.9 2 x=y\nput trim ${
+            T + 59
+          } 3\nput huge 1e30 4\nput neg -5 5\nput bad\n`,
+        );
         await sendTCP(p.port(role), `put split ${T} 6 k=v\nput spl`);
         await sendUDP(p.port(role), [
           `put udp.one ${T} 1 a=b\n  put  udp.two  ${T}  2\n`,
@@ -127,8 +139,15 @@ describe.skipIf(!have("victoria-metrics") || !have("vmagent"))("opentsdb vs vmag
   telnetTest("HTTP /api/put on the telnet port (listener switch) with exact timestamps", async () => {
     const p = portsPerAgent("opentsdbListenAddr");
     const reqs: Req[] = [
-      { path: "/api/put", body: `[{"metric":"sw.s","value":1,"timestamp":${T}},{"metric":"sw.ms","value":2,"timestamp":${T}123}]` },
-      { path: "/api/put", body: `{"metric":"sw.tags","value":3,"timestamp":"${T}","tags":{"a":"b","":"x"}}`, gzip: true },
+      {
+        path: "/api/put",
+        body: `[{"metric":"sw.s","value":1,"timestamp":${T}},{"metric":"sw.ms","value":2,"timestamp":${T}123}]`,
+      },
+      {
+        path: "/api/put",
+        body: `{"metric":"sw.tags","value":3,"timestamp":"${T}","tags":{"a":"b","":"x"}}`,
+        gzip: true,
+      },
       { path: "/api/put", body: "not json" },
     ];
     const statuses = new Map<AgentRole, string[]>();

@@ -32,22 +32,24 @@ describe("operations", () => {
     await waitFor("two reloads", async () => (await d.metric("drover_config_reloads_total")) === 2);
     expect((await d.write(makeWriteRequest({ prefix: "ops", series: 5 }))).status).toBe(204);
     const metrics = (await get("/metrics")).text;
-    for (const name of [
-      'vmagent_rows_inserted_total{type="promremotewrite"} 5',
-      'vmagent_http_requests_total{path="/api/v1/write",protocol="promremotewrite"} 1',
-      'vmagent_remotewrite_queues{url="1:secret-url"}',
-      "vmagent_remotewrite_pending_data_bytes{",
-      "vm_persistentqueue_bytes_pending{",
-      "vm_persistentqueue_blocks_written_total{",
-      "process_resident_memory_bytes ",
-      "process_cpu_seconds_total ",
-      // Where memory goes: each thread's heap, the queue's memory, the label cache.
-      'drover_thread_heap_bytes{thread="main"}',
-      'drover_thread_heap_bytes{thread="sender"}',
-      'drover_thread_heap_bytes{thread="parse-0"}',
-      "drover_persistentqueue_memory_cache_bytes{",
-      "drover_label_cache_bytes ",
-    ]) {
+    for (
+      const name of [
+        'vmagent_rows_inserted_total{type="promremotewrite"} 5',
+        'vmagent_http_requests_total{path="/api/v1/write",protocol="promremotewrite"} 1',
+        'vmagent_remotewrite_queues{url="1:secret-url"}',
+        "vmagent_remotewrite_pending_data_bytes{",
+        "vm_persistentqueue_bytes_pending{",
+        "vm_persistentqueue_blocks_written_total{",
+        "process_resident_memory_bytes ",
+        "process_cpu_seconds_total ",
+        // Where memory goes: each thread's heap, the queue's memory, the label cache.
+        'drover_thread_heap_bytes{thread="main"}',
+        'drover_thread_heap_bytes{thread="sender"}',
+        'drover_thread_heap_bytes{thread="parse-0"}',
+        "drover_persistentqueue_memory_cache_bytes{",
+        "drover_label_cache_bytes ",
+      ]
+    ) {
       expect(metrics).toContain(name);
     }
     expect(metrics).not.toContain("127.0.0.1:1");
@@ -81,7 +83,9 @@ describe("operations", () => {
     expect((await d.write(makeWriteRequest({ prefix: "qs", series: 3, samplesPerSeries: 2 }))).status).toBe(204);
     expect(await d.p.stop()).toBe(0);
     expect(existsSync(file)).toBe(true);
-    const rows = readFileSync(file, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { metric: Record<string, string>; values: number[]; timestamps: number[] });
+    const rows = readFileSync(file, "utf8").trim().split("\n").map((l) =>
+      JSON.parse(l) as { metric: Record<string, string>; values: number[]; timestamps: number[] }
+    );
     expect(rows).toHaveLength(3);
     expect(rows[1]).toEqual({
       metric: { __name__: "qs_metric", series: "1", label0: "value-0-1", label1: "value-1-1", label2: "value-2-1" },

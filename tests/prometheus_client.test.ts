@@ -13,7 +13,10 @@ describe.skipIf(!READY)("Prometheus remote write into Drover", () => {
   test("Prometheus's own series arrive in VictoriaMetrics with their labels", async () => {
     using dir = tempDir();
     await using vm = await VictoriaMetrics.start();
-    await using d = await Drover.start([`-remoteWrite.url=${vm.writeURL}`, `-remoteWrite.tmpDataPath=${join(dir.path, "q")}`]);
+    await using d = await Drover.start([
+      `-remoteWrite.url=${vm.writeURL}`,
+      `-remoteWrite.tmpDataPath=${join(dir.path, "q")}`,
+    ]);
     const promPort = await freePort();
     const cfg = join(dir.path, "prometheus.yml");
     writeFileSync(
@@ -45,9 +48,16 @@ remote_write:
       60_000,
     );
     const up = await vm.export('up{job="prometheus"}');
-    expect(up[0]!.metric).toEqual({ __name__: "up", job: "prometheus", instance: `127.0.0.1:${promPort}`, replica: "p1" });
+    expect(up[0]!.metric).toEqual({
+      __name__: "up",
+      job: "prometheus",
+      instance: `127.0.0.1:${promPort}`,
+      replica: "p1",
+    });
     expect(up[0]!.values.every((v) => v === 1)).toBe(true);
-    expect(await d.metric('vmagent_http_request_errors_total{path="/api/v1/write",protocol="promremotewrite"}')).toBe(0);
+    expect(await d.metric('vmagent_http_request_errors_total{path="/api/v1/write",protocol="promremotewrite"}')).toBe(
+      0,
+    );
     await prom.stop();
   });
 });

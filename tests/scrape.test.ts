@@ -9,7 +9,17 @@
 import { describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Drover, type ExportedSeries, freePort, have, Proc, tempDir, VictoriaMetrics, VmAgent, waitFor } from "./_harness.ts";
+import {
+  Drover,
+  type ExportedSeries,
+  freePort,
+  have,
+  Proc,
+  tempDir,
+  VictoriaMetrics,
+  VmAgent,
+  waitFor,
+} from "./_harness.ts";
 
 const READY = have("victoria-metrics") && have("vmagent");
 
@@ -33,8 +43,7 @@ function startFarm(n: number) {
         body += `drop_me_total 5\n`;
         return new Response(body);
       },
-    }),
-  );
+    }));
   return { servers, reset: () => hits.clear(), stop: () => servers.forEach((s) => s.stop(true)) };
 }
 
@@ -96,16 +105,29 @@ describe.skipIf(!READY)("scraping", () => {
       // One agent at a time: the farm's flappy series depend on how often it was scraped.
       // Enough scrapes for flappy series to go stale a few times.
       await using agent = await VmAgent.start([`-remoteWrite.url=${vmA.writeURL}`, `-promscrape.config=${cfgPath}`]);
-      await waitFor("6 vmagent scrapes per target", async () => (await vmA.sampleCount('up{job="plain"}')) >= 18, 30_000);
+      await waitFor(
+        "6 vmagent scrapes per target",
+        async () => (await vmA.sampleCount('up{job="plain"}')) >= 18,
+        30_000,
+      );
       await agent.p.stop();
       farm.reset();
-      await using d = await Drover.start([`-remoteWrite.url=${vmD.writeURL}`, `-promscrape.config=${cfgPath}`, `-remoteWrite.tmpDataPath=${join(dir.path, "q")}`]);
-      await waitFor("6 Drover scrapes per target", async () => (await vmD.sampleCount('up{job="plain"}')) >= 18, 30_000);
+      await using d = await Drover.start([
+        `-remoteWrite.url=${vmD.writeURL}`,
+        `-promscrape.config=${cfgPath}`,
+        `-remoteWrite.tmpDataPath=${join(dir.path, "q")}`,
+      ]);
+      await waitFor(
+        "6 Drover scrapes per target",
+        async () => (await vmD.sampleCount('up{job="plain"}')) >= 18,
+        30_000,
+      );
       await d.p.stop();
       const a = bySeries(await vmA.export());
       const b = bySeries(await vmD.export());
       // Auto-series vmagent v1.79.5 does not write, and durations, differ by design.
-      const comparable = (k: string) => !/scrape_duration_seconds|scrape_series_added|scrape_timeout_seconds|scrape_samples_limit/.test(k);
+      const comparable = (k: string) =>
+        !/scrape_duration_seconds|scrape_series_added|scrape_timeout_seconds|scrape_samples_limit/.test(k);
       expect([...b.keys()].filter(comparable).sort()).toEqual([...a.keys()].filter(comparable).sort());
       for (const [k, sa] of a) {
         if (!comparable(k)) continue;
@@ -144,10 +166,21 @@ describe.skipIf(!READY)("scraping", () => {
     const port = await freePort();
     await using ne = new Proc("node-exporter", ["prometheus-node-exporter", `--web.listen-address=127.0.0.1:${port}`]);
     await waitFor("node exporter", async () => (await fetch(`http://127.0.0.1:${port}/metrics`)).ok);
-    writeFileSync(join(dir.path, "s.yml"), `scrape_configs:\n  - job_name: node\n    scrape_interval: 1s\n    static_configs:\n      - targets: ["127.0.0.1:${port}"]\n`);
+    writeFileSync(
+      join(dir.path, "s.yml"),
+      `scrape_configs:\n  - job_name: node\n    scrape_interval: 1s\n    static_configs:\n      - targets: ["127.0.0.1:${port}"]\n`,
+    );
     await using vm = await VictoriaMetrics.start();
-    await using d = await Drover.start([`-remoteWrite.url=${vm.writeURL}`, `-promscrape.config=${join(dir.path, "s.yml")}`, `-remoteWrite.tmpDataPath=${join(dir.path, "q")}`]);
-    await waitFor("node_exporter series in VM", async () => (await vm.sampleCount('node_exporter_build_info{job="node"}')) >= 2, 30_000);
+    await using d = await Drover.start([
+      `-remoteWrite.url=${vm.writeURL}`,
+      `-promscrape.config=${join(dir.path, "s.yml")}`,
+      `-remoteWrite.tmpDataPath=${join(dir.path, "q")}`,
+    ]);
+    await waitFor(
+      "node_exporter series in VM",
+      async () => (await vm.sampleCount('node_exporter_build_info{job="node"}')) >= 2,
+      30_000,
+    );
     const up = await vm.export('up{job="node"}');
     expect(up[0]!.values.every((v) => v === 1)).toBe(true);
     const cpu = await vm.export('node_cpu_seconds_total{mode="idle"}');
@@ -163,7 +196,12 @@ describe.skipIf(!have("victoria-metrics"))("scrape config reload", () => {
     using b = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response("b_metric 2\n") });
     const cfg = join(dir.path, "s.yml");
     const write = (ports: number[]) =>
-      writeFileSync(cfg, `scrape_configs:\n  - job_name: r\n    scrape_interval: 1s\n    static_configs:\n      - targets: [${ports.map((p) => `"127.0.0.1:${p}"`).join(", ")}]\n`);
+      writeFileSync(
+        cfg,
+        `scrape_configs:\n  - job_name: r\n    scrape_interval: 1s\n    static_configs:\n      - targets: [${
+          ports.map((p) => `"127.0.0.1:${p}"`).join(", ")
+        }]\n`,
+      );
     write([a.port!, b.port!]);
     await using vm = await VictoriaMetrics.start();
     await using d = await Drover.start([
@@ -172,7 +210,11 @@ describe.skipIf(!have("victoria-metrics"))("scrape config reload", () => {
       `-promscrape.config=${cfg}`,
       "-promscrape.configCheckInterval=500ms",
     ]);
-    await waitFor("both targets scraped", async () => (await vm.sampleCount("b_metric")) >= 1 && (await vm.sampleCount("a_metric")) >= 1, 20_000);
+    await waitFor(
+      "both targets scraped",
+      async () => (await vm.sampleCount("b_metric")) >= 1 && (await vm.sampleCount("a_metric")) >= 1,
+      20_000,
+    );
     write([a.port!]);
     await waitFor("b's series marked stale after it left the config", async () => {
       const s = await vm.export("b_metric");
@@ -190,14 +232,19 @@ describe.skipIf(!READY)("scraping: vanishing and failing targets", () => {
     using dir = tempDir();
     let failing = false;
     using steady = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response('steady_metric{k="v"} 1\n') });
-    using leaving = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response('leaving_metric{k="v"} 2\n') });
+    using leaving = Bun.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      fetch: () => new Response('leaving_metric{k="v"} 2\n'),
+    });
     using flaky = Bun.serve({
       hostname: "127.0.0.1",
       port: 0,
       fetch: () => (failing ? new Response("down", { status: 503 }) : new Response('failing_metric{k="v"} 3\n')),
     });
     const sdFile = join(dir.path, "targets.json");
-    const writeTargets = (ports: number[]) => writeFileSync(sdFile, JSON.stringify([{ targets: ports.map((p) => `127.0.0.1:${p}`), labels: { src: "file" } }]));
+    const writeTargets = (ports: number[]) =>
+      writeFileSync(sdFile, JSON.stringify([{ targets: ports.map((p) => `127.0.0.1:${p}`), labels: { src: "file" } }]));
     const cfg = join(dir.path, "s.yml");
     writeFileSync(
       cfg,
@@ -217,9 +264,24 @@ describe.skipIf(!READY)("scraping: vanishing and failing targets", () => {
     await using vmA = await VictoriaMetrics.start();
     await using vmD = await VictoriaMetrics.start();
     // file_sd is re-read every -promscrape.fileSDCheckInterval; make it quick for both.
-    await run(vmA, () => VmAgent.start([`-remoteWrite.url=${vmA.writeURL}`, `-promscrape.config=${cfg}`, "-promscrape.fileSDCheckInterval=1s"]));
-    await run(vmD, () =>
-      Drover.start([`-remoteWrite.url=${vmD.writeURL}`, `-promscrape.config=${cfg}`, "-promscrape.fileSDCheckInterval=1s", `-remoteWrite.tmpDataPath=${join(dir.path, "q")}`]),
+    await run(
+      vmA,
+      () =>
+        VmAgent.start([
+          `-remoteWrite.url=${vmA.writeURL}`,
+          `-promscrape.config=${cfg}`,
+          "-promscrape.fileSDCheckInterval=1s",
+        ]),
+    );
+    await run(
+      vmD,
+      () =>
+        Drover.start([
+          `-remoteWrite.url=${vmD.writeURL}`,
+          `-promscrape.config=${cfg}`,
+          "-promscrape.fileSDCheckInterval=1s",
+          `-remoteWrite.tmpDataPath=${join(dir.path, "q")}`,
+        ]),
     );
     for (const vm of [vmA, vmD]) {
       const stale = async (m: string) => (await vm.export(m)).some((s) => s.values.some(Number.isNaN));

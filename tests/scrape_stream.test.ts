@@ -13,7 +13,9 @@ const SERIES = 200_000;
 describe.skipIf(!have("victoria-metrics"))("stream parsing of big scrape responses", () => {
   test(`a ${SERIES}-series target is scraped completely through small rings`, async () => {
     let scrapes = 0;
-    const base = Array.from({ length: SERIES }, (_, i) => `big_metric{idx="${i}",pad="${"p".repeat(20)}"} ${i}\n`).join("");
+    const base = Array.from({ length: SERIES }, (_, i) => `big_metric{idx="${i}",pad="${"p".repeat(20)}"} ${i}\n`).join(
+      "",
+    );
     using target = Bun.serve({
       hostname: "127.0.0.1",
       port: 0,
@@ -24,7 +26,10 @@ describe.skipIf(!have("victoria-metrics"))("stream parsing of big scrape respons
       },
     });
     using dir = tempDir();
-    writeFileSync(join(dir.path, "s.yml"), `scrape_configs:\n  - job_name: big\n    scrape_interval: 2s\n    static_configs:\n      - targets: ["127.0.0.1:${target.port}"]\n`);
+    writeFileSync(
+      join(dir.path, "s.yml"),
+      `scrape_configs:\n  - job_name: big\n    scrape_interval: 2s\n    static_configs:\n      - targets: ["127.0.0.1:${target.port}"]\n`,
+    );
     await using vm = await VictoriaMetrics.start();
     await using d = await Drover.start([
       `-remoteWrite.url=${vm.writeURL}`,
@@ -35,7 +40,11 @@ describe.skipIf(!have("victoria-metrics"))("stream parsing of big scrape respons
       "-promscrape.minResponseSizeForStreamParse=1MB",
     ]);
     await waitFor("two full scrapes", async () => (await vm.sampleCount('up{job="big"}')) >= 2, 60_000);
-    await waitFor("all series of the first scrapes", async () => (await vm.sampleCount('big_metric{idx=~"1999.."}')) >= 200, 60_000);
+    await waitFor(
+      "all series of the first scrapes",
+      async () => (await vm.sampleCount('big_metric{idx=~"1999.."}')) >= 200,
+      60_000,
+    );
     const up = await vm.export('up{job="big"}');
     expect(up[0]!.values.every((v) => v === 1)).toBe(true);
     const samples = await vm.export('scrape_samples_scraped{job="big"}');

@@ -14,6 +14,17 @@ import { csvimportProtocol } from "../protocols/csvimport/stream.ts";
 import { vmimportProtocol } from "../protocols/vmimport/stream.ts";
 import { prometheusProtocol } from "../protocols/prometheus/stream.ts";
 
-const ALL: readonly ProtocolParser[] = [datadogProtocol, datadogv2Protocol, opentelemetryProtocol, influxProtocol, graphiteProtocol, opentsdbProtocol, opentsdbhttpProtocol, csvimportProtocol, vmimportProtocol, prometheusProtocol];
+const ALL: readonly ProtocolParser[] = [
+  datadogProtocol,
+  datadogv2Protocol,
+  opentelemetryProtocol,
+  influxProtocol,
+  graphiteProtocol,
+  opentsdbProtocol,
+  opentsdbhttpProtocol,
+  csvimportProtocol,
+  vmimportProtocol,
+  prometheusProtocol,
+];
 
 export const PARSERS: ReadonlyMap<BodyType, ProtocolParser> = new Map(ALL.map((p) => [p.type, p]));

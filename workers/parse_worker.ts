@@ -23,7 +23,12 @@ import { DEFAULT_LOGGER_OPTIONS, Logger } from "../log/logger.ts";
 import { decompressBody } from "../protocols/_shared/decompress.ts";
 import { BodyEncoding, type ContentKind, ParseError } from "../protocols/_shared/protocol.ts";
 import { type LabelPair, SeriesWriter } from "../protocols/_shared/series_writer.ts";
-import { decodeWriteRequest, relayWriteRequest, type RelayOptions, validateWriteRequest } from "../protocols/promremotewrite/decode.ts";
+import {
+  decodeWriteRequest,
+  type RelayOptions,
+  relayWriteRequest,
+  validateWriteRequest,
+} from "../protocols/promremotewrite/decode.ts";
 import { loadRelabelConfig } from "../relabel/load.ts";
 import { relabelStep } from "../relabel/step.ts";
 import { BlockBuilder } from "../protocols/promremotewrite/encode.ts";
@@ -128,7 +133,11 @@ function finishRequest(reqId: number): void {
   outstanding.delete(reqId);
   respond(
     st.failed
-      ? { reqId, status: 503, message: "cannot queue the data: the disk queue and the memory fallback are full; retry later" }
+      ? {
+        reqId,
+        status: 503,
+        message: "cannot queue the data: the disk queue and the memory fallback are full; retry later",
+      }
       : { reqId, status: 204 },
   );
 }
@@ -158,7 +167,14 @@ function sendBlock(bytes: Uint8Array, rows: number, compressed: boolean): void {
   for (const r of reqs) outstanding.get(r)!.blocks++;
   blockRequests.set(s, reqs);
   inflight++;
-  const msg: BlockMessage = { type: "block", seq: s, block: bytes.buffer as ArrayBuffer, length: bytes.byteLength, rows, compressed };
+  const msg: BlockMessage = {
+    type: "block",
+    seq: s,
+    block: bytes.buffer as ArrayBuffer,
+    length: bytes.byteLength,
+    rows,
+    compressed,
+  };
   sender.postMessage(msg, [msg.block]);
 }
 
@@ -284,7 +300,9 @@ function logInvalid(type: string, reason: string, line: string | undefined): voi
     return;
   }
   invalidLogAt = now;
-  const shown = line === undefined ? "" : `; line: ${JSON.stringify(line.length > 200 ? line.slice(0, 200) + "…" : line)}`;
+  const shown = line === undefined
+    ? ""
+    : `; line: ${JSON.stringify(line.length > 200 ? line.slice(0, 200) + "…" : line)}`;
   const more = invalidSuppressed > 0 ? ` (${invalidSuppressed} more skipped rows not logged)` : "";
   invalidSuppressed = 0;
   log.warn(`skipping invalid ${type} row: ${reason}${shown}${more}`);
@@ -306,10 +324,14 @@ function handleBody(msg: Uint8Array): void {
   const encoding = dv.getUint8(6) as BodyEncoding;
   const contentType = dv.getUint8(7) as ContentKind;
   const paramsLen = dv.getUint32(8, true);
-  const paramsText = paramsLen === 0 ? "" : decoder.decode(msg.subarray(RING_HEADER_BYTES, RING_HEADER_BYTES + paramsLen));
+  const paramsText = paramsLen === 0
+    ? ""
+    : decoder.decode(msg.subarray(RING_HEADER_BYTES, RING_HEADER_BYTES + paramsLen));
   const body = msg.subarray(RING_HEADER_BYTES + paramsLen);
   const parser = type === BodyType.PromRemoteWrite ? undefined : PARSERS.get(type);
-  if (type !== BodyType.PromRemoteWrite && parser === undefined) throw new Error(`BUG: no parser for body type ${type}`);
+  if (type !== BodyType.PromRemoteWrite && parser === undefined) {
+    throw new Error(`BUG: no parser for body type ${type}`);
+  }
   const name = parser?.name ?? "promremotewrite";
   const m = metricsOf(name);
   const [limit, flag] = limitOf(type);
@@ -353,8 +375,16 @@ function handleBody(msg: Uint8Array): void {
     m.unmarshalErrors.inc();
     inCurrent.delete(reqId);
     outstanding.delete(reqId);
-    if (!(err instanceof ParseError) && !(err instanceof SyntaxError)) log.error(`BUG: ${name} parser failed: ${(err as Error).stack}`);
-    if (reqId !== 0) respond({ reqId, status: (err as ParseError).status ?? 400, message: `cannot parse ${name} request: ${(err as Error).message}` });
+    if (!(err instanceof ParseError) && !(err instanceof SyntaxError)) {
+      log.error(`BUG: ${name} parser failed: ${(err as Error).stack}`);
+    }
+    if (reqId !== 0) {
+      respond({
+        reqId,
+        status: (err as ParseError).status ?? 400,
+        message: `cannot parse ${name} request: ${(err as Error).message}`,
+      });
+    }
     return;
   }
   m.rowsRead.inc(rows);
@@ -375,7 +405,13 @@ function handleBody(msg: Uint8Array): void {
  * same series; only metadata, exemplars and histograms that vmagent v1.79.5
  * would strip stay in (VictoriaMetrics ignores what it does not store).
  */
-function relayRemoteWrite(reqId: number, body: Uint8Array, raw: Uint8Array, encoding: BodyEncoding, params: URLSearchParams): number {
+function relayRemoteWrite(
+  reqId: number,
+  body: Uint8Array,
+  raw: Uint8Array,
+  encoding: BodyEncoding,
+  params: URLSearchParams,
+): number {
   const rw = cfg.remoteWrite;
   if (
     passthroughAllowed &&
@@ -466,7 +502,9 @@ self.onmessage = async (e: MessageEvent<ToParseWorker>) => {
   const m = e.data;
   switch (m.type) {
     case "reload":
-      await loadGlobalRelabel().catch((err: unknown) => log.error(`cannot reload -remoteWrite.relabelConfig; keeping the previous rules: ${(err as Error).message}`));
+      await loadGlobalRelabel().catch((err: unknown) =>
+        log.error(`cannot reload -remoteWrite.relabelConfig; keeping the previous rules: ${(err as Error).message}`)
+      );
       self.postMessage({ type: "reloaded", id: m.id } satisfies FromParseWorker);
       break;
     case "init":
@@ -510,7 +548,9 @@ self.onmessage = async (e: MessageEvent<ToParseWorker>) => {
       scrapes?.update(m.update);
       break;
     case "targetStatus":
-      self.postMessage({ type: "targetStatus", id: m.id, targets: scrapes?.statuses() ?? [] } satisfies FromParseWorker);
+      self.postMessage(
+        { type: "targetStatus", id: m.id, targets: scrapes?.statuses() ?? [] } satisfies FromParseWorker,
+      );
       break;
     case "drain": {
       // Shutdown: scrapes stop without stale markers, as vmagent's do.

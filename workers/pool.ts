@@ -215,7 +215,9 @@ export class WorkerPool implements ScrapeDispatch {
 
   /** The state of every scrape target, from every worker. */
   async targetStatuses(): Promise<TargetRuntime[]> {
-    const all = await Promise.all(this.#workers.map((w) => this.#call<TargetRuntime[]>(w.worker, (id) => ({ type: "targetStatus", id }))));
+    const all = await Promise.all(
+      this.#workers.map((w) => this.#call<TargetRuntime[]>(w.worker, (id) => ({ type: "targetStatus", id }))),
+    );
     return all.flat();
   }
 
@@ -275,7 +277,8 @@ export class WorkerPool implements ScrapeDispatch {
       return {
         reqId,
         status: 413,
-        message: `request of ${size} bytes does not fit the ${first.ring.maxMessageSize}-byte parse ring; raise -ringBufferSize`,
+        message:
+          `request of ${size} bytes does not fit the ${first.ring.maxMessageSize}-byte parse ring; raise -ringBufferSize`,
       };
     }
     const result = reqId === 0 ? ACCEPTED : new Promise<PushResponse>((resolve) => this.#pending.set(reqId, resolve));
@@ -302,7 +305,7 @@ export class WorkerPool implements ScrapeDispatch {
   /** Metric snapshots of every thread. */
   async metrics(): Promise<MetricSample[][]> {
     const calls: Promise<MetricSample[]>[] = this.#workers.map((w) =>
-      this.#call<MetricSample[]>(w.worker, (id) => ({ type: "metrics", id })),
+      this.#call<MetricSample[]>(w.worker, (id) => ({ type: "metrics", id }))
     );
     calls.push(this.#call<MetricSample[]>(this.#sender, (id) => ({ type: "metrics", id })));
     return Promise.all(calls);

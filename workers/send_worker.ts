@@ -96,7 +96,9 @@ function onBlock(port: MessagePort, msg: BlockMessage): void {
   }
   // The uncompressed block is consumed (compressed, relabeled or written out): its buffer goes back for reuse.
   // Passed-through client bytes stay in the queue's memory cache, so those are kept.
-  const ack: BlockAck = msg.compressed ? { type: "ack", seq: msg.seq, stored } : { type: "ack", seq: msg.seq, stored, buffer: msg.block };
+  const ack: BlockAck = msg.compressed
+    ? { type: "ack", seq: msg.seq, stored }
+    : { type: "ack", seq: msg.seq, stored, buffer: msg.block };
   pendingAcks.push({ port, ack });
   if (!commitScheduled) {
     commitScheduled = true;
@@ -107,8 +109,12 @@ function onBlock(port: MessagePort, msg: BlockMessage): void {
 async function loadUrlRelabel(cfg: Config): Promise<void> {
   const next: (CompiledRelabelRules | null)[] = [];
   for (const [i, u] of cfg.remoteWrite.urls.entries()) {
-    next.push(u.urlRelabelConfig === "" ? null : await loadRelabelConfig(u.urlRelabelConfig, "-remoteWrite.urlRelabelConfig"));
-    urlRelabelDropped[i] ??= registry.metric("vmagent_remotewrite_relabel_metrics_dropped_total", { url: `${i + 1}:secret-url` });
+    next.push(
+      u.urlRelabelConfig === "" ? null : await loadRelabelConfig(u.urlRelabelConfig, "-remoteWrite.urlRelabelConfig"),
+    );
+    urlRelabelDropped[i] ??= registry.metric("vmagent_remotewrite_relabel_metrics_dropped_total", {
+      url: `${i + 1}:secret-url`,
+    });
   }
   urlRelabel = next;
 }
@@ -211,7 +217,9 @@ self.onmessage = async (e: MessageEvent<ToSender>) => {
     case "reload":
       if (config !== undefined) {
         // Keep the old rules when a file became unreadable or invalid (as vmagent does).
-        await loadUrlRelabel(config).catch((err: unknown) => log.error(`cannot reload -remoteWrite.urlRelabelConfig: ${(err as Error).message}`));
+        await loadUrlRelabel(config).catch((err: unknown) =>
+          log.error(`cannot reload -remoteWrite.urlRelabelConfig: ${(err as Error).message}`)
+        );
       }
       post({ type: "reloaded", id: msg.id });
       break;

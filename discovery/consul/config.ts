@@ -67,7 +67,10 @@ export function parseConsulSDConfig({ raw, yaml, path, strict, baseDir }: SDEntr
   checkFields(m, FIELDS, path, strict);
   const http = parseSectionHTTPClient(yaml, path, baseDir);
   const token = m.token === undefined || m.token === null ? null : getString(m, "token", path);
-  if (token !== null && token !== "" && (http.auth.bearerToken !== null || http.auth.bearerTokenFile !== null || http.auth.authorization !== null)) {
+  if (
+    token !== null && token !== "" &&
+    (http.auth.bearerToken !== null || http.auth.bearerTokenFile !== null || http.auth.authorization !== null)
+  ) {
     throw new TypeError(`${path}: token and bearer_token cannot be set simultaneously`);
   }
   const username = getString(m, "username", path);

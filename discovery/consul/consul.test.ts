@@ -77,14 +77,20 @@ test("aggregatedStatus", () => {
 });
 
 test("parseConsulSDConfig", () => {
-  const c = parseConsulSDConfig(sdEntry({ server: "consul:8500", services: ["web"], node_meta: { rack: "r1" }, allow_stale: false }, "c", true));
+  const c = parseConsulSDConfig(
+    sdEntry({ server: "consul:8500", services: ["web"], node_meta: { rack: "r1" }, allow_stale: false }, "c", true),
+  );
   expect(c.tagSeparator).toBe(",");
   expect(c.allowStale).toBe(false);
   expect(c.nodeMeta).toEqual([["rack", "r1"]]);
   expect(c.token).toBeNull();
   expect(parseConsulSDConfig(sdEntry({}, "c", true)).allowStale).toBe(true);
-  const f = (raw: unknown, want: string) => expect(() => parseConsulSDConfig(sdEntry(raw, "sc[0].consul_sd_configs[1]", true))).toThrow(want);
-  f({ token: "a", bearer_token: "b" }, "sc[0].consul_sd_configs[1]: token and bearer_token cannot be set simultaneously");
+  const f = (raw: unknown, want: string) =>
+    expect(() => parseConsulSDConfig(sdEntry(raw, "sc[0].consul_sd_configs[1]", true))).toThrow(want);
+  f(
+    { token: "a", bearer_token: "b" },
+    "sc[0].consul_sd_configs[1]: token and bearer_token cannot be set simultaneously",
+  );
   f({ username: "a", basic_auth: { username: "b" } }, "username and basic_auth cannot be set simultaneously");
   f({ scheme: "ftp" }, "sc[0].consul_sd_configs[1].scheme: unsupported scheme");
   f({ services: "web" }, "sc[0].consul_sd_configs[1].services: expected a list of strings");
@@ -100,7 +106,11 @@ describe("discoverer", () => {
     d = null;
     consul = null;
   });
-  const ctx: DiscoveryContext = { baseDir: "/", checkIntervalMs: 20, log: { info: () => {}, warn: () => {}, error: () => {} } };
+  const ctx: DiscoveryContext = {
+    baseDir: "/",
+    checkIntervalMs: 20,
+    log: { info: () => {}, warn: () => {}, error: () => {} },
+  };
   const reports: (readonly TargetLabels[])[] = [];
   const until = async (what: string, cond: () => boolean) => {
     const end = Date.now() + 5000;
@@ -123,10 +133,17 @@ describe("discoverer", () => {
     d.start((t) => reports.push(t));
     return consul;
   }
-  const byAddr = (ts: readonly TargetLabels[] | undefined) => [...(ts ?? [])].sort((a, b) => (a.__address__! < b.__address__! ? -1 : 1));
+  const byAddr = (ts: readonly TargetLabels[] | undefined) =>
+    [...(ts ?? [])].sort((a, b) => (a.__address__! < b.__address__! ? -1 : 1));
 
   test("first round, datacenter from the agent, query arguments and auth", async () => {
-    const c = start({ token: "consul-acl-token", services: ["REDIS", "web"], node_meta: { rack: "r1" }, namespace: "team-a", partition: "p1" });
+    const c = start({
+      token: "consul-acl-token",
+      services: ["REDIS", "web"],
+      node_meta: { rack: "r1" },
+      namespace: "team-a",
+      partition: "p1",
+    });
     await until("first report", () => reports.length === 1);
     expect(byAddr(reports[0])).toEqual([REDIS, WEB]);
     const health = c.requests.find((q) => q.path === "/v1/health/service/redis");

@@ -154,7 +154,11 @@ export class ConsulDiscoverer implements Discoverer {
         }
       } catch (e) {
         if (this.#stopped) return;
-        this.#ctx.log.error(`${this.name}: cannot obtain Consul serviceNames from ${JSON.stringify(this.#server)}: ${(e as Error).message}`);
+        this.#ctx.log.error(
+          `${this.name}: cannot obtain Consul serviceNames from ${JSON.stringify(this.#server)}: ${
+            (e as Error).message
+          }`,
+        );
       }
       if (!this.#initialized) {
         this.#initialized = true;
@@ -174,7 +178,11 @@ export class ConsulDiscoverer implements Discoverer {
         try {
           token = readFileSync(tokenFile, "utf8");
         } catch (e) {
-          throw new Error(`Cannot read consul token file ${JSON.stringify(tokenFile)}; probably, \`token\` arg is missing in \`consul_sd_config\`? error: ${(e as Error).message}`);
+          throw new Error(
+            `Cannot read consul token file ${
+              JSON.stringify(tokenFile)
+            }; probably, \`token\` arg is missing in \`consul_sd_config\`? error: ${(e as Error).message}`,
+          );
         }
       } else {
         token = env.CONSUL_HTTP_TOKEN ?? "";
@@ -182,11 +190,19 @@ export class ConsulDiscoverer implements Discoverer {
     }
     let http: HTTPClientConfig = cfg.http;
     if (token !== "") {
-      if (http.auth.bearerToken !== null || http.auth.bearerTokenFile !== null) throw new Error("Cannot set both token and bearer_token configs");
+      if (http.auth.bearerToken !== null || http.auth.bearerTokenFile !== null) {
+        throw new Error("Cannot set both token and bearer_token configs");
+      }
       http = { ...http, auth: { ...http.auth, bearerToken: token } };
     }
     if (cfg.username !== "") {
-      http = { ...http, auth: { ...http.auth, basicAuth: { username: cfg.username, usernameFile: null, password: cfg.password, passwordFile: null } } };
+      http = {
+        ...http,
+        auth: {
+          ...http.auth,
+          basicAuth: { username: cfg.username, usernameFile: null, password: cfg.password, passwordFile: null },
+        },
+      };
     }
     let server = cfg.server === "" ? "localhost:8500" : cfg.server;
     if (!server.includes("://")) {
@@ -200,7 +216,9 @@ export class ConsulDiscoverer implements Discoverer {
     if (dc === "") {
       const resp = await this.#client.fetch(`${server}/v1/agent/self`, { signal: this.#ac.signal });
       const text = await resp.text();
-      if (resp.status !== 200) throw new Error(`Cannot query consul agent info: status ${resp.status}: ${text.slice(0, 200)}`);
+      if (resp.status !== 200) {
+        throw new Error(`Cannot query consul agent info: status ${resp.status}: ${text.slice(0, 200)}`);
+      }
       const agent = JSON.parse(text) as { Config?: { Datacenter?: unknown } };
       dc = typeof agent.Config?.Datacenter === "string" ? agent.Config.Datacenter : "";
     }
@@ -220,11 +238,17 @@ export class ConsulDiscoverer implements Discoverer {
     const url = `${this.#server}${path}&index=${index}&wait=${this.#opts.waitSeconds ?? DEFAULT_WAIT_SECONDS}s`;
     const resp = await this.#client!.fetch(url, { signal });
     const text = await resp.text();
-    if (resp.status !== 200) throw new Error(`Unexpected status code for ${JSON.stringify(url)}: ${resp.status}; response: ${text.slice(0, 200)}`);
+    if (resp.status !== 200) {
+      throw new Error(
+        `Unexpected status code for ${JSON.stringify(url)}: ${resp.status}; response: ${text.slice(0, 200)}`,
+      );
+    }
     const h = resp.headers.get("X-Consul-Index") ?? "";
     const n = Number.parseInt(h, 10);
     if (h === "" || !Number.isFinite(n)) {
-      this.#ctx.log.error(`${this.name}: cannot find a valid X-Consul-Index header in response from ${JSON.stringify(url)}`);
+      this.#ctx.log.error(
+        `${this.name}: cannot find a valid X-Consul-Index header in response from ${JSON.stringify(url)}`,
+      );
       return { text, index };
     }
     // https://developer.hashicorp.com/consul/api-docs/features/blocking#implementation-details
@@ -235,7 +259,9 @@ export class ConsulDiscoverer implements Discoverer {
 
   #serviceNames(text: string): string[] {
     const m = JSON.parse(text) as unknown;
-    if (m === null || typeof m !== "object" || Array.isArray(m)) throw new TypeError("Cannot parse service names: expected a JSON object");
+    if (m === null || typeof m !== "object" || Array.isArray(m)) {
+      throw new TypeError("Cannot parse service names: expected a JSON object");
+    }
     const want = this.#cfg.services.map((s) => s.toLowerCase());
     const out: string[] = [];
     for (const [name, tagsRaw] of Object.entries(m as Record<string, unknown>)) {
@@ -260,7 +286,13 @@ export class ConsulDiscoverer implements Discoverer {
     const inits: Promise<void>[] = [];
     for (const name of names) {
       if (this.#services.has(name)) continue;
-      const sw: ServiceWatch = { name, nodes: [], ac: new AbortController(), sleeper: new Sleeper(this.#set, this.#clear), stopped: false };
+      const sw: ServiceWatch = {
+        name,
+        nodes: [],
+        ac: new AbortController(),
+        sleeper: new Sleeper(this.#set, this.#clear),
+        stopped: false,
+      };
       this.#services.set(name, sw);
       inits.push(new Promise((resolve) => void this.#watchService(sw, resolve)));
     }
@@ -289,7 +321,11 @@ export class ConsulDiscoverer implements Discoverer {
         }
       } catch (e) {
         if (!sw.stopped && !this.#stopped) {
-          this.#ctx.log.error(`${this.name}: cannot obtain Consul serviceNodes for serviceName=${JSON.stringify(sw.name)}: ${(e as Error).message}`);
+          this.#ctx.log.error(
+            `${this.name}: cannot obtain Consul serviceNodes for serviceName=${JSON.stringify(sw.name)}: ${
+              (e as Error).message
+            }`,
+          );
         }
       }
       if (first) {

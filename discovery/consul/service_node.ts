@@ -51,7 +51,9 @@ export function parseServiceNodes(text: string): ServiceNode[] {
   const data = JSON.parse(text) as unknown;
   if (!Array.isArray(data)) throw new TypeError("Cannot unmarshal ServiceNodes: expected a JSON array");
   return data.map((e) => {
-    if (e === null || typeof e !== "object" || Array.isArray(e)) throw new TypeError("Cannot unmarshal ServiceNodes: expected objects");
+    if (e === null || typeof e !== "object" || Array.isArray(e)) {
+      throw new TypeError("Cannot unmarshal ServiceNodes: expected objects");
+    }
     const x = e as J;
     const svc = o(x.Service);
     const node = o(x.Node);
@@ -74,7 +76,10 @@ export function parseServiceNodes(text: string): ServiceNode[] {
         // Node.TaggedAddresses is a string map; Service.TaggedAddresses (objects) is not used.
         taggedAddresses: pairs(node.TaggedAddresses),
       },
-      checks: (Array.isArray(x.Checks) ? x.Checks : []).map((c) => ({ checkID: s(o(c).CheckID), status: s(o(c).Status) })),
+      checks: (Array.isArray(x.Checks) ? x.Checks : []).map((c) => ({
+        checkID: s(o(c).CheckID),
+        status: s(o(c).Status),
+      })),
     };
   });
 }

@@ -39,18 +39,42 @@ test("parseKubernetesSDConfig rejects", () => {
   f({}, "sc[1].kubernetes_sd_configs[0].role: missing role");
   f({ role: "deployment" }, 'sc[1].kubernetes_sd_configs[0].role: unexpected role "deployment"');
   f({ role: "pod", foo: 1 }, 'sc[1].kubernetes_sd_configs[0]: unknown field "foo"');
-  f({ role: "pod", api_server: "a", kubeconfig_file: "k" }, "api_server and kubeconfig_file cannot be set simultaneously");
-  f({ role: "pod", namespaces: { names: "default" } }, "sc[1].kubernetes_sd_configs[0].namespaces.names: expected a list of strings");
+  f(
+    { role: "pod", api_server: "a", kubeconfig_file: "k" },
+    "api_server and kubeconfig_file cannot be set simultaneously",
+  );
+  f(
+    { role: "pod", namespaces: { names: "default" } },
+    "sc[1].kubernetes_sd_configs[0].namespaces.names: expected a list of strings",
+  );
   f({ role: "pod", namespaces: { own: true } }, 'namespaces: unknown field "own"');
-  f({ role: "pod", selectors: [{ role: "deploy" }] }, "sc[1].kubernetes_sd_configs[0].selectors[0].role: unexpected role");
+  f(
+    { role: "pod", selectors: [{ role: "deploy" }] },
+    "sc[1].kubernetes_sd_configs[0].selectors[0].role: unexpected role",
+  );
   f({ role: "pod", attach_metadata: { namespace: true } }, 'attach_metadata: unknown field "namespace"');
-  f({ role: "pod", bearer_token: "a", bearer_token_file: "b" }, "sc[1].kubernetes_sd_configs[0]: both `bearer_token` and `bearer_token_file` are set");
-  f({ role: "pod", bearer_token: "a", basic_auth: { username: "u" } }, "sc[1].kubernetes_sd_configs[0].bearer_token: cannot be used together with `authorization` or `basic_auth`");
+  f(
+    { role: "pod", bearer_token: "a", bearer_token_file: "b" },
+    "sc[1].kubernetes_sd_configs[0]: both `bearer_token` and `bearer_token_file` are set",
+  );
+  f(
+    { role: "pod", bearer_token: "a", basic_auth: { username: "u" } },
+    "sc[1].kubernetes_sd_configs[0].bearer_token: cannot be used together with `authorization` or `basic_auth`",
+  );
   f({ role: "pod", basic_auth: { password: "p" } }, "sc[1].kubernetes_sd_configs[0].basic_auth: missing `username`");
-  f({ role: "pod", tls_config: { cert_file: "c" } }, "sc[1].kubernetes_sd_configs[0].tls_config: missing `key` or `key_file` for the client certificate");
-  f({ role: "pod", tls_config: { min_version: "SSL3" } }, 'sc[1].kubernetes_sd_configs[0].tls_config.min_version: unsupported TLS version "SSL3"');
+  f(
+    { role: "pod", tls_config: { cert_file: "c" } },
+    "sc[1].kubernetes_sd_configs[0].tls_config: missing `key` or `key_file` for the client certificate",
+  );
+  f(
+    { role: "pod", tls_config: { min_version: "SSL3" } },
+    'sc[1].kubernetes_sd_configs[0].tls_config.min_version: unsupported TLS version "SSL3"',
+  );
   f({ role: "pod", headers: ["nocolon"] }, "sc[1].kubernetes_sd_configs[0].headers[0]: missing ':' in header");
-  f({ role: "pod", oauth2: { client_id: "x" } }, "sc[1].kubernetes_sd_configs[0].oauth2: missing `client_secret` or `client_secret_file`");
+  f(
+    { role: "pod", oauth2: { client_id: "x" } },
+    "sc[1].kubernetes_sd_configs[0].oauth2: missing `client_secret` or `client_secret_file`",
+  );
   f("pod", "sc[1].kubernetes_sd_configs[0]: expected a mapping");
   // Non-strict mode ignores unknown fields but still validates known ones.
   expect(parseKubernetesSDConfig(sdEntry({ role: "pod", foo: 1 }, "x", false)).role).toBe("pod");
@@ -84,7 +108,11 @@ users:
 `;
 
 test("parseKubeConfig", () => {
-  const kc = parseKubeConfig(KUBECONFIG, { ...NO_HTTP_CLIENT, auth: { ...NO_AUTH, headers: [["X-A", "1"]] } }, "/etc/drover");
+  const kc = parseKubeConfig(
+    KUBECONFIG,
+    { ...NO_HTTP_CLIENT, auth: { ...NO_AUTH, headers: [["X-A", "1"]] } },
+    "/etc/drover",
+  );
   expect(kc.server).toBe("https://k8s.example.com:6443");
   expect(kc.http.auth.bearerToken).toBe("t0k3n");
   expect(kc.http.auth.tls).toEqual({
@@ -99,11 +127,18 @@ test("parseKubeConfig", () => {
     minVersion: "",
   });
   expect(kc.http.auth.headers).toEqual([["X-A", "1"]]);
-  const dev = parseKubeConfig(KUBECONFIG.replace("current-context: prod", "current-context: dev"), NO_HTTP_CLIENT, "/etc/drover");
+  const dev = parseKubeConfig(
+    KUBECONFIG.replace("current-context: prod", "current-context: dev"),
+    NO_HTTP_CLIENT,
+    "/etc/drover",
+  );
   expect(dev.server).toBe("http://127.0.0.1:8001");
   expect(dev.http.auth.tls).toBeNull();
   // Relative file names resolve against the config directory.
-  expect(parseKubeConfig(KUBECONFIG.replace("/etc/k8s/admin.crt", "admin.crt"), NO_HTTP_CLIENT, "/etc/drover").http.auth.tls?.certFile).toBe("/etc/drover/admin.crt");
+  expect(
+    parseKubeConfig(KUBECONFIG.replace("/etc/k8s/admin.crt", "admin.crt"), NO_HTTP_CLIENT, "/etc/drover").http.auth.tls
+      ?.certFile,
+  ).toBe("/etc/drover/admin.crt");
 
   const f = (text: string, want: string) => expect(() => parseKubeConfig(text, NO_HTTP_CLIENT, "/")).toThrow(want);
   f(KUBECONFIG.replace("current-context: prod", "current-context: none"), 'Missing context "none"');

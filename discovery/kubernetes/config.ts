@@ -54,7 +54,9 @@ function parseRole(s: string, path: string): Role {
   const r = s === "endpointslices" ? "endpointslice" : s;
   if (!(ROLES as readonly string[]).includes(r)) {
     throw new TypeError(
-      `${path}: unexpected role ${JSON.stringify(s)}; must be one of pod, service, endpoints, endpointslice, node or ingress`,
+      `${path}: unexpected role ${
+        JSON.stringify(s)
+      }; must be one of pod, service, endpoints, endpointslice, node or ingress`,
     );
   }
   return r as Role;

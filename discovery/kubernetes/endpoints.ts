@@ -18,7 +18,16 @@ import {
   registerLabelsAndAnnotations,
   sanitizeLabelName,
 } from "./labels.ts";
-import type { Container, EndpointAddress, EndpointPort, Endpoints, EndpointSlice, Pod, Service, SliceEndpoint } from "./objects.ts";
+import type {
+  Container,
+  EndpointAddress,
+  EndpointPort,
+  Endpoints,
+  EndpointSlice,
+  Pod,
+  Service,
+  SliceEndpoint,
+} from "./objects.ts";
 
 /** Records in `seen` and labels `m` with the containers of `p` that expose `port`. */
 function matchContainerPorts(m: MutableLabels, p: Pod, port: number, seen: number[], sidecarsOnly: boolean): void {
@@ -94,7 +103,7 @@ function endpointAddressLabels(
   if (ea.targetRef.kind !== "Pod" || p === undefined) return m;
   appendPodCommonLabels(m, p, lk);
   let seen = podPortsSeen.get(p);
-  if (seen === undefined) podPortsSeen.set(p, (seen = []));
+  if (seen === undefined) podPortsSeen.set(p, seen = []);
   matchContainerPorts(m, p, epp.port, seen, true);
   return m;
 }
@@ -107,7 +116,9 @@ export function endpointsTargets(eps: Endpoints, lk: ObjectLookup): MutableLabel
   for (const ss of eps.subsets) {
     for (const epp of ss.ports) {
       for (const ea of ss.addresses) out.push(endpointAddressLabels(eps, ea, epp, "true", svc, lk, podPortsSeen));
-      for (const ea of ss.notReadyAddresses) out.push(endpointAddressLabels(eps, ea, epp, "false", svc, lk, podPortsSeen));
+      for (const ea of ss.notReadyAddresses) {
+        out.push(endpointAddressLabels(eps, ea, epp, "false", svc, lk, podPortsSeen));
+      }
     }
   }
   appendUnseenPodPorts(out, podPortsSeen, lk, svc, (m, p) => {
@@ -156,7 +167,7 @@ function sliceEndpointLabels(
   registerLabelsAndAnnotations(eps.meta, "__meta_kubernetes_endpointslice", m);
   if (ea.targetRef.kind !== "Pod" || p === undefined) return m;
   let seen = podPortsSeen.get(p);
-  if (seen === undefined) podPortsSeen.set(p, (seen = []));
+  if (seen === undefined) podPortsSeen.set(p, seen = []);
   appendPodCommonLabels(m, p, lk);
   // Unlike endpoints, vmagent matches endpoint ports against every init container here.
   matchContainerPorts(m, p, epp.port, seen, false);

@@ -9,7 +9,13 @@
 
 import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
-import { type BasicAuthConfig, type HTTPClientConfig, NO_AUTH, resolveFile, type TLSConfig } from "../../promauth/config.ts";
+import {
+  type BasicAuthConfig,
+  type HTTPClientConfig,
+  NO_AUTH,
+  resolveFile,
+  type TLSConfig,
+} from "../../promauth/config.ts";
 
 /** What a kubeconfig contributes to the connection. */
 export interface KubeConfig {
@@ -69,7 +75,9 @@ export function parseKubeConfig(text: string, base: HTTPClientConfig, baseDir: s
   const server = str(cluster, "server");
   if (server === "") {
     throw new TypeError(
-      `Missing kubernetes server address for config ${JSON.stringify(clusterName)} at context ${JSON.stringify(ctxName)}`,
+      `Missing kubernetes server address for config ${JSON.stringify(clusterName)} at context ${
+        JSON.stringify(ctxName)
+      }`,
     );
   }
   const userName = str(ctx, "user");
@@ -84,13 +92,17 @@ export function parseKubeConfig(text: string, base: HTTPClientConfig, baseDir: s
     for (const k of ["exec", "act-as", "act-as-uid", "act-as-groups", "act-as-user-extra"]) {
       const v = user[k];
       if (v !== undefined && v !== null && v !== "" && !(Array.isArray(v) && v.length === 0)) {
-        throw new TypeError(`Invalid auth config ${JSON.stringify(userName)}: field ${JSON.stringify(k)} is not supported yet`);
+        throw new TypeError(
+          `Invalid auth config ${JSON.stringify(userName)}: field ${JSON.stringify(k)} is not supported yet`,
+        );
       }
     }
     const username = str(user, "username");
     const password = str(user, "password");
     if (password !== "" && username === "") {
-      throw new TypeError(`Invalid auth config ${JSON.stringify(userName)}: username cannot be empty, if password defined`);
+      throw new TypeError(
+        `Invalid auth config ${JSON.stringify(userName)}: username cannot be empty, if password defined`,
+      );
     }
     if (server.startsWith("https://")) {
       const caData = str(cluster, "certificate-authority-data");
@@ -108,13 +120,23 @@ export function parseKubeConfig(text: string, base: HTTPClientConfig, baseDir: s
         minVersion: "",
       });
     }
-    if (username !== "" || password !== "") basicAuth = Object.freeze({ username, usernameFile: null, password, passwordFile: null });
+    if (username !== "" || password !== "") {
+      basicAuth = Object.freeze({ username, usernameFile: null, password, passwordFile: null });
+    }
     bearerTokenFile = file(str(user, "tokenFile"));
     bearerToken = bearerTokenFile === null ? str(user, "token") || null : null;
   }
   const proxyURL = str(cluster, "proxy-url");
   const http: HTTPClientConfig = Object.freeze({
-    auth: Object.freeze({ ...NO_AUTH, basicAuth, bearerToken, bearerTokenFile, oauth2: base.auth.oauth2, tls, headers: base.auth.headers }),
+    auth: Object.freeze({
+      ...NO_AUTH,
+      basicAuth,
+      bearerToken,
+      bearerTokenFile,
+      oauth2: base.auth.oauth2,
+      tls,
+      headers: base.auth.headers,
+    }),
     proxyURL: proxyURL === "" ? null : proxyURL,
     proxy: NO_AUTH,
     followRedirects: base.followRedirects,

@@ -50,7 +50,10 @@ afterEach(() => {
   logs.length = 0;
 });
 
-function setup(sd: Record<string, unknown>, resources: readonly string[]): { api: FakeKubeAPI; d: KubernetesDiscoverer; r: Reports } {
+function setup(
+  sd: Record<string, unknown>,
+  resources: readonly string[],
+): { api: FakeKubeAPI; d: KubernetesDiscoverer; r: Reports } {
   api = new FakeKubeAPI();
   for (const res of resources) api.load(res, fixture(`kubernetes/${res}.json`));
   const cfg = parseKubernetesSDConfig(sdEntry({ api_server: api.url, ...sd }, "kubernetes_sd_configs[0]", true));
@@ -62,7 +65,10 @@ function setup(sd: Record<string, unknown>, resources: readonly string[]): { api
 
 const pod = (name: string, ip: string, ports: number[]): Obj => ({
   metadata: { name, namespace: "default", uid: `uid-${name}`, labels: { app: "scale" } },
-  spec: { nodeName: "node-a", containers: [{ name: "app", image: "app:1", ports: ports.map((p) => ({ containerPort: p, protocol: "TCP" })) }] },
+  spec: {
+    nodeName: "node-a",
+    containers: [{ name: "app", image: "app:1", ports: ports.map((p) => ({ containerPort: p, protocol: "TCP" })) }],
+  },
   status: { phase: "Running", podIP: ip, hostIP: "10.0.0.11", conditions: [{ type: "Ready", status: "True" }] },
 });
 
@@ -70,7 +76,14 @@ describe("watch", () => {
   test("initial list, then ADDED/MODIFIED/DELETED events update the targets", async () => {
     const { api, r } = setup({ role: "pod" }, ["pods"]);
     await until("first report", () => r.all.length === 1);
-    expect(addrs(r.last)).toEqual(["10.244.1.5", "10.244.1.5:8080", "10.244.1.5:9113", "10.244.2.7:15000", "10.244.2.7:9100", "[fd00:10:244::5]"]);
+    expect(addrs(r.last)).toEqual([
+      "10.244.1.5",
+      "10.244.1.5:8080",
+      "10.244.1.5:9113",
+      "10.244.2.7:15000",
+      "10.244.2.7:9100",
+      "[fd00:10:244::5]",
+    ]);
     await until("watch open", () => api.openWatches("pods") === 1);
     const watchReq = api.requests.find((q) => q.query.get("watch") === "1");
     expect(watchReq?.query.get("allowWatchBookmarks")).toBe("true");
@@ -128,22 +141,31 @@ describe("watch", () => {
     api.closeWatches("pods");
     await until("rewatch", () => api.requests.filter((q) => q.query.get("watch") === "1").length === 2);
     const watches = api.requests.filter((q) => q.query.get("watch") === "1");
-    expect(Number(watches[1]?.query.get("resourceVersion"))).toBeGreaterThan(Number(watches[0]?.query.get("resourceVersion")));
+    expect(Number(watches[1]?.query.get("resourceVersion"))).toBeGreaterThan(
+      Number(watches[0]?.query.get("resourceVersion")),
+    );
     expect(api.requests.filter((q) => q.query.get("watch") !== "1").length).toBe(1);
   });
 
   test("endpoints watch pods and services and follow their changes", async () => {
     const { api, r } = setup({ role: "endpoints" }, ["endpoints", "pods", "services"]);
     await until("first report", () => r.all.length === 1);
-    expect(addrs(r.last)).toEqual(["10.0.5.5:8080", "10.244.1.5:8080", "10.244.1.5:9113", "10.244.2.7:15000", "10.244.2.7:9100"]);
+    expect(addrs(r.last)).toEqual([
+      "10.0.5.5:8080",
+      "10.244.1.5:8080",
+      "10.244.1.5:9113",
+      "10.244.2.7:15000",
+      "10.244.2.7:9100",
+    ]);
     const paths = new Set(api.requests.map((q) => q.path));
     expect([...paths].sort()).toEqual(["/api/v1/endpoints", "/api/v1/pods", "/api/v1/services"]);
     await until("3 watches", () => api.openWatches() === 3);
     const svc = fixture<{ items: Obj[] }>("kubernetes/services.json").items[0]!;
     (svc.metadata as Record<string, unknown>).labels = { "app.kubernetes.io/name": "web", tier: "frontend" };
     api.emit("services", "MODIFIED", svc);
-    await until("service label on endpoints targets", () =>
-      (r.last ?? []).filter((t) => t.__meta_kubernetes_service_label_tier === "frontend").length === 3,
+    await until(
+      "service label on endpoints targets",
+      () => (r.last ?? []).filter((t) => t.__meta_kubernetes_service_label_tier === "frontend").length === 3,
     );
   });
 
@@ -161,7 +183,10 @@ describe("watch", () => {
     );
     await until("first report", () => r.all.length === 1);
     const lists = api.requests.filter((q) => q.query.get("watch") !== "1");
-    expect(lists.map((q) => q.path).sort()).toEqual(["/api/v1/namespaces/default/pods", "/api/v1/namespaces/monitoring/pods"]);
+    expect(lists.map((q) => q.path).sort()).toEqual([
+      "/api/v1/namespaces/default/pods",
+      "/api/v1/namespaces/monitoring/pods",
+    ]);
     for (const q of lists) {
       expect(q.query.get("labelSelector")).toBe("app=web");
       expect(q.query.get("fieldSelector")).toBe("spec.nodeName=node-a");
@@ -233,7 +258,10 @@ describe("connection", () => {
 
   test("in-cluster from the service account when api_server is empty", () => {
     const cfg = parseKubernetesSDConfig(sdEntry({ role: "pod", namespaces: { own_namespace: true } }, "k", true));
-    const c = resolveAPIConnection(cfg, "/etc/vm", { env: { KUBERNETES_SERVICE_HOST: "10.96.0.1", KUBERNETES_SERVICE_PORT: "443" }, serviceAccountDir: sa });
+    const c = resolveAPIConnection(cfg, "/etc/vm", {
+      env: { KUBERNETES_SERVICE_HOST: "10.96.0.1", KUBERNETES_SERVICE_PORT: "443" },
+      serviceAccountDir: sa,
+    });
     expect(c.server).toBe("https://10.96.0.1:443");
     expect(c.http.auth.bearerTokenFile).toBe(join(sa, "token"));
     expect(c.http.auth.tls?.caFile).toBe(join(sa, "ca.crt"));
@@ -253,7 +281,8 @@ describe("connection", () => {
 
   test("api_server normalisation", () => {
     const f = (sd: Record<string, unknown>, want: string) => {
-      expect(resolveAPIConnection(parseKubernetesSDConfig(sdEntry({ role: "node", ...sd }, "k", true)), "/").server).toBe(want);
+      expect(resolveAPIConnection(parseKubernetesSDConfig(sdEntry({ role: "node", ...sd }, "k", true)), "/").server)
+        .toBe(want);
     };
     f({ api_server: "10.0.0.1:6443" }, "http://10.0.0.1:6443");
     f({ api_server: "10.0.0.1:6443", tls_config: { insecure_skip_verify: true } }, "https://10.0.0.1:6443");
@@ -261,10 +290,14 @@ describe("connection", () => {
   });
 
   test("apiPaths", () => {
-    const f = (role: Parameters<typeof apiPaths>[0], ns: string[], want: string[]) => expect(apiPaths(role, ns, [])).toEqual(want);
+    const f = (role: Parameters<typeof apiPaths>[0], ns: string[], want: string[]) =>
+      expect(apiPaths(role, ns, [])).toEqual(want);
     f("pod", [], ["/api/v1/pods"]);
     f("node", ["a"], ["/api/v1/nodes"]);
-    f("endpointslice", ["a", "b"], ["/apis/discovery.k8s.io/v1/namespaces/a/endpointslices", "/apis/discovery.k8s.io/v1/namespaces/b/endpointslices"]);
+    f("endpointslice", ["a", "b"], [
+      "/apis/discovery.k8s.io/v1/namespaces/a/endpointslices",
+      "/apis/discovery.k8s.io/v1/namespaces/b/endpointslices",
+    ]);
     f("ingress", [], ["/apis/networking.k8s.io/v1/ingresses"]);
     f("endpoints", ["kube-system"], ["/api/v1/namespaces/kube-system/endpoints"]);
   });

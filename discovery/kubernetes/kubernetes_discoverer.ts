@@ -22,7 +22,14 @@ import { endpointSliceTargets, endpointsTargets } from "./endpoints.ts";
 import { HTTPClient } from "../../promauth/client.ts";
 import { type HTTPClientConfig, NO_AUTH, NO_HTTP_CLIENT, resolveFile } from "../../promauth/config.ts";
 import { loadKubeConfig } from "./kubeconfig.ts";
-import { ingressTargets, type MutableLabels, nodeTargets, type ObjectLookup, podTargets, serviceTargets } from "./labels.ts";
+import {
+  ingressTargets,
+  type MutableLabels,
+  nodeTargets,
+  type ObjectLookup,
+  podTargets,
+  serviceTargets,
+} from "./labels.ts";
 import type { K8sObject, Node, Pod, Service } from "./objects.ts";
 import { URLWatcher } from "./url_watcher.ts";
 
@@ -54,7 +61,11 @@ export interface APIConnection {
  * explicit `api_server`, else `kubeconfig_file`, else the in-cluster service
  * account. Throws Error with a user-facing message when that is impossible.
  */
-export function resolveAPIConnection(cfg: KubernetesSDConfig, baseDir: string, opts: KubernetesDiscovererOptions = {}): APIConnection {
+export function resolveAPIConnection(
+  cfg: KubernetesSDConfig,
+  baseDir: string,
+  opts: KubernetesDiscovererOptions = {},
+): APIConnection {
   const env = opts.env ?? process.env;
   const saDir = opts.serviceAccountDir ?? DEFAULT_SERVICE_ACCOUNT_DIR;
   let server = cfg.apiServer;
@@ -73,13 +84,32 @@ export function resolveAPIConnection(cfg: KubernetesSDConfig, baseDir: string, o
       );
     }
     if (port === "") {
-      throw new Error(`Cannot find KUBERNETES_SERVICE_PORT env var; it must be defined when running in k8s; KUBERNETES_SERVICE_HOST=${JSON.stringify(host)}`);
+      throw new Error(
+        `Cannot find KUBERNETES_SERVICE_PORT env var; it must be defined when running in k8s; KUBERNETES_SERVICE_HOST=${
+          JSON.stringify(host)
+        }`,
+      );
     }
     server = `https://${host.includes(":") ? `[${host}]` : host}:${port}`;
-    const tls = { ca: null, caFile: join(saDir, "ca.crt"), cert: null, certFile: null, key: null, keyFile: null, serverName: "", insecureSkipVerify: false, minVersion: "" };
+    const tls = {
+      ca: null,
+      caFile: join(saDir, "ca.crt"),
+      cert: null,
+      certFile: null,
+      key: null,
+      keyFile: null,
+      serverName: "",
+      insecureSkipVerify: false,
+      minVersion: "",
+    };
     http = Object.freeze({
       ...NO_HTTP_CLIENT,
-      auth: Object.freeze({ ...NO_AUTH, bearerTokenFile: join(saDir, "token"), tls: Object.freeze(tls), headers: cfg.http.auth.headers }),
+      auth: Object.freeze({
+        ...NO_AUTH,
+        bearerTokenFile: join(saDir, "token"),
+        tls: Object.freeze(tls),
+        headers: cfg.http.auth.headers,
+      }),
     });
   }
   if (!server.includes("://")) server = `${cfg.http.auth.tls !== null ? "https" : "http"}://${server}`;
@@ -90,7 +120,9 @@ export function resolveAPIConnection(cfg: KubernetesSDConfig, baseDir: string, o
       namespaces = [readFileSync(join(saDir, "namespace"), "utf8")];
     } catch (e) {
       throw new Error(
-        `Cannot determine namespace for the current pod according to \`own_namespace: true\` option in kubernetes_sd_config: ${(e as Error).message}`,
+        `Cannot determine namespace for the current pod according to \`own_namespace: true\` option in kubernetes_sd_config: ${
+          (e as Error).message
+        }`,
       );
     }
   }
@@ -107,7 +139,11 @@ const API_PATHS: Readonly<Record<Role, readonly [string, string]>> = {
 };
 
 /** The list paths (with selectors) for `role`: one per namespace, or one cluster-wide. */
-export function apiPaths(role: Role, namespaces: readonly string[], selectors: KubernetesSDConfig["selectors"]): string[] {
+export function apiPaths(
+  role: Role,
+  namespaces: readonly string[],
+  selectors: KubernetesSDConfig["selectors"],
+): string[] {
   const labels: string[] = [];
   const fields: string[] = [];
   for (const s of selectors) {
@@ -189,7 +225,9 @@ export class KubernetesDiscoverer implements Discoverer {
       roles.add("pod");
       roles.add("service");
     }
-    if (this.#cfg.attachNodeMetadata && (role === "pod" || role === "endpoints" || role === "endpointslice")) roles.add("node");
+    if (this.#cfg.attachNodeMetadata && (role === "pod" || role === "endpoints" || role === "endpointslice")) {
+      roles.add("node");
+    }
     for (const r of roles) {
       for (const path of apiPaths(r, conn.namespaces, this.#cfg.selectors)) {
         this.#watchers.push(
@@ -226,7 +264,7 @@ export class KubernetesDiscoverer implements Discoverer {
   }
 
   #changed(role: Role, keys: readonly string[]): void {
-    if (role === this.#cfg.role) for (const k of keys) this.#cache.delete(k);
+    if (role === this.#cfg.role) { for (const k of keys) this.#cache.delete(k); }
     else this.#cache.clear(); // a pod, service or node changed: every target may embed it
     this.#schedule();
   }

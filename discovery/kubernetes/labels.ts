@@ -99,7 +99,13 @@ export function appendContainerLabels(m: MutableLabels, c: Container, cp: Contai
   }
 }
 
-function appendPodTargets(out: MutableLabels[], p: Pod, cs: readonly Container[], isInit: boolean, lk: ObjectLookup): void {
+function appendPodTargets(
+  out: MutableLabels[],
+  p: Pod,
+  cs: readonly Container[],
+  isInit: boolean,
+  lk: ObjectLookup,
+): void {
   for (const c of cs) {
     const st = containerStatus(p, c.name, isInit);
     if (st?.terminated === true) continue; // a finished container cannot be scraped

@@ -2,7 +2,15 @@ import { describe, expect, test } from "bun:test";
 import { fixture } from "../testdata/replay_server.ts";
 import type { Role } from "./config.ts";
 import { endpointSliceTargets, endpointsTargets } from "./endpoints.ts";
-import { ingressTargets, joinHostPort, nodeTargets, type ObjectLookup, podTargets, sanitizeLabelName, serviceTargets } from "./labels.ts";
+import {
+  ingressTargets,
+  joinHostPort,
+  nodeTargets,
+  type ObjectLookup,
+  podTargets,
+  sanitizeLabelName,
+  serviceTargets,
+} from "./labels.ts";
 import { type K8sObject, type KObject, parseObject } from "./objects.ts";
 
 type L = Record<string, string>;
@@ -41,7 +49,10 @@ function targets(obj: K8sObject, lk: ObjectLookup): L[] {
 }
 
 const byJSON = (ls: readonly L[]) =>
-  [...ls].map((l) => Object.fromEntries(Object.entries(l).sort())).sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
+  [...ls].map((l) => Object.fromEntries(Object.entries(l).sort())).sort((
+    a,
+    b,
+  ) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
 
 // Literal label fragments of the fixture objects, combined with spreads below.
 const WEB_POD: L = {
@@ -88,7 +99,11 @@ const WEB_HTTP: L = {
   __meta_kubernetes_pod_container_port_number: "8080",
   __meta_kubernetes_pod_container_port_protocol: "TCP",
 };
-const WEB_METRICS: L = { ...WEB_HTTP, __meta_kubernetes_pod_container_port_name: "metrics", __meta_kubernetes_pod_container_port_number: "9113" };
+const WEB_METRICS: L = {
+  ...WEB_HTTP,
+  __meta_kubernetes_pod_container_port_name: "metrics",
+  __meta_kubernetes_pod_container_port_number: "9113",
+};
 const WORKER_C: L = {
   __meta_kubernetes_pod_container_image: "ghcr.io/acme/worker:v2.3.0",
   __meta_kubernetes_pod_container_name: "worker",
@@ -176,8 +191,18 @@ describe("target labels per role", () => {
 
   test("pod", () => {
     f("pod", "pods.json", false, [
-      { __address__: "10.244.1.5:8080", __meta_kubernetes_pod_container_id: "containerd://c0ffee000001", ...WEB_POD, ...WEB_HTTP },
-      { __address__: "10.244.1.5:9113", __meta_kubernetes_pod_container_id: "containerd://c0ffee000001", ...WEB_POD, ...WEB_METRICS },
+      {
+        __address__: "10.244.1.5:8080",
+        __meta_kubernetes_pod_container_id: "containerd://c0ffee000001",
+        ...WEB_POD,
+        ...WEB_HTTP,
+      },
+      {
+        __address__: "10.244.1.5:9113",
+        __meta_kubernetes_pod_container_id: "containerd://c0ffee000001",
+        ...WEB_POD,
+        ...WEB_METRICS,
+      },
       // A container without ports: one target at the bare pod IP. The terminated init container is skipped.
       {
         __address__: "10.244.1.5",
@@ -187,8 +212,18 @@ describe("target labels per role", () => {
         __meta_kubernetes_pod_container_name: "log-shipper",
         __meta_kubernetes_pod_container_init: "false",
       },
-      { __address__: "10.244.2.7:9100", __meta_kubernetes_pod_container_id: "containerd://b0b0b0b0b0b0", ...WORKER_POD, ...WORKER_C },
-      { __address__: "10.244.2.7:15000", __meta_kubernetes_pod_container_id: "containerd://e17e17e17e17", ...WORKER_POD, ...PROXY_C },
+      {
+        __address__: "10.244.2.7:9100",
+        __meta_kubernetes_pod_container_id: "containerd://b0b0b0b0b0b0",
+        ...WORKER_POD,
+        ...WORKER_C,
+      },
+      {
+        __address__: "10.244.2.7:15000",
+        __meta_kubernetes_pod_container_id: "containerd://e17e17e17e17",
+        ...WORKER_POD,
+        ...PROXY_C,
+      },
       // IPv6 pod IP without a port is bracketed. Succeeded and IP-less pods produce nothing.
       {
         __address__: "[fd00:10:244::5]",
@@ -228,9 +263,27 @@ describe("target labels per role", () => {
 
   test("service", () => {
     f("service", "services.json", false, [
-      { __address__: "web.default.svc:80", ...WEB_SVC, __meta_kubernetes_service_port_name: "http", __meta_kubernetes_service_port_number: "80", __meta_kubernetes_service_port_protocol: "TCP" },
-      { __address__: "web.default.svc:9113", ...WEB_SVC, __meta_kubernetes_service_port_name: "metrics", __meta_kubernetes_service_port_number: "9113", __meta_kubernetes_service_port_protocol: "TCP" },
-      { __address__: "worker.default.svc:9100", ...WORKER_SVC, __meta_kubernetes_service_port_name: "metrics", __meta_kubernetes_service_port_number: "9100", __meta_kubernetes_service_port_protocol: "TCP" },
+      {
+        __address__: "web.default.svc:80",
+        ...WEB_SVC,
+        __meta_kubernetes_service_port_name: "http",
+        __meta_kubernetes_service_port_number: "80",
+        __meta_kubernetes_service_port_protocol: "TCP",
+      },
+      {
+        __address__: "web.default.svc:9113",
+        ...WEB_SVC,
+        __meta_kubernetes_service_port_name: "metrics",
+        __meta_kubernetes_service_port_number: "9113",
+        __meta_kubernetes_service_port_protocol: "TCP",
+      },
+      {
+        __address__: "worker.default.svc:9100",
+        ...WORKER_SVC,
+        __meta_kubernetes_service_port_name: "metrics",
+        __meta_kubernetes_service_port_number: "9100",
+        __meta_kubernetes_service_port_protocol: "TCP",
+      },
       {
         __address__: "external-db.default.svc:5432",
         __meta_kubernetes_namespace: "default",
@@ -382,10 +435,28 @@ describe("target labels per role", () => {
     };
     f("ingress", "ingresses.json", false, [
       // `*.example.com` in spec.tls matches web.example.com: https.
-      { __address__: "web.example.com", ...base, __meta_kubernetes_ingress_scheme: "https", __meta_kubernetes_ingress_host: "web.example.com", __meta_kubernetes_ingress_path: "/" },
-      { __address__: "web.example.com", ...base, __meta_kubernetes_ingress_scheme: "https", __meta_kubernetes_ingress_host: "web.example.com", __meta_kubernetes_ingress_path: "/metrics" },
+      {
+        __address__: "web.example.com",
+        ...base,
+        __meta_kubernetes_ingress_scheme: "https",
+        __meta_kubernetes_ingress_host: "web.example.com",
+        __meta_kubernetes_ingress_path: "/",
+      },
+      {
+        __address__: "web.example.com",
+        ...base,
+        __meta_kubernetes_ingress_scheme: "https",
+        __meta_kubernetes_ingress_host: "web.example.com",
+        __meta_kubernetes_ingress_path: "/metrics",
+      },
       // A path entry without `path` means "/".
-      { __address__: "status.example.org", ...base, __meta_kubernetes_ingress_scheme: "http", __meta_kubernetes_ingress_host: "status.example.org", __meta_kubernetes_ingress_path: "/" },
+      {
+        __address__: "status.example.org",
+        ...base,
+        __meta_kubernetes_ingress_scheme: "http",
+        __meta_kubernetes_ingress_host: "status.example.org",
+        __meta_kubernetes_ingress_path: "/",
+      },
     ]);
   });
 });

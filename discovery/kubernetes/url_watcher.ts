@@ -115,7 +115,11 @@ export class URLWatcher {
           this.#backoffMs = o.minBackoffMs;
           this.#resourceVersion = "";
         } else {
-          o.log.error(`Unexpected status code for request to ${JSON.stringify(url)}: ${resp.status}; want 200; response: ${JSON.stringify(body.slice(0, 500))}`);
+          o.log.error(
+            `Unexpected status code for request to ${JSON.stringify(url)}: ${resp.status}; want 200; response: ${
+              JSON.stringify(body.slice(0, 500))
+            }`,
+          );
           await this.#backoff();
         }
         continue;
@@ -140,7 +144,11 @@ export class URLWatcher {
       text = await resp.text();
       if (resp.status !== 200) {
         if (!this.#stopped) {
-          o.log.error(`Unexpected status code for request to ${JSON.stringify(url)}: ${resp.status}; want 200; response: ${JSON.stringify(text.slice(0, 500))}`);
+          o.log.error(
+            `Unexpected status code for request to ${JSON.stringify(url)}: ${resp.status}; want 200; response: ${
+              JSON.stringify(text.slice(0, 500))
+            }`,
+          );
         }
         return false;
       }
@@ -181,7 +189,11 @@ export class URLWatcher {
       }
     }
     this.#resourceVersion = rv;
-    o.log.info(`Reloaded ${fresh.size} ${this.role} objects from ${JSON.stringify(url)}; changed=${changed.length}, resourceVersion=${JSON.stringify(rv)}`);
+    o.log.info(
+      `Reloaded ${fresh.size} ${this.role} objects from ${
+        JSON.stringify(url)
+      }; changed=${changed.length}, resourceVersion=${JSON.stringify(rv)}`,
+    );
     if (changed.length > 0) o.onChange(this.role, changed);
     return rv !== "";
   }
@@ -214,7 +226,9 @@ export class URLWatcher {
       }
       return "eof";
     } catch (e) {
-      if (!this.#stopped) this.#o.log.error(`Error when reading WatchEvent stream from ${JSON.stringify(url)}: ${(e as Error).message}`);
+      if (!this.#stopped) {
+        this.#o.log.error(`Error when reading WatchEvent stream from ${JSON.stringify(url)}: ${(e as Error).message}`);
+      }
       return "error";
     } finally {
       reader.releaseLock();

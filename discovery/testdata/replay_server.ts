@@ -28,7 +28,11 @@ const RESOURCES: Readonly<Record<string, { kind: string; apiVersion: string; pre
   services: { kind: "ServiceList", apiVersion: "v1", prefix: "/api/v1/" },
   endpoints: { kind: "EndpointsList", apiVersion: "v1", prefix: "/api/v1/" },
   nodes: { kind: "NodeList", apiVersion: "v1", prefix: "/api/v1/" },
-  endpointslices: { kind: "EndpointSliceList", apiVersion: "discovery.k8s.io/v1", prefix: "/apis/discovery.k8s.io/v1/" },
+  endpointslices: {
+    kind: "EndpointSliceList",
+    apiVersion: "discovery.k8s.io/v1",
+    prefix: "/apis/discovery.k8s.io/v1/",
+  },
   ingresses: { kind: "IngressList", apiVersion: "networking.k8s.io/v1", prefix: "/apis/networking.k8s.io/v1/" },
 };
 
@@ -87,14 +91,25 @@ export class FakeKubeAPI {
 
   /** Sends a BOOKMARK with the current resource version. */
   bookmark(resource: string, kind: string, apiVersion: string): void {
-    this.#send(resource, "", { type: "BOOKMARK", object: { kind, apiVersion, metadata: { resourceVersion: String(this.#rv) } } });
+    this.#send(resource, "", {
+      type: "BOOKMARK",
+      object: { kind, apiVersion, metadata: { resourceVersion: String(this.#rv) } },
+    });
   }
 
   /** Sends an ERROR 410 event (an expired version) and closes the streams, as the API server does. */
   expireWatches(resource: string): void {
     this.#send(resource, "", {
       type: "ERROR",
-      object: { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message: "too old resource version: 1 (1050)", reason: "Expired", code: 410 },
+      object: {
+        kind: "Status",
+        apiVersion: "v1",
+        metadata: {},
+        status: "Failure",
+        message: "too old resource version: 1 (1050)",
+        reason: "Expired",
+        code: 410,
+      },
     });
     this.closeWatches(resource);
   }
@@ -143,18 +158,30 @@ export class FakeKubeAPI {
   #handle(req: Request): Response {
     const u = new URL(req.url);
     this.requests.push({ path: u.pathname, query: u.searchParams, headers: req.headers });
-    if (this.failStatus !== 0) return Response.json({ kind: "Status", code: this.failStatus }, { status: this.failStatus });
+    if (this.failStatus !== 0) {
+      return Response.json({ kind: "Status", code: this.failStatus }, { status: this.failStatus });
+    }
     const m = /^\/(?:api\/v1|apis\/[^/]+\/v1)\/(?:namespaces\/([^/]+)\/)?([a-z]+)$/.exec(u.pathname);
     const res = m?.[2] ?? "";
     const meta = RESOURCES[res];
     if (m === null || meta === undefined || !u.pathname.startsWith(meta.prefix)) {
-      return Response.json({ kind: "Status", apiVersion: "v1", status: "Failure", reason: "NotFound", code: 404 }, { status: 404 });
+      return Response.json({ kind: "Status", apiVersion: "v1", status: "Failure", reason: "NotFound", code: 404 }, {
+        status: 404,
+      });
     }
     const namespace = m[1] ?? "";
     if (u.searchParams.get("watch") === "1") {
       if (this.goneOnNextWatch.delete(res)) {
         return Response.json(
-          { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message: "too old resource version", reason: "Expired", code: 410 },
+          {
+            kind: "Status",
+            apiVersion: "v1",
+            metadata: {},
+            status: "Failure",
+            message: "too old resource version",
+            reason: "Expired",
+            code: 410,
+          },
           { status: 410 },
         );
       }
@@ -170,8 +197,15 @@ export class FakeKubeAPI {
       });
       return new Response(body, { headers: { "Content-Type": "application/json", "Transfer-Encoding": "chunked" } });
     }
-    const items = [...(this.#objects.get(res)?.values() ?? [])].filter((o) => namespace === "" || o.metadata.namespace === namespace);
-    return Response.json({ kind: meta.kind, apiVersion: meta.apiVersion, metadata: { resourceVersion: String(this.#rv) }, items });
+    const items = [...(this.#objects.get(res)?.values() ?? [])].filter((o) =>
+      namespace === "" || o.metadata.namespace === namespace
+    );
+    return Response.json({
+      kind: meta.kind,
+      apiVersion: meta.apiVersion,
+      metadata: { resourceVersion: String(this.#rv) },
+      items,
+    });
   }
 }
 
@@ -230,6 +264,8 @@ export class FakeConsul {
         this.#waiters.add(done);
       });
     }
-    return Response.json(this.#data.get(u.pathname), { headers: { "X-Consul-Index": String(this.#index), "X-Consul-Knownleader": "true" } });
+    return Response.json(this.#data.get(u.pathname), {
+      headers: { "X-Consul-Index": String(this.#index), "X-Consul-Knownleader": "true" },
+    });
   }
 }

@@ -7,7 +7,8 @@ describe("LabelCache", () => {
   test("find() matches key bytes, both ranges and the salt exactly", () => {
     const c = new LabelCache(1 << 20);
     const src = enc("cpu,host=a usage idle");
-    const h = (a: number, b: number, a2: number, b2: number) => hashBytes(src, a2, b2, hashBytes(src, a, b, HASH_SEED) ^ 0x2f);
+    const h = (a: number, b: number, a2: number, b2: number) =>
+      hashBytes(src, a2, b2, hashBytes(src, a, b, HASH_SEED) ^ 0x2f);
     const val = enc("LABELS");
     const e = c.add(h(0, 10, 11, 16), 0, src, 0, 10, 11, 16, val, val.length, 2);
     expect(c.find(h(0, 10, 11, 16), 0, src, 0, 10, 11, 16)).toBe(e);

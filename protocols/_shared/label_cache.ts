@@ -119,7 +119,7 @@ export class LabelCache {
     const meta = this.#meta;
     const table = this.#table;
     const mask = this.#mask;
-    for (let slot = slotOf(h, mask); ; slot = (slot + 1) & mask) {
+    for (let slot = slotOf(h, mask);; slot = (slot + 1) & mask) {
       const e = table[slot]! - 1;
       if (e < 0) {
         this.misses++;

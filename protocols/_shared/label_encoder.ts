@@ -93,4 +93,3 @@ export class LabelEncoder {
     this.count++;
   }
 }
-

@@ -7,7 +7,10 @@ import { type LabelPair, SeriesWriter } from "./series_writer.ts";
 const enc = (s: string) => new TextEncoder().encode(s);
 
 /** Writes `keys` (label sets "a=1,b=2" keyed by their own text) through the cached path, twice each. */
-function run(keys: string[], opts: { global?: LabelPair[]; extra?: LabelPair[]; context?: string } = {}): { out: string[]; w: SeriesWriter } {
+function run(
+  keys: string[],
+  opts: { global?: LabelPair[]; extra?: LabelPair[]; context?: string } = {},
+): { out: string[]; w: SeriesWriter } {
   const b = new BlockBuilder();
   const w = new SeriesWriter(b, opts.global ?? [], () => {});
   w.setExtraLabels(opts.extra ?? []);
@@ -28,7 +31,9 @@ function run(keys: string[], opts: { global?: LabelPair[]; extra?: LabelPair[]; 
       w.writeSample(id, round, 1000 + round);
     }
   }
-  const out = decodeWriteRequest(b.finish()).map((s) => `${s.labels.map(([n, v]) => `${n}=${v}`).join(",")} ${s.samples[0]!.value}@${s.samples[0]!.timestamp}`);
+  const out = decodeWriteRequest(b.finish()).map((s) =>
+    `${s.labels.map(([n, v]) => `${n}=${v}`).join(",")} ${s.samples[0]!.value}@${s.samples[0]!.timestamp}`
+  );
   return { out, w };
 }
 

@@ -117,7 +117,12 @@ export class SeriesWriter implements SeriesSink {
    * `globalLabels` are the `-remoteWrite.label` pairs; `onSeries` runs after
    * each written series (the worker flushes full blocks there).
    */
-  constructor(out: BlockBuilder, globalLabels: readonly LabelPair[], onSeries: () => void, cacheBytes = DEFAULT_LABEL_CACHE_BYTES) {
+  constructor(
+    out: BlockBuilder,
+    globalLabels: readonly LabelPair[],
+    onSeries: () => void,
+    cacheBytes = DEFAULT_LABEL_CACHE_BYTES,
+  ) {
     this.#out = out;
     this.#global = globalLabels;
     this.#onSeries = onSeries;
@@ -299,7 +304,18 @@ export class SeriesWriter implements SeriesSink {
    */
   store(h: number, src: Uint8Array, a1: number, b1: number, a2 = 0, b2 = 0): number {
     const count = this.#encode();
-    const id = this.cache.add(h, this.#salt, src, a1, b1, a2, b2, this.#enc.buf, count < 0 ? 0 : this.#enc.length, count);
+    const id = this.cache.add(
+      h,
+      this.#salt,
+      src,
+      a1,
+      b1,
+      a2,
+      b2,
+      this.#enc.buf,
+      count < 0 ? 0 : this.#enc.length,
+      count,
+    );
     return id < 0 ? SCRATCH : id;
   }
 

@@ -12,7 +12,11 @@ function corpus(): Uint8Array[] {
   const random = (n: number) => Uint8Array.from({ length: n }, () => (r() * 256) | 0);
   const text = (n: number) => {
     let s = "";
-    while (s.length < n) s += `http_requests_total{job="api",instance="10.0.${(r() * 255) | 0}.${(r() * 255) | 0}:9100",code="${200 + ((r() * 4) | 0)}"} ${r()}\n`;
+    while (s.length < n) {
+      s += `http_requests_total{job="api",instance="10.0.${(r() * 255) | 0}.${(r() * 255) | 0}:9100",code="${
+        200 + ((r() * 4) | 0)
+      }"} ${r()}\n`;
+    }
     return new TextEncoder().encode(s.slice(0, n));
   };
   const runs = (n: number) => Uint8Array.from({ length: n }, (_, i) => (i >> 9) & 3);

@@ -47,7 +47,7 @@ let preambleBytes = 0;
 /** Writes the length preamble (a uvarint) at the start of `dst`; returns its size. */
 function putPreamble(dst: Uint8Array, n: number): number {
   let d = 0;
-  for (let v = n; ; ) {
+  for (let v = n;;) {
     if (v < 0x80) {
       dst[d++] = v;
       return d;
@@ -74,7 +74,9 @@ export function snappyDecompress(src: Uint8Array, maxSize: number): Uint8Array {
   let s = preambleBytes;
   // The densest element is a 3-byte copy of 64 bytes: a larger claim is corrupt, and refusing it early keeps a tiny
   // body from making us allocate up to maxSize.
-  if (dLen > Math.ceil(((sLen - s) * 64) / 3)) throw corrupt(`declared length ${dLen} is impossible for ${sLen - s} input bytes`);
+  if (dLen > Math.ceil(((sLen - s) * 64) / 3)) {
+    throw corrupt(`declared length ${dLen} is impossible for ${sLen - s} input bytes`);
+  }
   const out = new Uint8Array(dLen);
   let d = 0;
   while (s < sLen) {
@@ -130,7 +132,7 @@ export function snappyDecompress(src: Uint8Array, maxSize: number): Uint8Array {
       out.copyWithin(d, d - offset, d - offset + len);
     } else {
       // Overlapping copies repeat the last `offset` bytes: must go byte by byte.
-      for (let i = d - offset, end = d + len; d < end; ) out[d++] = out[i++]!;
+      for (let i = d - offset, end = d + len; d < end;) out[d++] = out[i++]!;
       continue;
     }
     d += len;
@@ -196,7 +198,14 @@ function emitCopy(dst: Uint8Array, d: number, offset: number, len: number): numb
  * Loads go through a DataView (JIT intrinsics: one unaligned load instead of four byte loads) and matches are
  * extended four bytes at a time: ~1.5× the throughput of byte loads on remote-write blocks (snappy.bench.ts).
  */
-function compressFragment(src: Uint8Array, dv: DataView, start: number, end: number, dst: Uint8Array, d: number): number {
+function compressFragment(
+  src: Uint8Array,
+  dv: DataView,
+  start: number,
+  end: number,
+  dst: Uint8Array,
+  d: number,
+): number {
   let nextEmit = start;
   if (end - start >= INPUT_MARGIN) {
     // Small fragments get a small table: clearing 16K entries would dominate tiny inputs.

@@ -39,7 +39,9 @@ function unixSeconds(s: string): number | undefined {
   }
   // Compare digits: the limit is above 2^53, where doubles cannot tell it from its neighbours.
   const digits = n > 0 ? s.replace(/^0+/, "") : "";
-  if (digits.length > MAX_UNIX_SECONDS.length || (digits.length === MAX_UNIX_SECONDS.length && digits > MAX_UNIX_SECONDS)) {
+  if (
+    digits.length > MAX_UNIX_SECONDS.length || (digits.length === MAX_UNIX_SECONDS.length && digits > MAX_UNIX_SECONDS)
+  ) {
     timeError = `too big unix timestamp in seconds: ${s}; must be smaller than ${MAX_UNIX_SECONDS}`;
     return undefined;
   }
@@ -91,7 +93,9 @@ function parseTimeFormat(format: string): TimeParser {
       return rfc3339;
     default:
       throw new ParseError(
-        `Unknown format for time parsing: ${JSON.stringify(format)}; supported formats: unix_s, unix_ms, unix_ns, rfc3339, custom:<layout>`,
+        `Unknown format for time parsing: ${
+          JSON.stringify(format)
+        }; supported formats: unix_s, unix_ms, unix_ns, rfc3339, custom:<layout>`,
       );
   }
 }
@@ -129,23 +133,33 @@ export function parseColumnDescriptors(format: string): ColumnDescriptor[] {
     const c2 = c1 < 0 ? -1 : col.indexOf(":", c1 + 1);
     if (c2 < 0) {
       const parts = c1 < 0 ? [col] : [col.slice(0, c1), col.slice(c1 + 1)];
-      throw new ParseError(`Entry #${n} must have the following form: <column_pos>:<column_type>:<extension>; got ${quoteList(parts)}`);
+      throw new ParseError(
+        `Entry #${n} must have the following form: <column_pos>:<column_type>:<extension>; got ${quoteList(parts)}`,
+      );
     }
     const posText = col.slice(0, c1);
     const typ = col.slice(c1 + 1, c2);
     const ext = col.slice(c2 + 1);
     const quoted = JSON.stringify(col);
     const pos = atoi(posText);
-    if (pos === undefined) throw new ParseError(`Cannot parse <column_pos> part from the entry #${n} ${quoted}: invalid syntax`);
+    if (pos === undefined) {
+      throw new ParseError(`Cannot parse <column_pos> part from the entry #${n} ${quoted}: invalid syntax`);
+    }
     if (pos <= 0) throw new ParseError(`<column_pos> cannot be smaller than 1; got ${pos} for entry #${n} ${quoted}`);
     if (pos > MAX_COLUMNS_PER_ROW) {
-      throw new ParseError(`<column_pos> cannot be bigger than ${MAX_COLUMNS_PER_ROW}; got ${pos} for entry #${n} ${quoted}`);
+      throw new ParseError(
+        `<column_pos> cannot be bigger than ${MAX_COLUMNS_PER_ROW}; got ${pos} for entry #${n} ${quoted}`,
+      );
     }
     if (pos > maxPos) maxPos = pos;
     let cd: ColumnDescriptor;
     switch (typ) {
       case "time": {
-        if (hasTimeCol) throw new ParseError(`Duplicate time column has been found at entry #${n} ${quoted} for ${JSON.stringify(format)}`);
+        if (hasTimeCol) {
+          throw new ParseError(
+            `Duplicate time column has been found at entry #${n} ${quoted} for ${JSON.stringify(format)}`,
+          );
+        }
         let time: TimeParser;
         try {
           time = parseTimeFormat(ext);

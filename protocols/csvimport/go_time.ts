@@ -270,7 +270,7 @@ export class GoTimeLayout {
           break;
         case Std.UnderYearDay:
         case Std.ZeroYearDay:
-          if (std === Std.UnderYearDay) for (let k = 0; k < 2 && s.charCodeAt(p) === 0x20; k++) p++;
+          if (std === Std.UnderYearDay) { for (let k = 0; k < 2 && s.charCodeAt(p) === 0x20; k++) p++; }
           np = getnum3(s, p, std === Std.ZeroYearDay);
           if (np >= 0 && (num < 1 || num > 366)) return this.#fail(": day-of-year out of range");
           yday = num;

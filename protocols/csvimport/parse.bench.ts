@@ -18,14 +18,21 @@ for (const [name, format] of Object.entries(FORMATS)) {
   for (let i = 0; text.length < 4 << 20; i++) {
     const t = 1683356889000 + i * 100;
     const time = name === "rfc3339" ? new Date(t).toISOString() : String(t);
-    text += `${SYMBOLS[i % SYMBOLS.length]},${time},${(1 + (i % 1000) / 7919).toFixed(5)},${(1.0002 + (i % 1000) / 7919).toFixed(5)},"venue ""${i % 4}"""\n`;
+    text += `${SYMBOLS[i % SYMBOLS.length]},${time},${(1 + (i % 1000) / 7919).toFixed(5)},${
+      (1.0002 + (i % 1000) / 7919).toFixed(5)
+    },"venue ""${i % 4}"""\n`;
   }
   const body = new TextEncoder().encode(text);
   const b = new BlockBuilder();
   const w = new SeriesWriter(b, [], () => {
     if (b.rows >= 10_000) b.reset();
   });
-  const opts = { columns: parseColumnDescriptors(format), nowMs: Date.now(), trimTimestampMs: 1, invalidLine: () => {} };
+  const opts = {
+    columns: parseColumnDescriptors(format),
+    nowMs: Date.now(),
+    trimTimestampMs: 1,
+    invalidLine: () => {},
+  };
   for (let i = 0; i < 5; i++) parseCsv(body, w, opts);
   const rounds = 20;
   let samples = 0;
@@ -36,7 +43,9 @@ for (const [name, format] of Object.entries(FORMATS)) {
   }
   const sec = (performance.now() - t0) / 1000;
   console.log(
-    `csvimport ${name}: ${((body.length * rounds) / sec / 1e6).toFixed(1)} MB/s, ${(samples / sec / 1e6).toFixed(2)} M samples/s ` +
+    `csvimport ${name}: ${((body.length * rounds) / sec / 1e6).toFixed(1)} MB/s, ${
+      (samples / sec / 1e6).toFixed(2)
+    } M samples/s ` +
       `(${(body.length / 1e6).toFixed(1)} MB body, ${samples / rounds} samples per body)`,
   );
 }

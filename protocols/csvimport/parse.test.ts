@@ -43,8 +43,14 @@ describe("parseColumnDescriptors", () => {
     f("65537:metric:x", '<column_pos> cannot be bigger than 65536; got 65537 for entry #1 "65537:metric:x"');
     f("1:label:x", `Missing 'metric' column in "1:label:x"`);
     f("1:metric:x,1:label:y", 'Duplicate <column_pos> 0 for the entry #2 "1:label:y"');
-    f("1:metric:x,2:time:unix_s,3:time:unix_ms", 'Duplicate time column has been found at entry #3 "3:time:unix_ms" for "1:metric:x,2:time:unix_s,3:time:unix_ms"');
-    f("1:metric:x,2:time:bogus", 'Cannot parse time format from the entry #2 "2:time:bogus": Unknown format for time parsing: "bogus"; supported formats: unix_s, unix_ms, unix_ns, rfc3339, custom:<layout>');
+    f(
+      "1:metric:x,2:time:unix_s,3:time:unix_ms",
+      'Duplicate time column has been found at entry #3 "3:time:unix_ms" for "1:metric:x,2:time:unix_s,3:time:unix_ms"',
+    );
+    f(
+      "1:metric:x,2:time:bogus",
+      'Cannot parse time format from the entry #2 "2:time:bogus": Unknown format for time parsing: "bogus"; supported formats: unix_s, unix_ms, unix_ns, rfc3339, custom:<layout>',
+    );
     f("1:foo:x", 'Unknown <column_type>: "foo"; allowed values: time, metric, label');
     f("1:metric:", 'Metric name cannot be empty in the entry #1 "1:metric:"');
     f("1:label:,2:metric:x", 'Label name cannot be empty in the entry #1 "1:label:"');
@@ -65,13 +71,31 @@ describe("parseCsv", () => {
     };
     f("1:metric:m", "", [], 0);
     f("1:metric:m", "\n\r\n", [], 0);
-    f("1:metric:m", "1\n2.5\r\n-inf\n1e3", [`m{} 1@${NOW}`, `m{} 2.5@${NOW}`, `m{} -Infinity@${NOW}`, `m{} 1000@${NOW}`], 0);
+    f("1:metric:m", "1\n2.5\r\n-inf\n1e3", [
+      `m{} 1@${NOW}`,
+      `m{} 2.5@${NOW}`,
+      `m{} -Infinity@${NOW}`,
+      `m{} 1000@${NOW}`,
+    ], 0);
     // Superfluous columns ignored; unlisted ones in range skipped; trailing empty field is not a column.
-    f("2:metric:m,4:label:l", "x,1,y,lv,extra\nx,2,y,\nx,3,y\n,4,,\n,5,,\"\"\n", ["m{l=lv} 1@" + NOW, "m{l=} 5@" + NOW], 3);
+    f(
+      "2:metric:m,4:label:l",
+      'x,1,y,lv,extra\nx,2,y,\nx,3,y\n,4,,\n,5,,""\n',
+      ["m{l=lv} 1@" + NOW, "m{l=} 5@" + NOW],
+      3,
+    );
     // Quoted fields.
-    f("1:label:a,2:metric:m,3:label:b", '"x,""y""",1,""\n"",2,"z"\n', [`m{a=x,"y",b=} 1@${NOW}`, `m{a=,b=z} 2@${NOW}`], 0);
+    f(
+      "1:label:a,2:metric:m,3:label:b",
+      '"x,""y""",1,""\n"",2,"z"\n',
+      [`m{a=x,"y",b=} 1@${NOW}`, `m{a=,b=z} 2@${NOW}`],
+      0,
+    );
     // Several metrics share labels and time.
-    f("3:time:unix_s,1:metric:a,2:metric:b,4:label:l", "1,2,1700000000,x\n", ["a{l=x} 1@1700000000000", "b{l=x} 2@1700000000000"], 0);
+    f("3:time:unix_s,1:metric:a,2:metric:b,4:label:l", "1,2,1700000000,x\n", [
+      "a{l=x} 1@1700000000000",
+      "b{l=x} 2@1700000000000",
+    ], 0);
     // Bad values: empty, +1, .5, spaces, hex reject the whole row (v1.79.5).
     f("1:metric:a,2:metric:b", "1,\n1,+1\n.5,1\n 1,1\n1 ,1\n0x1,1\n1,2", [`a{} 1@${NOW}`, `b{} 2@${NOW}`], 6);
     // Broken quotes, also beyond the listed columns.

@@ -171,7 +171,9 @@ export function parseCsv(body: Uint8Array | string, w: SeriesWriter, opts: CsvOp
         metricValues[nMetrics++] = v;
       }
     }
-    if (err === "" && col < ncols) err = `missing columns in the csv line; got ${col} columns; want at least ${ncols} columns`;
+    if (err === "" && col < ncols) {
+      err = `missing columns in the csv line; got ${col} columns; want at least ${ncols} columns`;
+    }
     if (err !== "") {
       opts.invalidLine(err, s.slice(start, end));
       continue;

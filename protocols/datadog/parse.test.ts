@@ -11,27 +11,44 @@ type Out = [labels: string, samples: [number, number][]][];
 
 function run(body: string | Uint8Array, sanitize = false): Out {
   const t = testWriter();
-  parseDatadogV1(typeof body === "string" ? new TextEncoder().encode(body) : body, t.w, { sanitizeMetricName: sanitize, nowMs: NOW });
+  parseDatadogV1(typeof body === "string" ? new TextEncoder().encode(body) : body, t.w, {
+    sanitizeMetricName: sanitize,
+    nowMs: NOW,
+  });
   return seriesPairs(t.decoded());
 }
 
 describe("parseDatadogV1", () => {
   test("labels, tags and points", () => {
     const f = (body: string, want: Out) => expect(run(body)).toEqual(want);
-    f(`{"series":[{"metric":"m","host":"h","device":"sda","points":[[1700000000.5,1.5]],"tags":["env:prod","host:h2","bare","a:b:c",":x","y:"]}]}`, [
-      ["__name__=m,host=h,device=sda,env=prod,exported_host=h2,bare=no_label_value,a=b:c,=x,y=", [[1700000000500, 1.5]]],
-    ]);
+    f(
+      `{"series":[{"metric":"m","host":"h","device":"sda","points":[[1700000000.5,1.5]],"tags":["env:prod","host:h2","bare","a:b:c",":x","y:"]}]}`,
+      [
+        ["__name__=m,host=h,device=sda,env=prod,exported_host=h2,bare=no_label_value,a=b:c,=x,y=", [[
+          1700000000500,
+          1.5,
+        ]]],
+      ],
+    );
     // empty host/device are not labels; type/interval/unknown keys ignored
-    f(`{"series":[{"metric":"m","host":"","device":"","type":"gauge","interval":10,"x":{"y":[1]},"points":[[1,2]]}]}`, [["__name__=m", [[1000, 2]]]]);
+    f(`{"series":[{"metric":"m","host":"","device":"","type":"gauge","interval":10,"x":{"y":[1]},"points":[[1,2]]}]}`, [
+      ["__name__=m", [[1000, 2]]],
+    ]);
     // Go matches keys case-insensitively; extra point elements are dropped, missing ones are 0
-    f(`{"SERIES":[{"Metric":"m","POINTS":[[1700000001,3,"x"],[1700000002]]}]}`, [["__name__=m", [[1700000001000, 3], [1700000002000, 0]]]]);
+    f(`{"SERIES":[{"Metric":"m","POINTS":[[1700000001,3,"x"],[1700000002]]}]}`, [["__name__=m", [[1700000001000, 3], [
+      1700000002000,
+      0,
+    ]]]]);
     // nulls leave zero values; a null series is an empty series
     f(`{"series":[{"metric":null,"points":[null,[1700000003,null]],"tags":[null]},null]}`, [
       ["__name__=,=no_label_value", [[1800000000000, 0], [1700000003000, 0]]],
       ["__name__=", []],
     ]);
     // ts ≤ 0 → now in whole seconds; ts×1000 truncates toward zero
-    f(`{"series":[{"metric":"m","points":[[0,1],[-1,2],[1700000003.9999,3]]}]}`, [["__name__=m", [[1800000000000, 1], [1800000000000, 2], [1700000003999, 3]]]]);
+    f(`{"series":[{"metric":"m","points":[[0,1],[-1,2],[1700000003.9999,3]]}]}`, [["__name__=m", [[1800000000000, 1], [
+      1800000000000,
+      2,
+    ], [1700000003999, 3]]]]);
     // out-of-int64 ms become -2^63 as in Go on amd64
     f(`{"series":[{"metric":"m","points":[[1e300,1]]}]}`, [["__name__=m", [[-9223372036854775808, 1]]]]);
     // absent fields are empty (vmagent ≥ v1.85.0; v1.79.5 could leak them from an earlier request)

@@ -134,4 +134,3 @@ export function parseDatadogV1(body: Uint8Array, w: SeriesWriter, opts: DatadogV
     w.end();
   }
 }
-

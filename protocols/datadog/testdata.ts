@@ -96,5 +96,13 @@ export const SEEDS: Uint8Array[] = [
   ...UNTIMED.map((s) => enc.encode(s)),
   ...QUIRKS.map((s) => enc.encode(s)),
   ...INVALID.map((s) => enc.encode(s)),
-  new Uint8Array([...enc.encode('{"series":[{"metric":"bad'), 0xe2, 0x82, 0xff, 0xc0, 0x80, ...enc.encode('utf8","host":"","tags":[],"points":[[1700000015,15]]}]}')]),
+  new Uint8Array([
+    ...enc.encode('{"series":[{"metric":"bad'),
+    0xe2,
+    0x82,
+    0xff,
+    0xc0,
+    0x80,
+    ...enc.encode('utf8","host":"","tags":[],"points":[[1700000015,15]]}]}'),
+  ]),
 ];

@@ -36,6 +36,8 @@ for (const [name, body] of [["JSON", json], ["protobuf", pb]] as const) {
   const sec = (performance.now() - t0) / 1000;
   console.log(
     `datadog v2 parse (${name}): ${((body.length * rounds) / sec / 1e6).toFixed(1)} MB/s, ` +
-      `${(w.rows / sec / 1e6).toFixed(2)} M samples/s (${(body.length / 1e6).toFixed(1)} MB body, ${w.rows / rounds} samples per body)`,
+      `${(w.rows / sec / 1e6).toFixed(2)} M samples/s (${(body.length / 1e6).toFixed(1)} MB body, ${
+        w.rows / rounds
+      } samples per body)`,
   );
 }

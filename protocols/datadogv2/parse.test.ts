@@ -13,7 +13,10 @@ const MetricPayload = root.lookupType("datadog.agentpayload.MetricPayload");
 
 function run(body: string | Uint8Array, sanitize = false): Out {
   const t = testWriter();
-  parseDatadogV2(typeof body === "string" ? new TextEncoder().encode(body) : body, t.w, { sanitizeMetricName: sanitize, nowMs: NOW });
+  parseDatadogV2(typeof body === "string" ? new TextEncoder().encode(body) : body, t.w, {
+    sanitizeMetricName: sanitize,
+    nowMs: NOW,
+  });
   return seriesPairs(t.decoded());
 }
 
@@ -22,7 +25,10 @@ describe("parseDatadogV2", () => {
     const f = (body: string, want: Out) => expect(run(body)).toEqual(want);
     f(
       `{"series":[{"metric":"m","type":3,"points":[{"timestamp":1700000000,"value":1.5}],"resources":[{"name":"h1","type":"host"},{"type":"pod","name":"p"}],"tags":["env:prod","host:h2","bare"],"source_type_name":"src","interval":10}]}`,
-      [["__name__=m,host=h1,pod=p,source_type_name=src,env=prod,exported_host=h2,bare=no_label_value", [[1700000000000, 1.5]]]],
+      [["__name__=m,host=h1,pod=p,source_type_name=src,env=prod,exported_host=h2,bare=no_label_value", [[
+        1700000000000,
+        1.5,
+      ]]]],
     );
     // timestamps ≤ 0 → now (whole seconds); nulls are zero values
     f(`{"series":[{"metric":"m","points":[{"value":1},{"timestamp":-1,"value":2},null],"resources":[null]}]}`, [
@@ -56,7 +62,10 @@ describe("parseDatadogV2", () => {
         ],
       },
       [
-        ["__name__=pb,host=h,source_type_name=System,env=prod,exported_host=x", [[1700000000000, 2.5], [0, -1], [-2000, 3]]],
+        ["__name__=pb,host=h,source_type_name=System,env=prod,exported_host=x", [[1700000000000, 2.5], [0, -1], [
+          -2000,
+          3,
+        ]]],
         ["__name__=", []],
       ],
     );

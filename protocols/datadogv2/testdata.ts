@@ -95,7 +95,9 @@ export const JSON_TIMED: string[] = [
 ];
 
 /** JSON bodies with timestamps ≤ 0 ("now"). */
-export const JSON_UNTIMED: string[] = [`{"series":[{"metric":"v2.now","points":[{"value":1},{"timestamp":0,"value":2},{"timestamp":-5,"value":3}]}]}`];
+export const JSON_UNTIMED: string[] = [
+  `{"series":[{"metric":"v2.now","points":[{"value":1},{"timestamp":0,"value":2},{"timestamp":-5,"value":3}]}]}`,
+];
 
 /** Bodies rejected with 400. */
 export const INVALID: string[] = [

@@ -23,7 +23,14 @@ const out = new BlockBuilder();
 const w = new SeriesWriter(out, [], () => {
   if (out.byteLength > 1 << 20) out.reset();
 });
-const ctx: ParseContext = { params: new URLSearchParams(), contentType: ContentKind.Other, config: undefined as never, nowMs: Date.now(), w, invalidLine: () => undefined };
+const ctx: ParseContext = {
+  params: new URLSearchParams(),
+  contentType: ContentKind.Other,
+  config: undefined as never,
+  nowMs: Date.now(),
+  w,
+  invalidLine: () => undefined,
+};
 const opts = { trimTimestampMs: 1000, sanitizeMetricName: false };
 
 for (let i = 0; i < 5; i++) parseGraphite(body, ctx, opts); // warm-up
@@ -35,4 +42,8 @@ for (let i = 0; i < runs; i++) {
   out.reset();
 }
 const s = (performance.now() - t0) / 1000;
-console.log(`graphite parse: ${((body.length * runs) / s / 1e6).toFixed(1)} MB/s, ${((LINES * runs) / s / 1e6).toFixed(2)} M samples/s`);
+console.log(
+  `graphite parse: ${((body.length * runs) / s / 1e6).toFixed(1)} MB/s, ${
+    ((LINES * runs) / s / 1e6).toFixed(2)
+  } M samples/s`,
+);

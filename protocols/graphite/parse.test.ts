@@ -97,7 +97,9 @@ test("parseGraphite: -graphite.sanitizeMetricName", () => {
 
 test("parseGraphite: long and binary input", () => {
   const long = "a.".repeat(50_000) + "z";
-  expect(run(`${long};k=${"v".repeat(10_000)} 1 2`).series).toEqual([`__name__="${long}",k="${"v".repeat(10_000)}" 1@2000`]);
+  expect(run(`${long};k=${"v".repeat(10_000)} 1 2`).series).toEqual([
+    `__name__="${long}",k="${"v".repeat(10_000)}" 1@2000`,
+  ]);
   // Invalid UTF-8 becomes U+FFFD (vmagent keeps the raw bytes).
   expect(run(new Uint8Array([0x61, 0xff, 0x20, 0x31, 0x20, 0x32])).series).toEqual(['__name__="a\ufffd" 1@2000']);
   // Many lines without tags or timestamps stay linear (no rescanning of the body per line).

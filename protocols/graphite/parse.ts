@@ -64,7 +64,14 @@ export function parseGraphite(body: Uint8Array, ctx: ParseContext, opts: Graphit
   }
 }
 
-function parseLine(s: Uint8Array, a: number, b: number, ctx: ParseContext, opts: GraphiteOptions, nowSec: number): void {
+function parseLine(
+  s: Uint8Array,
+  a: number,
+  b: number,
+  ctx: ParseContext,
+  opts: GraphiteOptions,
+  nowSec: number,
+): void {
   // Path (with tags) up to the first blank; the metric ends at the first `;`.
   // Scans stay within the line so a body of many lines stays linear.
   let n = a;
@@ -84,7 +91,9 @@ function parseLine(s: Uint8Array, a: number, b: number, ctx: ParseContext, opts:
   let ve = v;
   while (ve < b && !isBlank(s[ve]!)) ve++;
   const value = parseFastFloat(s, v, ve);
-  if (value === undefined) return invalid(ctx, `cannot unmarshal value from ${JSON.stringify(decodeRange(s, v, ve))}`, s, a, b);
+  if (value === undefined) {
+    return invalid(ctx, `cannot unmarshal value from ${JSON.stringify(decodeRange(s, v, ve))}`, s, a, b);
+  }
   let ts = 0;
   if (ve < b) {
     let t = ve + 1;
@@ -92,7 +101,9 @@ function parseLine(s: Uint8Array, a: number, b: number, ctx: ParseContext, opts:
     let te = b;
     while (te > t && isBlank(s[te - 1]!)) te--;
     const f = parseFastFloat(s, t, te);
-    if (f === undefined) return invalid(ctx, `cannot unmarshal timestamp from ${JSON.stringify(decodeRange(s, t, te))}`, s, a, b);
+    if (f === undefined) {
+      return invalid(ctx, `cannot unmarshal timestamp from ${JSON.stringify(decodeRange(s, t, te))}`, s, a, b);
+    }
     ts = goInt64(f);
   }
   if (ts === 0 || ts === -1) ts = nowSec;
@@ -128,7 +139,15 @@ const NAME = new TextEncoder().encode("__name__");
  * as byte ranges into the block (`direct`), or as strings to the writer (a
  * label-cache miss).
  */
-function addLabels(s: Uint8Array, a: number, metricEnd: number, n: number, ctx: ParseContext, opts: GraphiteOptions, direct: boolean): void {
+function addLabels(
+  s: Uint8Array,
+  a: number,
+  metricEnd: number,
+  n: number,
+  ctx: ParseContext,
+  opts: GraphiteOptions,
+  direct: boolean,
+): void {
   const w = ctx.w;
   const sanitize = opts.sanitizeMetricName;
   if (direct) {

@@ -43,6 +43,8 @@ for (let i = 0; i < rounds; i++) {
 const sec = (performance.now() - t0) / 1000;
 samples = w.rows;
 console.log(
-  `influx parse: ${((body.length * rounds) / sec / 1e6).toFixed(1)} MB/s, ${(samples / sec / 1e6).toFixed(2)} M samples/s ` +
+  `influx parse: ${((body.length * rounds) / sec / 1e6).toFixed(1)} MB/s, ${
+    (samples / sec / 1e6).toFixed(2)
+  } M samples/s ` +
     `(${(body.length / 1e6).toFixed(1)} MB body, ${samples / rounds} samples per body, ${rounds} rounds)`,
 );

@@ -22,7 +22,10 @@ const defaults: InfluxParseOptions = {
 };
 
 /** Parses `body` and renders each series as `name{k=v,…} value@ts` in write order. */
-function run(body: string | Uint8Array, opts: Partial<InfluxParseOptions> = {}): { series: string[]; invalid: string[] } {
+function run(
+  body: string | Uint8Array,
+  opts: Partial<InfluxParseOptions> = {},
+): { series: string[]; invalid: string[] } {
   const t = testWriter();
   const bytes = typeof body === "string" ? new TextEncoder().encode(body) : body;
   parseInflux(bytes, { ...defaults, ...opts }, { w: t.w, nowMs: NOW, invalidLine: t.invalidLine });
@@ -58,7 +61,11 @@ describe("parseInflux", () => {
     f("m  f=1   1700000000", ["m_f{} 1@1700000000000"]);
     f('m f="a,b c",g=2 1700000000', ["m_f{} 0@1700000000000", "m_g{} 2@1700000000000"]);
     f('m f="a\\"b",g=3 1700000000', ["m_f{} 0@1700000000000", "m_g{} 3@1700000000000"]);
-    f('m s="12.5",t="abc",u="" 1700000000', ["m_s{} 12.5@1700000000000", "m_t{} 0@1700000000000", "m_u{} 0@1700000000000"]);
+    f('m s="12.5",t="abc",u="" 1700000000', [
+      "m_s{} 12.5@1700000000000",
+      "m_t{} 0@1700000000000",
+      "m_u{} 0@1700000000000",
+    ]);
     f("a f=1 1700000000\r\nb f=2 1700000000\r\n\r\n", ["a_f{} 1@1700000000000", "b_f{} 2@1700000000000"]);
     f("m,t=\u00e9 f\u00fc=1 1700000000", ["m_f\u00fc{t=\u00e9} 1@1700000000000"]);
   });
@@ -119,17 +126,32 @@ describe("parseInflux", () => {
       expect(r.series).toEqual(["ok_f{} 1@1700000000000", "ok2_f{} 2@1700000000000"]);
     };
     f("m3 f=1 ", 'cannot parse timestamp "": cannot parse int64 from empty string');
-    f('m4 s="abc 1700000000', 'cannot parse field value for "s": missing closing quote for quoted field value "abc 1700000000');
+    f(
+      'm4 s="abc 1700000000',
+      'cannot parse field value for "s": missing closing quote for quoted field value "abc 1700000000',
+    );
     f('m f="x"y,g=1 1', 'cannot parse field value for "f": missing closing quote for quoted field value "x"y');
     f("m negu=-1u 1", 'cannot parse field value for "negu": cannot parse uint64 from "-1"');
     f("m a=1.5i 1", 'cannot parse field value for "a": unparsed tail left after parsing int64 from "1.5"');
     f("m a=+1i 1", 'cannot parse field value for "a": cannot parse int64 from "+1"');
     f("m a=i 1", 'cannot parse field value for "a": cannot parse int64 from empty string');
-    f("m a=9223372036854775808i 1", 'cannot parse field value for "a": parsing "9223372036854775808": value out of range');
-    f("m a=18446744073709551616u 1", 'cannot parse field value for "a": parsing "18446744073709551616": value out of range');
-    f("m f=1 1700000000 extra", 'cannot parse timestamp "1700000000 extra": unparsed tail left after parsing int64 from "1700000000 extra"');
+    f(
+      "m a=9223372036854775808i 1",
+      'cannot parse field value for "a": parsing "9223372036854775808": value out of range',
+    );
+    f(
+      "m a=18446744073709551616u 1",
+      'cannot parse field value for "a": parsing "18446744073709551616": value out of range',
+    );
+    f(
+      "m f=1 1700000000 extra",
+      'cannot parse timestamp "1700000000 extra": unparsed tail left after parsing int64 from "1700000000 extra"',
+    );
     f("m f=1 +1", 'cannot parse timestamp "+1": cannot parse int64 from "+1"');
-    f("m f=1 9223372036854775808", 'cannot parse timestamp "9223372036854775808": parsing "9223372036854775808": value out of range');
+    f(
+      "m f=1 9223372036854775808",
+      'cannot parse timestamp "9223372036854775808": parsing "9223372036854775808": value out of range',
+    );
     f(" m f=1 1", 'missing field value for "m"');
     f("m,abc f=1 1", 'missing tag value for "abc"');
     f("m, f=1 1", 'missing tag value for ""');
@@ -138,8 +160,14 @@ describe("parseInflux", () => {
     f("m f=1,,g=2 1", 'missing field value for ""');
     f("m,t=x\\ f=1 1", 'missing field value for "1"');
     f("nospace", 'cannot find Whitespace I in "nospace"');
-    f("m f=1 HTTP/1.1", "please switch from tcp to http protocol for data ingestion; do not set `-influxListenAddr` command-line flag, since it is needed for tcp protocol only");
-    f("GET /write HTTP/1.1", "please switch from tcp to http protocol for data ingestion; do not set `-influxListenAddr` command-line flag, since it is needed for tcp protocol only");
+    f(
+      "m f=1 HTTP/1.1",
+      "please switch from tcp to http protocol for data ingestion; do not set `-influxListenAddr` command-line flag, since it is needed for tcp protocol only",
+    );
+    f(
+      "GET /write HTTP/1.1",
+      "please switch from tcp to http protocol for data ingestion; do not set `-influxListenAddr` command-line flag, since it is needed for tcp protocol only",
+    );
   });
 
   test("timestamps", () => {

@@ -28,7 +28,7 @@
 
 import { bytesEqualAscii, decodeRange } from "../_shared/bytes.ts";
 import { HASH_SEED, hashBytes } from "../_shared/label_cache.ts";
-import { trimTimestamp, type ParseContext } from "../_shared/protocol.ts";
+import { type ParseContext, trimTimestamp } from "../_shared/protocol.ts";
 import {
   parseBestEffort,
   parseInt64Value,
@@ -117,7 +117,10 @@ export function parseInflux(body: Uint8Array, opts: InfluxParseOptions, ctx: Inf
     if (le > ls && body[le - 1] === CR) le--;
     if (le > ls && body[ls] !== HASH) {
       if (nl - ls > opts.maxLineSize) {
-        ctx.invalidLine(`too long line: more than ${opts.maxLineSize} bytes`, decodeRange(body, ls, Math.min(nl, ls + 200)));
+        ctx.invalidLine(
+          `too long line: more than ${opts.maxLineSize} bytes`,
+          decodeRange(body, ls, Math.min(nl, ls + 200)),
+        );
       } else {
         const err = parseLine(ls, le, opts.precision);
         if (err !== null) ctx.invalidLine(err, decodeRange(body, ls, le));
@@ -315,7 +318,8 @@ const HTTP_HINT = "please switch from tcp to http protocol for data ingestion; "
 
 function startsWithHTTP(i: number, to: number): boolean {
   const s = src;
-  return to - i >= 5 && s[i] === 0x48 && s[i + 1] === 0x54 && s[i + 2] === 0x54 && s[i + 3] === 0x50 && s[i + 4] === 0x2f;
+  return to - i >= 5 && s[i] === 0x48 && s[i + 1] === 0x54 && s[i + 2] === 0x54 && s[i + 3] === 0x50 &&
+    s[i + 4] === 0x2f;
 }
 
 function quoted(a: number, b: number): string {
@@ -418,7 +422,8 @@ function parseField(a: number, b: number): string | null {
 /** Whether `src[a, b)` is one of Go's spellings of a boolean word (`true`, `True`, `TRUE`). */
 function isBoolWord(a: number, b: number, lower: string): boolean {
   const cap = lower[0]!.toUpperCase() + lower.slice(1);
-  return bytesEqualAscii(src, a, b, lower) || bytesEqualAscii(src, a, b, cap) || bytesEqualAscii(src, a, b, lower.toUpperCase());
+  return bytesEqualAscii(src, a, b, lower) || bytesEqualAscii(src, a, b, cap) ||
+    bytesEqualAscii(src, a, b, lower.toUpperCase());
 }
 
 function parseFieldValue(a: number, b: number): number | string {

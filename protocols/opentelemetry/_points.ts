@@ -223,7 +223,9 @@ export const EXP_HISTOGRAM_POINT = new PointKind(
   () => {
     pushCountSum(true);
     const at = labels.n;
-    if (zeroCount > 0) pushLabeled(at, "vmrange", formatFloatE3(0) + "..." + formatFloatE3(zeroThreshold), "_bucket", zeroCount);
+    if (zeroCount > 0) {
+      pushLabeled(at, "vmrange", formatFloatE3(0) + "..." + formatFloatE3(zeroThreshold), "_bucket", zeroCount);
+    }
     const ratio = goPow(2, -scale);
     const base = goPow(2, ratio);
     const bound = goPow(2, offset * ratio);
@@ -264,7 +266,9 @@ export const SUMMARY_POINT = new PointKind(
   () => {
     pushCountSum(true);
     const at = labels.n;
-    for (let i = 0; i < quantiles.n; i += 2) pushLabeled(at, "quantile", formatFloatF(quantiles.a[i]!), "", quantiles.a[i + 1]!);
+    for (let i = 0; i < quantiles.n; i += 2) {
+      pushLabeled(at, "quantile", formatFloatF(quantiles.a[i]!), "", quantiles.a[i + 1]!);
+    }
   },
 );
 

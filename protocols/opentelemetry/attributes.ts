@@ -14,11 +14,11 @@
 import { ParseError } from "../_shared/protocol.ts";
 import {
   fc,
-  fnum,
   fcBool,
   fcDouble,
   fcIntString,
   fcString,
+  fnum,
   getField,
   next,
   nextLen,

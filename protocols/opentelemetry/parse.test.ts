@@ -13,7 +13,12 @@ type Out = [labels: string, samples: [number, number | string][]][];
 function run(body: Uint8Array, naming = false): Out {
   const t = testWriter();
   parseOpenTelemetry(body, t.w, { usePrometheusNaming: naming });
-  return t.decoded().map((s) => [labelText(s.labels), s.samples.map((x) => [x.timestamp, x.stale ? "stale" : x.value] as [number, number | string])]);
+  return t.decoded().map((
+    s,
+  ) => [
+    labelText(s.labels),
+    s.samples.map((x) => [x.timestamp, x.stale ? "stale" : x.value] as [number, number | string]),
+  ]);
 }
 
 const str = (key: string, v: string) => ({ key, value: { stringValue: v } });
@@ -21,7 +26,10 @@ const str = (key: string, v: string) => ({ key, value: { stringValue: v } });
 const req = (metrics: unknown[]) =>
   encodeRequest({
     resourceMetrics: [
-      { resource: { attributes: [str("job", "vm")] }, scopeMetrics: [{ scope: { name: "foo", version: "bar", attributes: [str("abc", "qwe")] }, metrics }] },
+      {
+        resource: { attributes: [str("job", "vm")] },
+        scopeMetrics: [{ scope: { name: "foo", version: "bar", attributes: [str("abc", "qwe")] }, metrics }],
+      },
     ],
   });
 const BASE = "job=vm,scope.name=foo,scope.version=bar,scope.attributes.abc=qwe";
@@ -37,14 +45,36 @@ describe("parseOpenTelemetry", () => {
     });
     f([gauge("my-gauge")], [[`__name__=my-gauge,${BASE},label1=value1`, [[15000, 15]]]]);
     f([gauge("my-gauge", "ms")], [[`__name__=my_gauge_milliseconds,${PBASE},label1=value1`, [[15000, 15]]]], true);
-    f([gauge("my-gauge-milliseconds", "1")], [[`__name__=my_gauge_milliseconds_ratio,${PBASE},label1=value1`, [[15000, 15]]]], true);
+    f([gauge("my-gauge-milliseconds", "1")], [[`__name__=my_gauge_milliseconds_ratio,${PBASE},label1=value1`, [[
+      15000,
+      15,
+    ]]]], true);
     f(
-      [{ name: "my-total-sum", unit: "m/s", sum: { isMonotonic: true, dataPoints: [{ attributes: [str("label5", "value5")], asDouble: 15.5, timeUnixNano: 150e9 }] } }],
+      [{
+        name: "my-total-sum",
+        unit: "m/s",
+        sum: {
+          isMonotonic: true,
+          dataPoints: [{ attributes: [str("label5", "value5")], asDouble: 15.5, timeUnixNano: 150e9 }],
+        },
+      }],
       [[`__name__=my_sum_meters_per_second_total,${PBASE},label5=value5`, [[150000, 15.5]]]],
       true,
     );
     f(
-      [{ name: "my-histogram", histogram: { dataPoints: [{ attributes: [str("label2", "value2")], count: 15, sum: 30, explicitBounds: [0.1, 0.5, 1, 5], bucketCounts: [0, 5, 10, 0, 0], timeUnixNano: 30e9 }] } }],
+      [{
+        name: "my-histogram",
+        histogram: {
+          dataPoints: [{
+            attributes: [str("label2", "value2")],
+            count: 15,
+            sum: 30,
+            explicitBounds: [0.1, 0.5, 1, 5],
+            bucketCounts: [0, 5, 10, 0, 0],
+            timeUnixNano: 30e9,
+          }],
+        },
+      }],
       [
         [`__name__=my-histogram_count,${BASE},label2=value2`, [[30000, 15]]],
         [`__name__=my-histogram_sum,${BASE},label2=value2`, [[30000, 30]]],
@@ -56,7 +86,18 @@ describe("parseOpenTelemetry", () => {
       ],
     );
     f(
-      [{ name: "my-summary", summary: { dataPoints: [{ attributes: [str("label6", "value6")], timeUnixNano: 35e9, sum: 32.5, count: 5, quantileValues: [{ quantile: 0.1, value: 7.5 }, { quantile: 1, value: 15 }] }] } }],
+      [{
+        name: "my-summary",
+        summary: {
+          dataPoints: [{
+            attributes: [str("label6", "value6")],
+            timeUnixNano: 35e9,
+            sum: 32.5,
+            count: 5,
+            quantileValues: [{ quantile: 0.1, value: 7.5 }, { quantile: 1, value: 15 }],
+          }],
+        },
+      }],
       [
         [`__name__=my-summary_count,${BASE},label6=value6`, [[35000, 5]]],
         [`__name__=my-summary_sum,${BASE},label6=value6`, [[35000, 32.5]]],
@@ -70,16 +111,32 @@ describe("parseOpenTelemetry", () => {
           name: "test-histogram",
           unit: "m/s",
           exponentialHistogram: {
-            dataPoints: [{ attributes: [str("label1", "value1")], timeUnixNano: 15e9, count: 20, sum: 4578, scale: 7, positive: { offset: 7, bucketCounts: [0, 0, 0, 0, 5, 10, 0, 0, 1] } }],
+            dataPoints: [{
+              attributes: [str("label1", "value1")],
+              timeUnixNano: 15e9,
+              count: 20,
+              sum: 4578,
+              scale: 7,
+              positive: { offset: 7, bucketCounts: [0, 0, 0, 0, 5, 10, 0, 0, 1] },
+            }],
           },
         },
       ],
       [
         [`__name__=test_histogram_meters_per_second_count,${PBASE},label1=value1`, [[15000, 20]]],
         [`__name__=test_histogram_meters_per_second_sum,${PBASE},label1=value1`, [[15000, 4578]]],
-        [`__name__=test_histogram_meters_per_second_bucket,${PBASE},label1=value1,vmrange=1.061e+00...1.067e+00`, [[15000, 5]]],
-        [`__name__=test_histogram_meters_per_second_bucket,${PBASE},label1=value1,vmrange=1.067e+00...1.073e+00`, [[15000, 10]]],
-        [`__name__=test_histogram_meters_per_second_bucket,${PBASE},label1=value1,vmrange=1.085e+00...1.091e+00`, [[15000, 1]]],
+        [`__name__=test_histogram_meters_per_second_bucket,${PBASE},label1=value1,vmrange=1.061e+00...1.067e+00`, [[
+          15000,
+          5,
+        ]]],
+        [`__name__=test_histogram_meters_per_second_bucket,${PBASE},label1=value1,vmrange=1.067e+00...1.073e+00`, [[
+          15000,
+          10,
+        ]]],
+        [`__name__=test_histogram_meters_per_second_bucket,${PBASE},label1=value1,vmrange=1.085e+00...1.091e+00`, [[
+          15000,
+          1,
+        ]]],
       ],
       true,
     );
@@ -97,7 +154,10 @@ describe("parseOpenTelemetry", () => {
                   str("label1", "value1"),
                   { key: "emptylabelvalue", value: {} },
                   { key: "emptylabel" },
-                  { key: "label_array", value: { arrayValue: { values: [{ stringValue: "value5" }, { kvlistValue: {} }] } } },
+                  {
+                    key: "label_array",
+                    value: { arrayValue: { values: [{ stringValue: "value5" }, { kvlistValue: {} }] } },
+                  },
                   {
                     key: "nested_label",
                     value: {
@@ -105,7 +165,17 @@ describe("parseOpenTelemetry", () => {
                         values: [
                           { key: "empty_value" },
                           str("value_top_2", "valuetop"),
-                          { key: "nested_kv_list", value: { kvlistValue: { values: [{ key: "integer", value: { intValue: 15 } }, { key: "double", value: { doubleValue: 5.1 } }, str("string", "value2")] } } },
+                          {
+                            key: "nested_kv_list",
+                            value: {
+                              kvlistValue: {
+                                values: [{ key: "integer", value: { intValue: 15 } }, {
+                                  key: "double",
+                                  value: { doubleValue: 5.1 },
+                                }, str("string", "value2")],
+                              },
+                            },
+                          },
                         ],
                       },
                     },
@@ -140,13 +210,21 @@ describe("parseOpenTelemetry", () => {
   test("malformed requests throw ParseError before writing", () => {
     for (const body of INVALID) {
       const b = new BlockBuilder();
-      expect(() => parseOpenTelemetry(body, new SeriesWriter(b, [], () => {}), { usePrometheusNaming: false })).toThrow(ParseError);
+      expect(() => parseOpenTelemetry(body, new SeriesWriter(b, [], () => {}), { usePrometheusNaming: false })).toThrow(
+        ParseError,
+      );
       expect(b.series).toBe(0);
     }
     // a good metric followed by a nameless one: nothing is written
-    const body = encodeRequest({ resourceMetrics: [{ scopeMetrics: [{ metrics: [{ name: "ok", gauge: { dataPoints: [{ asDouble: 1 }] } }, { unit: "x" }] }] }] });
+    const body = encodeRequest({
+      resourceMetrics: [{
+        scopeMetrics: [{ metrics: [{ name: "ok", gauge: { dataPoints: [{ asDouble: 1 }] } }, { unit: "x" }] }],
+      }],
+    });
     const b = new BlockBuilder();
-    expect(() => parseOpenTelemetry(body, new SeriesWriter(b, [], () => {}), { usePrometheusNaming: false })).toThrow("Missing metric name");
+    expect(() => parseOpenTelemetry(body, new SeriesWriter(b, [], () => {}), { usePrometheusNaming: false })).toThrow(
+      "Missing metric name",
+    );
     expect(b.series).toBe(0);
   });
 
@@ -191,7 +269,8 @@ describe("parseOpenTelemetry", () => {
   });
 
   test("Prometheus naming", () => {
-    const f = (name: string, unit: string, type: MetricType, want: string) => expect(prometheusMetricName(name, unit, type)).toBe(want);
+    const f = (name: string, unit: string, type: MetricType, want: string) =>
+      expect(prometheusMetricName(name, unit, type)).toBe(want);
     f("my-gauge", "ms", MetricType.Gauge, "my_gauge_milliseconds");
     f("my-gauge-milliseconds", "ms", MetricType.Gauge, "my_gauge_milliseconds");
     f("my-total-sum", "ms", MetricType.Counter, "my_sum_milliseconds_total");

@@ -91,7 +91,9 @@ function decodeScopeMetrics(buf: Uint8Array, start: number, end: number): void {
     ls.add("scope.name", getField(buf, ss, se, 1, WIRE_LEN) ? fcString(buf) : "unknown");
     ls.add("scope.version", getField(buf, ss, se, 2, WIRE_LEN) ? fcString(buf) : "unknown");
     let p = ss;
-    while ((p = nextLen(buf, p, se, 3, "Attributes data")) >= 0) decodeKeyValue(buf, fc.start, fc.end, ls, "scope.attributes");
+    while ((p = nextLen(buf, p, se, 3, "Attributes data")) >= 0) {
+      decodeKeyValue(buf, fc.start, fc.end, ls, "scope.attributes");
+    }
   }
   let p = start;
   while ((p = nextLen(buf, p, end, 2, "Metric data")) >= 0) decodeMetric(buf, fc.start, fc.end);
@@ -104,7 +106,11 @@ interface MetricField {
   readonly type: MetricType;
   readonly points: PointKind | null;
 }
-const field = (what: string, type = MetricType.Unknown, points: PointKind | null = null): MetricField => ({ what, type, points });
+const field = (what: string, type = MetricType.Unknown, points: PointKind | null = null): MetricField => ({
+  what,
+  type,
+  points,
+});
 /** By field number; Sum (7) is a counter when monotonic. */
 const METRIC_FIELDS: readonly (MetricField | undefined)[] = [
   undefined,

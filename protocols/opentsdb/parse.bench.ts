@@ -13,14 +13,23 @@ const LINES = 100_000;
 const T = 1_700_000_000;
 let text = "";
 for (let i = 0; i < LINES; i++) {
-  text += `put sys.cpu.${i % 8 === 0 ? "system" : "user"} ${T + (i % 60)} ${(i % 1000) / 10} host=web${i % 50} cpu=${i % 16}${i % 2 ? " dc=ams" : ""}\n`;
+  text += `put sys.cpu.${i % 8 === 0 ? "system" : "user"} ${T + (i % 60)} ${(i % 1000) / 10} host=web${i % 50} cpu=${
+    i % 16
+  }${i % 2 ? " dc=ams" : ""}\n`;
 }
 const body = new TextEncoder().encode(text);
 const out = new BlockBuilder();
 const w = new SeriesWriter(out, [], () => {
   if (out.byteLength > 1 << 20) out.reset();
 });
-const ctx: ParseContext = { params: new URLSearchParams(), contentType: ContentKind.Other, config: undefined as never, nowMs: Date.now(), w, invalidLine: () => undefined };
+const ctx: ParseContext = {
+  params: new URLSearchParams(),
+  contentType: ContentKind.Other,
+  config: undefined as never,
+  nowMs: Date.now(),
+  w,
+  invalidLine: () => undefined,
+};
 
 for (let i = 0; i < 5; i++) parseOpenTSDB(body, ctx, { trimTimestampMs: 1000 }); // warm-up
 const runs = 20;
@@ -30,4 +39,8 @@ for (let i = 0; i < runs; i++) {
   out.reset();
 }
 const s = (performance.now() - t0) / 1000;
-console.log(`opentsdb telnet parse: ${((body.length * runs) / s / 1e6).toFixed(1)} MB/s, ${((LINES * runs) / s / 1e6).toFixed(2)} M samples/s`);
+console.log(
+  `opentsdb telnet parse: ${((body.length * runs) / s / 1e6).toFixed(1)} MB/s, ${
+    ((LINES * runs) / s / 1e6).toFixed(2)
+  } M samples/s`,
+);

@@ -35,8 +35,15 @@ test("parseOpenTSDB: lines", () => {
   f("put foo -1 1", ['__name__="foo" 1@-1000']);
   f("put foo NaN 1", ['__name__="foo" 1@0']);
   // Values with fastfloat rules.
-  f("put a 1 NaN\nput b 1 -inf\nput c 1 1e3", ['__name__="a" NaN@1000', '__name__="b" -Infinity@1000', '__name__="c" 1000@1000']);
-  f("put foo 2 0.3 a=b\nput bar.baz 43 0.34 a=b\n", ['__name__="foo",a="b" 0.3@2000', '__name__="bar.baz",a="b" 0.34@43000']);
+  f("put a 1 NaN\nput b 1 -inf\nput c 1 1e3", [
+    '__name__="a" NaN@1000',
+    '__name__="b" -Infinity@1000',
+    '__name__="c" 1000@1000',
+  ]);
+  f("put foo 2 0.3 a=b\nput bar.baz 43 0.34 a=b\n", [
+    '__name__="foo",a="b" 0.3@2000',
+    '__name__="bar.baz",a="b" 0.34@43000',
+  ]);
 });
 
 test("parseOpenTSDB: invalid lines are skipped", () => {
@@ -58,7 +65,10 @@ test("parseOpenTSDB: invalid lines are skipped", () => {
   f("put\tm 1 2", 1);
   f("put m\t1 2 3", 0, ['__name__="m\\t1" 3@2000']); // the metric is "m\t1"
   f("put aaa\nbbb 123 34", 2);
-  f("put foo 2 0.3 a=b\naaa bbb\nput bar.baz 43 0.34 a=b\n", 1, ['__name__="foo",a="b" 0.3@2000', '__name__="bar.baz",a="b" 0.34@43000']);
+  f("put foo 2 0.3 a=b\naaa bbb\nput bar.baz 43 0.34 a=b\n", 1, [
+    '__name__="foo",a="b" 0.3@2000',
+    '__name__="bar.baz",a="b" 0.34@43000',
+  ]);
   // A line rejected for a bad tag leaves no partial series behind.
   f("put a 1 1 x=y bad\nput b 2 2", 1, ['__name__="b" 2@2000']);
 });
@@ -72,8 +82,12 @@ test("parseOpenTSDB: -opentsdbTrimTimestamp", () => {
 
 test("parseOpenTSDB: long and binary input", () => {
   const long = "m".repeat(100_000);
-  expect(run(`put ${long} 1 2 k=${"v".repeat(10_000)}`).series).toEqual([`__name__="${long}",k="${"v".repeat(10_000)}" 2@1000`]);
-  expect(run(new Uint8Array([0x70, 0x75, 0x74, 0x20, 0xc3, 0x28, 0x20, 0x31, 0x20, 0x32])).series).toEqual(['__name__="\ufffd(" 2@1000']);
+  expect(run(`put ${long} 1 2 k=${"v".repeat(10_000)}`).series).toEqual([
+    `__name__="${long}",k="${"v".repeat(10_000)}" 2@1000`,
+  ]);
+  expect(run(new Uint8Array([0x70, 0x75, 0x74, 0x20, 0xc3, 0x28, 0x20, 0x31, 0x20, 0x32])).series).toEqual([
+    '__name__="\ufffd(" 2@1000',
+  ]);
   const many = "put m 1 1 a=b\n".repeat(100_000);
   expect(run(many).series.length).toBe(100_000);
 });

@@ -66,7 +66,14 @@ function startsWithPut(s: Uint8Array, i: number, b: number): boolean {
   return i + 4 <= b && s[i] === PUT[0] && s[i + 1] === PUT[1] && s[i + 2] === PUT[2] && s[i + 3] === PUT[3];
 }
 
-function parseLine(s: Uint8Array, a: number, b: number, ctx: ParseContext, opts: OpenTSDBOptions, nowSec: number): void {
+function parseLine(
+  s: Uint8Array,
+  a: number,
+  b: number,
+  ctx: ParseContext,
+  opts: OpenTSDBOptions,
+  nowSec: number,
+): void {
   let i = skipSpaces(s, a, b);
   if (!startsWithPut(s, i, b)) return invalid(ctx, "missing `put ` prefix", s, a, b);
   i = skipSpaces(s, i + 4, b);
@@ -77,11 +84,15 @@ function parseLine(s: Uint8Array, a: number, b: number, ctx: ParseContext, opts:
   const te = nextSpace(s, t, b);
   if (te >= b) return invalid(ctx, "cannot find whitespace between timestamp and value", s, a, b);
   const tf = parseFastFloat(s, t, te);
-  if (tf === undefined) return invalid(ctx, `cannot parse timestamp from ${JSON.stringify(decodeRange(s, t, te))}`, s, a, b);
+  if (tf === undefined) {
+    return invalid(ctx, `cannot parse timestamp from ${JSON.stringify(decodeRange(s, t, te))}`, s, a, b);
+  }
   const v = skipSpaces(s, te + 1, b);
   const ve = nextSpace(s, v, b);
   const value = parseFastFloat(s, v, ve);
-  if (value === undefined) return invalid(ctx, `cannot parse value from ${JSON.stringify(decodeRange(s, v, ve))}`, s, a, b);
+  if (value === undefined) {
+    return invalid(ctx, `cannot parse value from ${JSON.stringify(decodeRange(s, v, ve))}`, s, a, b);
+  }
 
   const w = ctx.w;
   const tagsStart = Math.min(ve + 1, b);
@@ -123,7 +134,15 @@ const NAME = new TextEncoder().encode("__name__");
  * label-cache miss). Returns an error for a tag without `=` (the whole line
  * is then invalid: the caller drops what was added).
  */
-function addLabels(s: Uint8Array, i: number, me: number, p: number, b: number, ctx: ParseContext, direct: boolean): string | null {
+function addLabels(
+  s: Uint8Array,
+  i: number,
+  me: number,
+  p: number,
+  b: number,
+  ctx: ParseContext,
+  direct: boolean,
+): string | null {
   const w = ctx.w;
   if (direct) w.builder.addLabelBytes(NAME, 0, NAME.length, s, i, me);
   else w.label("__name__", decodeRange(s, i, me));

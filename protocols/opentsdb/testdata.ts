@@ -9,7 +9,9 @@ const T = 1_700_000_000;
 
 export const SEEDS: string[] = [
   // Realistic: tcollector style.
-  `put sys.cpu.user ${T} 42.5 host=web01 cpu=0\nput sys.cpu.user ${T} 13 host=web01 cpu=1\nput sys.load.avg ${T + 10} 0.75 host=web02\n`,
+  `put sys.cpu.user ${T} 42.5 host=web01 cpu=0\nput sys.cpu.user ${T} 13 host=web01 cpu=1\nput sys.load.avg ${
+    T + 10
+  } 0.75 host=web02\n`,
   // No tags, extra spaces, leading spaces, CRLF.
   `put notags ${T} 1\n  put  spaced   ${T}  2   a=b   c=d  \r\nput trailing ${T} 3 \n`,
   // Tags: empty key/value, `=` in the value, a tab inside a value.

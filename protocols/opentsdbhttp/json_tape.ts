@@ -236,7 +236,9 @@ export class JsonTape {
         p = this.#string(p);
         if (p < 0) return -1;
         p = this.#ws(p);
-        if (p >= s.length || s.charCodeAt(p) !== 0x3a) return this.#fail("cannot parse object: missing ':' after object key", p);
+        if (p >= s.length || s.charCodeAt(p) !== 0x3a) {
+          return this.#fail("cannot parse object: missing ':' after object key", p);
+        }
         p = this.#ws(p + 1);
       }
       p = this.#value(p, depth);
@@ -261,7 +263,11 @@ export class JsonTape {
   /** Up to `max` chars of the source of entry `i`, for log messages. */
   source(i: number, max = 200): string {
     const k = this.kind[i];
-    const from = k === Kind.Object || k === Kind.Array ? this.b[i]! : k === Kind.String || k === Kind.EscapedString ? this.a[i]! - 1 : this.a[i]!;
+    const from = k === Kind.Object || k === Kind.Array
+      ? this.b[i]!
+      : k === Kind.String || k === Kind.EscapedString
+      ? this.a[i]! - 1
+      : this.a[i]!;
     return this.#s.slice(from, from + max);
   }
 

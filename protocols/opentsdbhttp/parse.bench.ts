@@ -23,7 +23,14 @@ const out = new BlockBuilder();
 const w = new SeriesWriter(out, [], () => {
   if (out.byteLength > 1 << 20) out.reset();
 });
-const ctx: ParseContext = { params: new URLSearchParams(), contentType: ContentKind.Other, config: undefined as never, nowMs: Date.now(), w, invalidLine: () => undefined };
+const ctx: ParseContext = {
+  params: new URLSearchParams(),
+  contentType: ContentKind.Other,
+  config: undefined as never,
+  nowMs: Date.now(),
+  w,
+  invalidLine: () => undefined,
+};
 
 for (let i = 0; i < 5; i++) parseOpenTSDBHTTP(body, ctx, { trimTimestampMs: 1 }); // warm-up
 const runs = 20;
@@ -33,4 +40,8 @@ for (let i = 0; i < runs; i++) {
   out.reset();
 }
 const s = (performance.now() - t0) / 1000;
-console.log(`opentsdb http parse: ${((body.length * runs) / s / 1e6).toFixed(1)} MB/s, ${((POINTS * runs) / s / 1e6).toFixed(2)} M samples/s`);
+console.log(
+  `opentsdb http parse: ${((body.length * runs) / s / 1e6).toFixed(1)} MB/s, ${
+    ((POINTS * runs) / s / 1e6).toFixed(2)
+  } M samples/s`,
+);

@@ -21,7 +21,10 @@ test("parseOpenTSDBHTTP: objects and arrays", () => {
   f('{"metric":"sys.cpu.nice","timestamp":1346846400,"value":18,"tags":{"host":"web01","dc":"lga"}}', [
     '__name__="sys.cpu.nice",host="web01",dc="lga" 18@1346846400000',
   ]);
-  f('[{"metric":"a","value":1,"timestamp":1},{"metric":"b","value":2.5,"timestamp":2}]', ['__name__="a" 1@1000', '__name__="b" 2.5@2000']);
+  f('[{"metric":"a","value":1,"timestamp":1},{"metric":"b","value":2.5,"timestamp":2}]', [
+    '__name__="a" 1@1000',
+    '__name__="b" 2.5@2000',
+  ]);
   f("[]", []);
   f("{}", [], 1);
   f(" \t\r\n[ ] \n", []);
@@ -85,7 +88,11 @@ test("parseOpenTSDBHTTP: tags", () => {
 });
 
 test("parseOpenTSDBHTTP: invalid rows are skipped", () => {
-  const f = (fields: string) => expect(run(`[${row(fields)},{"metric":"ok","value":1,"timestamp":1}]`)).toEqual({ series: ['__name__="ok" 1@1000'], invalid: 1 });
+  const f = (fields: string) =>
+    expect(run(`[${row(fields)},{"metric":"ok","value":1,"timestamp":1}]`)).toEqual({
+      series: ['__name__="ok" 1@1000'],
+      invalid: 1,
+    });
   f('"value":1');
   f('"metric":"","value":1');
   f('"metric":5,"value":1');
@@ -161,6 +168,9 @@ test("unescape follows fastjson", () => {
 });
 
 test("parseOpenTSDBHTTP: large arrays", () => {
-  const items = Array.from({ length: 50_000 }, (_, i) => `{"metric":"m${i % 10}","value":${i},"timestamp":${1_700_000_000 + i},"tags":{"host":"h${i % 7}"}}`);
+  const items = Array.from(
+    { length: 50_000 },
+    (_, i) => `{"metric":"m${i % 10}","value":${i},"timestamp":${1_700_000_000 + i},"tags":{"host":"h${i % 7}"}}`,
+  );
   expect(run(`[${items.join(",")}]`).series.length).toBe(50_000);
 });

@@ -12,7 +12,10 @@ import { REALISTIC } from "./testdata.ts";
 // ~4 MiB: the realistic exposition for many instances, half with timestamps.
 let text = "";
 for (let h = 0; text.length < 4 << 20; h++) {
-  const inst = REALISTIC.replaceAll('{', `{instance="host-${h % 500}:9100",job="node",`).replaceAll("{instance", "{instance");
+  const inst = REALISTIC.replaceAll("{", `{instance="host-${h % 500}:9100",job="node",`).replaceAll(
+    "{instance",
+    "{instance",
+  );
   text += h % 2 === 0 ? inst : inst.replace(/^([^#\n].*)$/gm, "$1 1700000000123");
 }
 const body = new TextEncoder().encode(text);
@@ -29,7 +32,9 @@ function bench(name: string, w: SeriesWriter, flush: () => void): void {
   }
   const sec = (performance.now() - t0) / 1000;
   console.log(
-    `prometheus ${name}: ${((body.length * rounds) / sec / 1e6).toFixed(1)} MB/s, ${(samples / sec / 1e6).toFixed(2)} M samples/s ` +
+    `prometheus ${name}: ${((body.length * rounds) / sec / 1e6).toFixed(1)} MB/s, ${
+      (samples / sec / 1e6).toFixed(2)
+    } M samples/s ` +
       `(${(body.length / 1e6).toFixed(1)} MB body, ${samples / rounds} samples per body)`,
   );
 }

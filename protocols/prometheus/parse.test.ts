@@ -62,7 +62,7 @@ describe("parsePromText", () => {
     f('m{a="q\\"x",b="b\\\\s",c="n\\nl",d="t\\tx",e="e\\\\"} 1', [`m{a=q"x,b=b\\s,c=n\nl,d=t\\tx,e=e\\} 1@${NOW}`]);
     f('m{a="}{,=\\""} 1', [`m{a=}{,="} 1@${NOW}`]);
     // Blanks, trailing comma, empty label name dropped, no space after }.
-    f('  \tm\t 1 \t 1700000000 \t', ["m{} 1@1700000000000"]);
+    f("  \tm\t 1 \t 1700000000 \t", ["m{} 1@1700000000000"]);
     f('m{ a = "b" , c="d", } 1', [`m{a=b,c=d} 1@${NOW}`]);
     f('m{="x",b="y"}2', [`m{b=y} 2@${NOW}`]);
     f('m {a="b"} 1', [`m{a=b} 1@${NOW}`]);

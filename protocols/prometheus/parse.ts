@@ -301,7 +301,9 @@ export function parsePromText(body: Uint8Array, w: SeriesWriter, opts: PromTextO
       const bb = w.builder;
       bb.beginSeries();
       bb.addLabelBytes(NAME, 0, NAME.length, body, sc.lineStart, sc.metricEnd);
-      for (let i = 0; i < sc.nLabels; i++) bb.addLabelBytes(body, sc.nameStart[i]!, sc.nameEnd[i]!, body, sc.valueStart[i]!, sc.valueEnd[i]!);
+      for (let i = 0; i < sc.nLabels; i++) {
+        bb.addLabelBytes(body, sc.nameStart[i]!, sc.nameEnd[i]!, body, sc.valueStart[i]!, sc.valueEnd[i]!);
+      }
       bb.addSample(sc.value, ts);
       bb.endSeries();
       w.seriesWritten(1);

@@ -33,7 +33,7 @@ up 1
 export const ADVERSARIAL = [
   'esc{a="q\\"uote",b="back\\\\slash",c="new\\nline",d="other\\tkept",e="end\\\\"} 1 1700000000',
   'exemplar_bucket{le="1"} 5 1700000001 # {trace_id="abc"} 0.5 1700000001',
-  "exemplar_nolabels 7 # {trace_id=\"abc\"} 0.5",
+  'exemplar_nolabels 7 # {trace_id="abc"} 0.5',
   "comment_after 8 # just a comment",
   "ts_seconds 1 1700000002",
   "ts_ms 2 1700000003000",
@@ -65,7 +65,7 @@ export const ADVERSARIAL = [
   'spaces_in_labels{ a = "b" , c = "d" } 1 1700000008',
   'space_before_brace {a="b"} 1 1700000008',
   'no_space_after{a="b"}2 1700000008',
-  'unquoted{a=b} 1',
+  "unquoted{a=b} 1",
   'unterminated{a="b} 1',
   'missing_comma{a="b" c="d"} 1',
   'dup_labels{a="1",a="2"} 1 1700000008',

@@ -59,7 +59,14 @@ function keepLabel(ns: Uint8Array, s: number, e: number, valueLen: number): bool
 }
 
 /** Re-encodes the series just scanned (labels in labelPos) with label rewriting; returns false if it was dropped. */
-export function rewriteSeries(src: Uint8Array, p: number, end: number, out: BlockBuilder, opts: RelayOptions, prep: Prepared): boolean {
+export function rewriteSeries(
+  src: Uint8Array,
+  p: number,
+  end: number,
+  out: BlockBuilder,
+  opts: RelayOptions,
+  prep: Prepared,
+): boolean {
   const { names, values, matched } = prep;
   const drop = opts.dropEmptyAndInternal;
   matched.fill(0);

@@ -6,11 +6,13 @@ import protobuf from "protobufjs";
 // @ts-expect-error snappyjs ships no type declarations
 import snappyjs from "snappyjs";
 import { snappyCompress, snappyDecompress } from "../_shared/snappy.ts";
-import { relayWriteRequest, type RelayOptions } from "./decode.ts";
+import { type RelayOptions, relayWriteRequest } from "./decode.ts";
 import { BlockBuilder } from "./encode.ts";
 
 const sj = snappyjs as { compress(a: Uint8Array): Uint8Array; uncompress(a: Uint8Array): Uint8Array };
-const WriteRequest = protobuf.loadSync(new URL("remote.proto", import.meta.url).pathname).lookupType("prometheus.WriteRequest");
+const WriteRequest = protobuf.loadSync(new URL("remote.proto", import.meta.url).pathname).lookupType(
+  "prometheus.WriteRequest",
+);
 
 const SERIES = 10_000;
 const labelSets: [string, string][][] = [];
@@ -55,7 +57,11 @@ function bench(name: string, bytes: number, fn: () => unknown): void {
   const sec = (now - start) / 1000 / iters;
   const mbs = bytes / sec / 1e6;
   const sps = SERIES / sec / 1e6;
-  console.log(`${name.padEnd(34)} ${(sec * 1000).toFixed(2).padStart(8)} ms  ${mbs.toFixed(0).padStart(6)} MB/s  ${sps.toFixed(2).padStart(6)} M samples/s`);
+  console.log(
+    `${name.padEnd(34)} ${(sec * 1000).toFixed(2).padStart(8)} ms  ${mbs.toFixed(0).padStart(6)} MB/s  ${
+      sps.toFixed(2).padStart(6)
+    } M samples/s`,
+  );
 }
 
 console.log(`request: ${SERIES} series, ${raw.length} bytes raw, ${compressed.length} bytes snappy`);

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { rng } from "../_shared/testing.ts";
 import protobuf from "protobufjs";
-import { decodeWriteRequest, relayWriteRequest, validateWriteRequest, type RelayOptions } from "./decode.ts";
+import { decodeWriteRequest, type RelayOptions, relayWriteRequest, validateWriteRequest } from "./decode.ts";
 import { BlockBuilder } from "./encode.ts";
 
 const root = protobuf.loadSync(new URL("remote.proto", import.meta.url).pathname);
@@ -42,10 +42,17 @@ function randomRequest(r: () => number, nSeries: number, withExtras: boolean): {
   for (let i = 0; i < nSeries; i++) {
     const labels = [{ name: "__name__", value: `m${i}` }];
     const nl = Math.floor(r() * 12);
-    for (let j = 0; j < nl; j++) labels.push({ name: pick(["job", "__x", "instance", "", "k" + str(5)]), value: str(r() < 0.05 ? 300 : 8) });
-    const samples = Array.from({ length: Math.floor(r() * 4) }, () => ({ value: pick(VALUES), timestamp: pick(TIMESTAMPS) }));
+    for (let j = 0; j < nl; j++) {
+      labels.push({ name: pick(["job", "__x", "instance", "", "k" + str(5)]), value: str(r() < 0.05 ? 300 : 8) });
+    }
+    const samples = Array.from(
+      { length: Math.floor(r() * 4) },
+      () => ({ value: pick(VALUES), timestamp: pick(TIMESTAMPS) }),
+    );
     const s: PbSeries = { labels, samples };
-    if (withExtras && r() < 0.3) s.exemplars = [{ labels: [{ name: "trace_id", value: "abc" }], value: 1, timestamp: 5 }];
+    if (withExtras && r() < 0.3) {
+      s.exemplars = [{ labels: [{ name: "trace_id", value: "abc" }], value: 1, timestamp: 5 }];
+    }
     ts.push(s);
   }
   const metadata = withExtras ? [{ type: 1, metricFamilyName: "m0", help: "h", unit: "" }] : [];
@@ -102,7 +109,10 @@ describe("relayWriteRequest", () => {
         if (opts === FAST && !withExtras) expect(got.bytes).toEqual(bytes); // verbatim copy keeps every bit
         expect(decodeWriteRequest(got.bytes).map((s) => s.labels)).toEqual(want.map((s) => s.labels));
       }
-      expect(validateWriteRequest(bytes)).toEqual({ series: ts.length, samples: input.reduce((n, s) => n + s.samples.length, 0) });
+      expect(validateWriteRequest(bytes)).toEqual({
+        series: ts.length,
+        samples: input.reduce((n, s) => n + s.samples.length, 0),
+      });
     }
   });
 
@@ -144,7 +154,32 @@ describe("relayWriteRequest", () => {
       expect(s!.samples.map((x) => [x.stale, x.timestamp])).toEqual([[true, 5], [false, 6]]);
     }
     // Unknown top-level fields (varint, fixed32, fixed64, bytes) and metadata are skipped.
-    const extra = new Uint8Array([0x10, 0x96, 0x01, 0x2d, 1, 2, 3, 4, 0x31, 1, 2, 3, 4, 5, 6, 7, 8, 0x3a, 2, 9, 9, 0x1a, 1, 0x08]);
+    const extra = new Uint8Array([
+      0x10,
+      0x96,
+      0x01,
+      0x2d,
+      1,
+      2,
+      3,
+      4,
+      0x31,
+      1,
+      2,
+      3,
+      4,
+      5,
+      6,
+      7,
+      8,
+      0x3a,
+      2,
+      9,
+      9,
+      0x1a,
+      1,
+      0x08,
+    ]);
     const mixed = new Uint8Array([...extra, ...src, ...extra]);
     expect(relay(mixed, FAST).bytes).toEqual(src);
   });
@@ -152,7 +187,9 @@ describe("relayWriteRequest", () => {
   test("malformed input throws SyntaxError naming the problem", () => {
     const f = (bytes: number[], want: string) => {
       const out = new BlockBuilder();
-      expect(() => relayWriteRequest(new Uint8Array(bytes), out, FAST)).toThrow(new SyntaxError(`Cannot parse WriteRequest: ${want}`));
+      expect(() => relayWriteRequest(new Uint8Array(bytes), out, FAST)).toThrow(
+        new SyntaxError(`Cannot parse WriteRequest: ${want}`),
+      );
       expect(out.byteLength).toBe(0);
       expect(() => decodeWriteRequest(new Uint8Array(bytes))).toThrow(SyntaxError);
     };
@@ -173,7 +210,10 @@ describe("relayWriteRequest", () => {
     f([0x0a, 0x05, 0x12, 0x03, 0x09, 0x00, 0x00], "truncated Sample.value at offset 5");
     f([0x2d, 0x01], "truncated fixed32 at offset 1");
     f([0x29, 0x01], "truncated fixed64 at offset 1");
-    f([0x0a, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01], "TimeSeries length 18446744073709552000 at offset 1 exceeds the remaining 0 bytes");
+    f(
+      [0x0a, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01],
+      "TimeSeries length 18446744073709552000 at offset 1 exceeds the remaining 0 bytes",
+    );
   });
 
   test("every truncation fails unless it falls between series; nothing is left in out", () => {

@@ -165,7 +165,7 @@ export function decodeWriteRequest(src: Uint8Array): DecodedSeries[] {
     const start = varint(src, p, end);
     const e = start + val;
     const series: DecodedSeries = { labels: [], samples: [] };
-    for (let q = start; q < e; ) {
+    for (let q = start; q < e;) {
       q = varint(src, q, e);
       const ft = val;
       const fs = ft === 0x0a || ft === 0x12 ? varint(src, q, e) : 0;
@@ -173,7 +173,7 @@ export function decodeWriteRequest(src: Uint8Array): DecodedSeries[] {
         let name = "";
         let value = "";
         const le = fs + val;
-        for (let r = fs; r < le; ) {
+        for (let r = fs; r < le;) {
           r = varint(src, r, le);
           const lt = val;
           if (lt === 0x0a || lt === 0x12) {
@@ -190,7 +190,7 @@ export function decodeWriteRequest(src: Uint8Array): DecodedSeries[] {
         let timestamp = 0;
         let stale = false;
         const se = fs + val;
-        for (let r = fs; r < se; ) {
+        for (let r = fs; r < se;) {
           r = varint(src, r, se);
           const st = val;
           if (st === 0x09) {

@@ -77,7 +77,10 @@ describe("BlockBuilder", () => {
     for (let i = 0; i < 300; i++) {
       const labels: [string, string][] = [["__name__", `metric_${i}`]];
       for (let j = 0; j < i % 12; j++) labels.push([`label_${j}`, `value_${i}_${j}`]);
-      many.push({ labels, samples: Array.from({ length: i % 5 }, (_, k) => [i * 1.25 + k, 1.7e12 + k] as [number, number]) });
+      many.push({
+        labels,
+        samples: Array.from({ length: i % 5 }, (_, k) => [i * 1.25 + k, 1.7e12 + k] as [number, number]),
+      });
     }
     f(many);
   });

@@ -27,7 +27,14 @@ export { varintSize };
  * Writes a Sample message body at `p` (value field when `hasValue`, from `valueBytes` or `value`; timestamp field
  * when `t` ≠ 0) and returns the position after it.
  */
-function putSampleBody(b: Uint8Array, p: number, hasValue: boolean, valueBytes: Readonly<Uint8Array> | null, value: number, t: number): number {
+function putSampleBody(
+  b: Uint8Array,
+  p: number,
+  hasValue: boolean,
+  valueBytes: Readonly<Uint8Array> | null,
+  value: number,
+  t: number,
+): number {
   if (hasValue) {
     let vb = valueBytes;
     if (vb === null) {
@@ -418,7 +425,15 @@ export class BlockBuilder {
    * Appends a whole series of one sample whose labels are already encoded (`count` labels in `src[start, end)`), in
    * one pass: the fast path of the label cache. A `stale` sample gets the Prometheus staleness marker as its value.
    */
-  appendSeries(src: Uint8Array, start: number, end: number, count: number, value: number, timestampMs: number, stale: boolean): void {
+  appendSeries(
+    src: Uint8Array,
+    start: number,
+    end: number,
+    count: number,
+    value: number,
+    timestampMs: number,
+    stale: boolean,
+  ): void {
     if (this.#seriesLenPos >= 0) throw new TypeError("Cannot append a series: a series is in progress");
     const hasValue = stale || value !== 0 || Object.is(value, -0);
     const t = Math.trunc(timestampMs);

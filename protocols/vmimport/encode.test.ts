@@ -24,7 +24,7 @@ test("writeRequestToJsonLines", () => {
   f(
     [
       { labels: [["__name__", "a"]], samples: [[Number.NaN, 1], [Infinity, 2], [-Infinity, 3], ["stale", 4]] },
-      { labels: [["q\"uo\\te", "日本\n💡"]], samples: [[-0.5, -1700000000000], [1e21, 0], [0, 9007199254740991]] },
+      { labels: [['q"uo\\te', "日本\n💡"]], samples: [[-0.5, -1700000000000], [1e21, 0], [0, 9007199254740991]] },
     ],
     '{"metric":{"__name__":"a"},"values":[NaN,Inf,-Inf,NaN],"timestamps":[1,2,3,4]}\n' +
       '{"metric":{"q\\"uo\\\\te":"日本\\n💡"},"values":[-0.5,1e+21,0],"timestamps":[-1700000000000,0,9007199254740991]}\n',

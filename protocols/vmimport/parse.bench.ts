@@ -17,7 +17,13 @@ for (let i = 0; size < 4 << 20; i++) {
     ts.push(1700000000000 + k * 15000);
   }
   const l = JSON.stringify({
-    metric: { __name__: `http_requests_total`, job: "api", instance: `host-${i % 300}:8080`, method: i % 2 ? "GET" : "POST", code: String(200 + (i % 5)) },
+    metric: {
+      __name__: `http_requests_total`,
+      job: "api",
+      instance: `host-${i % 300}:8080`,
+      method: i % 2 ? "GET" : "POST",
+      code: String(200 + (i % 5)),
+    },
     values,
     timestamps: ts,
   });
@@ -29,7 +35,9 @@ const body = new TextEncoder().encode(text);
 
 function report(name: string, sec: number, rounds: number, samples: number): void {
   console.log(
-    `vmimport ${name}: ${((body.length * rounds) / sec / 1e6).toFixed(1)} MB/s, ${(samples / sec / 1e6).toFixed(2)} M samples/s ` +
+    `vmimport ${name}: ${((body.length * rounds) / sec / 1e6).toFixed(1)} MB/s, ${
+      (samples / sec / 1e6).toFixed(2)
+    } M samples/s ` +
       `(${(body.length / 1e6).toFixed(1)} MB body, ${samples / rounds} samples per body)`,
   );
 }

@@ -13,12 +13,15 @@ function run(body: string, maxLineLen = 1 << 20): { series: string[]; invalid: s
   const t = testWriter();
   parseVmImport(new TextEncoder().encode(body), t.w, { maxLineLen, invalidLine: t.invalidLine });
   const block = t.block.finish().slice();
-  const series = t.decoded().map((s) => `${labelText(s.labels)} ${s.samples.map((x) => `${fmt(x.value)}@${x.timestamp}`).join(";")}`);
+  const series = t.decoded().map((s) =>
+    `${labelText(s.labels)} ${s.samples.map((x) => `${fmt(x.value)}@${x.timestamp}`).join(";")}`
+  );
   return { series, invalid: t.invalid, block };
 }
 
 const T = 1700000000000;
-const L = (metric: string, values: string, ts: string) => `{"metric":${metric},"values":[${values}],"timestamps":[${ts}]}`;
+const L = (metric: string, values: string, ts: string) =>
+  `{"metric":${metric},"values":[${values}],"timestamps":[${ts}]}`;
 
 describe("parseVmImport", () => {
   test("valid lines", () => {
@@ -30,16 +33,22 @@ describe("parseVmImport", () => {
     f("", []);
     f("\n\r\n\n", []);
     f(L('{"__name__":"m","k":"v"}', "1,2.5", `${T},${T + 1}`), [`__name__=m,k=v 1@${T};2.5@${T + 1}`]);
-    f(L('{"__name__":"m"}', "NaN,nan,-Inf,inf,1e400,-0,5.e1", "1,2,3,4,5,6,-7"), ["__name__=m NaN@1;NaN@2;-Infinity@3;Infinity@4;Infinity@5;0@6;50@-7"]);
+    f(L('{"__name__":"m"}', "NaN,nan,-Inf,inf,1e400,-0,5.e1", "1,2,3,4,5,6,-7"), [
+      "__name__=m NaN@1;NaN@2;-Infinity@3;Infinity@4;Infinity@5;0@6;50@-7",
+    ]);
     // HEAD VictoriaMetrics leniency: null and special strings.
-    f(L('{"__name__":"m"}', 'null,"NaN","-Inf","infinity","Null"', "1,2,3,4,5"), ["__name__=m NaN@1;NaN@2;-Infinity@3;Infinity@4;NaN@5"]);
+    f(L('{"__name__":"m"}', 'null,"NaN","-Inf","infinity","Null"', "1,2,3,4,5"), [
+      "__name__=m NaN@1;NaN@2;-Infinity@3;Infinity@4;NaN@5",
+    ]);
     f(L('{"__name__":"m","u":"\\u00e9\\ud83d\\ude00","e":"\\"\\\\\\/\\b\\f\\n\\r\\t","x":"\\x\\u12"}', "1", "1"), [
       `__name__=m,u=é😀,e="\\/\b\f\n\r\t,x=\\x\\u12 1@1`,
     ]);
     f(L('{"lone":"\\ud800x","bad":"\\ud800\\u0041"}', "1", "1"), ["lone=\\ud800x,bad=\ufffd 1@1"]);
     f(L('{"__name__":"m","a":5,"b":null,"c":{"x":[1]},"a\\"b":"c"}', "1", "1"), ['__name__=m,a=,b=,c=,a"b=c 1@1']);
     f(`  {"metric" : {"__name__":"m"} , "values" : [ 1 ] , "timestamps" : [ 1 ] }  \r\n`, ["__name__=m 1@1"]);
-    f(`{"values":[2],"x":[{"a":[true,false,null,"s",-1e5]}],"timestamps":[01],"metric":{"__name__":"m"}}`, ["__name__=m 2@1"]);
+    f(`{"values":[2],"x":[{"a":[true,false,null,"s",-1e5]}],"timestamps":[01],"metric":{"__name__":"m"}}`, [
+      "__name__=m 2@1",
+    ]);
     f(`{"metric":{"__name__":"m"},"values":[3],"timestamps":[1],"values":[4,5],"metric":5}`, ["__name__=m 3@1"]);
     f(`{"m\\u0065tric":{"__name__":"m"},"values":[3],"timestamps":[1]}`, ["__name__=m 3@1"]);
     f(L('{"a":"b"}', "1", "-9223372036854775808"), ["a=b 1@-9223372036854776000"]);
@@ -59,7 +68,10 @@ describe("parseVmImport", () => {
     f('{"a":tru}', "cannot parse json line: unexpected value found");
     f('{"a":"x}', `cannot parse json line: missing closing '"'`);
     f(L('{"a":"b"}', "infinity", "1"), "cannot parse json line: missing ',' after array value");
-    f("[" + "[".repeat(400) + "]".repeat(401), "cannot parse json line: too big depth for the nested JSON; it exceeds 300");
+    f(
+      "[" + "[".repeat(400) + "]".repeat(401),
+      "cannot parse json line: too big depth for the nested JSON; it exceeds 300",
+    );
     f("[]", "missing `metric` object");
     f(L('"m"', "1", "1"), "missing `metric` object");
     f(L("{}", "1", "1"), "missing tags");

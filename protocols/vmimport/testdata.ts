@@ -6,7 +6,8 @@
  */
 
 const T = 1700000000000;
-const line = (metric: string, values: string, timestamps: string) => `{"metric":${metric},"values":[${values}],"timestamps":[${timestamps}]}`;
+const line = (metric: string, values: string, timestamps: string) =>
+  `{"metric":${metric},"values":[${values}],"timestamps":[${timestamps}]}`;
 
 /** Lines vmagent v1.79.5 and Drover treat identically (accepted or rejected). */
 export const COMMON = [
@@ -43,7 +44,9 @@ export const COMMON = [
 ];
 
 /** Accepted by Drover (as by later VictoriaMetrics) but rejected by vmagent v1.79.5. */
-export const LENIENT = [line('{"__name__":"strvals"}', '"NaN","Inf","-Inf",null,"infinity"', `${T},${T + 1},${T + 2},${T + 3},${T + 4}`)];
+export const LENIENT = [
+  line('{"__name__":"strvals"}', '"NaN","Inf","-Inf",null,"infinity"', `${T},${T + 1},${T + 2},${T + 3},${T + 4}`),
+];
 
 export const SEEDS: string[] = [
   COMMON.join("\n") + "\n",
