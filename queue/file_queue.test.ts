@@ -313,7 +313,7 @@ describe("write errors", () => {
   test("memory fallback keeps FIFO order, drops when full and returns to disk", () => {
     using dir = tempDir();
     const { fs: qfs, failing } = failingFs();
-    let now = 0;
+    const now = 0;
     const q = FileQueue.open(options(dir.path, { fs: qfs, memoryFallbackBytes: 150, now: () => now }));
     writeAll(q, 0, 3);
     failing.on = true;

@@ -21,6 +21,7 @@ export type FixtureReply =
   | { kind: "done"; count: number; bytes: number; errors: number; firstError: string }
   | { kind: "ack"; count: number };
 
+// deno-lint-ignore no-var -- the global `self` of a worker is a var in lib.dom
 declare var self: Worker;
 
 function readU32(v: Uint8Array, off: number): number {

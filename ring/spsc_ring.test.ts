@@ -239,7 +239,9 @@ describe("SpscRing waits", () => {
   test("waitForSpace times out while stalled and resolves on release", async () => {
     const ring = SpscRing.create(4096);
     expect(await ring.waitForSpace(2044, 0)).toBe(true);
-    while (ring.tryWrite([pattern(1000, 0)])) {}
+    while (ring.tryWrite([pattern(1000, 0)])) {
+      // fill the ring
+    }
     expect(await ring.waitForSpace(100, 0)).toBe(false);
     const t0 = performance.now();
     expect(await ring.waitForSpace(100, 40)).toBe(false);

@@ -266,7 +266,7 @@ describe.skipIf(!VM || !HAPROXY)("seed topology (a): push HA, haproxy + two grou
         backends: ports.slice(2),
       }]),
     );
-    await using lb = new Proc("haproxy", ["haproxy", "-f", cfgPath, "-db"]);
+    await using _lb = new Proc("haproxy", ["haproxy", "-f", cfgPath, "-db"]);
     try {
       for (const p of fronts) await waitFor("haproxy", async () => (await fetch(`http://127.0.0.1:${p}/health`)).ok);
       const SERIES = 20;

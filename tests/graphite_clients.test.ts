@@ -16,7 +16,7 @@ describe.skipIf(!VM || !have("nc"))("Graphite via nc", () => {
     using dir = tempDir();
     const port = await freePort();
     await using vm = await VictoriaMetrics.start();
-    await using d = await Drover.start([
+    await using _d = await Drover.start([
       `-remoteWrite.url=${vm.writeURL}`,
       `-remoteWrite.tmpDataPath=${dir.path}`,
       `-graphiteListenAddr=127.0.0.1:${port}`,
@@ -66,7 +66,7 @@ LoadPlugin write_graphite
 </Plugin>
 `,
     );
-    await using collectd = new Proc("collectd", ["collectd", "-f", "-C", conf]);
+    await using _collectd = new Proc("collectd", ["collectd", "-f", "-C", conf]);
     await waitFor(
       "collectd load and memory series",
       async () => (await vm.sampleCount('{__name__=~"collectd\\\\.drover-test\\\\.load\\\\..*"}')) >= 2,

@@ -67,7 +67,7 @@ describe.skipIf(!READY)("HA push topology", () => {
     const lbPort = await freePort();
     const cfgPath = join(dir.path, "haproxy.cfg");
     writeFileSync(cfgPath, haproxyConfig(lbPort, ports));
-    await using lb = new Proc("haproxy", ["haproxy", "-f", cfgPath, "-db"]);
+    await using _lb = new Proc("haproxy", ["haproxy", "-f", cfgPath, "-db"]);
     await waitFor("haproxy", async () => (await fetch(`http://127.0.0.1:${lbPort}/health`)).ok);
 
     const SERIES = 50;

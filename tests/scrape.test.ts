@@ -164,14 +164,14 @@ describe.skipIf(!READY)("scraping", () => {
   test.skipIf(!have("prometheus-node-exporter"))("scrapes the real prometheus-node-exporter", async () => {
     using dir = tempDir();
     const port = await freePort();
-    await using ne = new Proc("node-exporter", ["prometheus-node-exporter", `--web.listen-address=127.0.0.1:${port}`]);
+    await using _ne = new Proc("node-exporter", ["prometheus-node-exporter", `--web.listen-address=127.0.0.1:${port}`]);
     await waitFor("node exporter", async () => (await fetch(`http://127.0.0.1:${port}/metrics`)).ok);
     writeFileSync(
       join(dir.path, "s.yml"),
       `scrape_configs:\n  - job_name: node\n    scrape_interval: 1s\n    static_configs:\n      - targets: ["127.0.0.1:${port}"]\n`,
     );
     await using vm = await VictoriaMetrics.start();
-    await using d = await Drover.start([
+    await using _d = await Drover.start([
       `-remoteWrite.url=${vm.writeURL}`,
       `-promscrape.config=${join(dir.path, "s.yml")}`,
       `-remoteWrite.tmpDataPath=${join(dir.path, "q")}`,

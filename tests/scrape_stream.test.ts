@@ -31,7 +31,7 @@ describe.skipIf(!have("victoria-metrics"))("stream parsing of big scrape respons
       `scrape_configs:\n  - job_name: big\n    scrape_interval: 2s\n    static_configs:\n      - targets: ["127.0.0.1:${target.port}"]\n`,
     );
     await using vm = await VictoriaMetrics.start();
-    await using d = await Drover.start([
+    await using _d = await Drover.start([
       `-remoteWrite.url=${vm.writeURL}`,
       `-remoteWrite.tmpDataPath=${join(dir.path, "q")}`,
       `-promscrape.config=${join(dir.path, "s.yml")}`,

@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-unreachable -- deno lint misreads compressFragment's labelled `for (;;)` loops (every statement after the inner search loop is reached when it breaks)
 /**
  * Snappy block format (not the framed/stream format), as used by Prometheus remote write bodies.
  *

@@ -1,7 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { labelText, testWriter } from "../_shared/testing.ts";
 import { SeriesWriter } from "../_shared/series_writer.ts";
-import { decodeWriteRequest } from "../promremotewrite/decode.ts";
 import { BlockBuilder } from "../promremotewrite/encode.ts";
 import { goPow10 } from "../_shared/go_float.ts";
 import { parseBestEffort, Precision, precisionOf } from "./numbers.ts";
