@@ -1,7 +1,7 @@
 /**
  * The public types of FileQueue (options, handed-out blocks, write outcomes,
- * counters), here so the queue's parts can use them without importing
- * file_queue.ts; file_queue.ts re-exports them.
+ * counters) and zeroed counters, here so the queue's parts can use them
+ * without importing file_queue.ts; file_queue.ts re-exports them.
  *
  * @module
  */
@@ -70,4 +70,24 @@ export interface FileQueueStats {
   legacyBytesImported: number;
   /** File bytes of that vmagent queue that could not be parsed as records (garbage or torn tails). */
   legacyBytesUnreadable: number;
+}
+
+/** All counters at zero. */
+export function emptyStats(): FileQueueStats {
+  return {
+    bytesWritten: 0,
+    blocksWritten: 0,
+    bytesRead: 0,
+    blocksRead: 0,
+    blocksDropped: 0,
+    bytesDropped: 0,
+    corruptedRecordsSkipped: 0,
+    corruptedBytesSkipped: 0,
+    tornTailBytesTruncated: 0,
+    diskWriteErrors: 0,
+    memoryFallbackBlocks: 0,
+    legacyBlocksImported: 0,
+    legacyBytesImported: 0,
+    legacyBytesUnreadable: 0,
+  };
 }

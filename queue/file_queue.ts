@@ -23,7 +23,8 @@
  * Callers should call tick() every 100 ms–1 s whatever the policy: it
  * fsyncs ("interval"), saves metainfo.json and retries the disk after errors.
  *
- * Parts: recovery on open (_recover.ts), chunk files (_chunk_store.ts),
+ * Parts: recovery on open (_recover.ts), chunk files (_chunk_store.ts), the
+ * reader's position and damaged-record skipping (_disk_reader.ts),
  * records (_record.ts), the memory cache (_block_cache.ts), the memory
  * fallback (_memory_fallback.ts), acks (_inflight.ts), the directory
  * (_queue_dir.ts) and vmagent's layout (_legacy.ts).
@@ -33,6 +34,7 @@
 import { resolve } from "node:path";
 import { BlockCache } from "./_block_cache.ts";
 import { type Chunk, ChunkStore } from "./_chunk_store.ts";
+import { DiskReader } from "./_disk_reader.ts";
 import { InflightBlocks } from "./_inflight.ts";
 import { MemoryFallback } from "./_memory_fallback.ts";
 import {
@@ -47,13 +49,19 @@ import {
 } from "./_queue_dir.ts";
 import { HEADER_SIZE } from "./_record.ts";
 import { recoverQueue } from "./_recover.ts";
-import type { FileQueueOptions, FileQueueStats, QueuedBlock, QueueLogger, WriteOutcome } from "./_types.ts";
+import {
+  emptyStats,
+  type FileQueueOptions,
+  type FileQueueStats,
+  type QueuedBlock,
+  type QueueLogger,
+  type WriteOutcome,
+} from "./_types.ts";
 
 export { LegacyImportError } from "./_legacy.ts";
 export { queueDirName, type QueueFs, QueueLockedError } from "./_queue_dir.ts";
 export type { FileQueueOptions, FileQueueStats, QueuedBlock, QueueLogger, WriteOutcome } from "./_types.ts";
 
-const EMPTY = new Uint8Array(0);
 const MIB = 1024 * 1024;
 const META_SAVE_INTERVAL_MS = 1000;
 const DISK_RETRY_INTERVAL_MS = 1000;
@@ -62,22 +70,8 @@ const WARN_INTERVAL_MS = 5000;
 /** Persistent per-URL block queue; see the module comment for durability and threading. */
 export class FileQueue {
   /** Cumulative counters; read-only for callers. */
-  readonly stats: FileQueueStats = {
-    bytesWritten: 0,
-    blocksWritten: 0,
-    bytesRead: 0,
-    blocksRead: 0,
-    blocksDropped: 0,
-    bytesDropped: 0,
-    corruptedRecordsSkipped: 0,
-    corruptedBytesSkipped: 0,
-    tornTailBytesTruncated: 0,
-    diskWriteErrors: 0,
-    memoryFallbackBlocks: 0,
-    legacyBlocksImported: 0,
-    legacyBytesImported: 0,
-    legacyBytesUnreadable: 0,
-  };
+  readonly stats: FileQueueStats = emptyStats();
+
   readonly #dir: string;
   readonly #name: string;
   readonly #maxDiskUsage: number;
@@ -89,24 +83,12 @@ export class FileQueue {
   readonly #log: QueueLogger;
   readonly #fs: QueueFs;
   readonly #store: ChunkStore;
-
-  /** Index in #store.chunks of the reader's chunk. */
-  #readIdx = 0;
-  /** Global offset of the next disk record to hand out. */
-  #readPos = 0;
-  /** Disk blocks at or after #readPos (approximate after corruption). */
-  #diskUnread = 0;
+  readonly #reader: DiskReader;
   /** Framed bytes of all blocks not yet done. */
   #pending = 0;
   readonly #inflight = new InflightBlocks();
   readonly #cache: BlockCache;
   readonly #fallback: MemoryFallback;
-  /** A disk record read by nextIf() and not handed out yet (id -1 = none): next() takes it without reading again. */
-  #peekId = -1;
-  #peekData: Uint8Array = EMPTY;
-  /** The first block not handed out, as found by #findDiskHead(). */
-  #headData: Uint8Array = EMPTY;
-  #headRows = 0;
   #metaDirty = true;
   #lastSync = 0;
   #lastMetaSave = 0;
@@ -137,6 +119,10 @@ export class FileQueue {
     this.#store = new ChunkStore(this.#fs, this.#dir, chunkSize, maxBlockSize, this.#policy !== "never", (what, e) => {
       this.stats.diskWriteErrors++;
       this.#warn("io", `${what}: ${e}`);
+    });
+    this.#reader = new DiskReader(this.#store, this.#cache, {
+      chunkLeft: () => this.#deleteDoneChunks(),
+      skipped: (c, pos, bytes) => this.#skipped(c, pos, bytes),
     });
   }
 
@@ -248,23 +234,15 @@ export class FileQueue {
    */
   next(): QueuedBlock | null {
     if (this.#closed) return null;
-    if (!this.#findDiskHead()) {
+    if (!this.#reader.findHead()) {
       const b = this.#fallback.handOut();
       if (b !== null) this.#countRead(b.data);
       return b;
     }
-    const id = this.#readPos;
-    const data = this.#headData;
-    const rows = this.#headRows;
-    this.#headData = EMPTY;
-    this.#cache.take(id);
-    this.#clearPeek();
-    const size = HEADER_SIZE + data.length;
-    this.#inflight.add(id, size);
-    this.#readPos += size;
-    this.#diskUnread = Math.max(0, this.#diskUnread - 1);
-    this.#countRead(data);
-    return { id, data, rows };
+    const b = this.#reader.take();
+    this.#inflight.add(b.id, HEADER_SIZE + b.data.length);
+    this.#countRead(b.data);
+    return b;
   }
 
   /**
@@ -274,51 +252,15 @@ export class FileQueue {
    */
   nextIf(accept: (data: Uint8Array, rows: number) => boolean): QueuedBlock | null {
     if (this.#closed) return null;
-    if (this.#findDiskHead()) return accept(this.#headData, this.#headRows) ? this.next() : null;
+    const r = this.#reader;
+    if (r.findHead()) return accept(r.headData, r.headRows) ? this.next() : null;
     const data = this.#fallback.peek();
     return data !== undefined && accept(data, 0) ? this.next() : null;
-  }
-
-  /**
-   * Finds the first disk block not handed out, in the memory cache, the peek
-   * slot or on disk (read into the peek slot), skipping damaged records: sets
-   * #headData and #headRows (0 when read from disk). False when the disk part
-   * is drained.
-   */
-  #findDiskHead(): boolean {
-    while (this.#advanceReader()) {
-      const id = this.#readPos;
-      const cached = this.#cache.get(id);
-      if (cached !== undefined) {
-        this.#headData = cached.data;
-        this.#headRows = cached.rows;
-        return true;
-      }
-      if (this.#peekId !== id) {
-        const c = this.#store.chunks[this.#readIdx]!;
-        const data = this.#store.readRecord(c, id - c.start);
-        if (typeof data === "number") {
-          this.#skipCorrupted(c, id - c.start, data);
-          continue;
-        }
-        this.#peekId = id;
-        this.#peekData = data;
-      }
-      this.#headData = this.#peekData;
-      this.#headRows = 0;
-      return true;
-    }
-    return false;
   }
 
   #countRead(data: Uint8Array): void {
     this.stats.blocksRead++;
     this.stats.bytesRead += data.length;
-  }
-
-  #clearPeek(): void {
-    this.#peekId = -1;
-    this.#peekData = EMPTY;
   }
 
   /**
@@ -370,78 +312,49 @@ export class FileQueue {
 
   /** Blocks not yet done (approximate after on-disk corruption). */
   pendingBlocks(): number {
-    return this.#diskUnread + this.#inflight.count + this.#fallback.inflightCount + this.#fallback.pendingCount;
+    return this.#reader.unread + this.#inflight.count + this.#fallback.inflightCount + this.#fallback.pendingCount;
   }
 
   /** Offset below which every disk block is done: what metainfo.json saves as ReaderOffset. */
   #ackOffset(): number {
-    return this.#inflight.ackOffset(this.#readPos);
+    return this.#inflight.ackOffset(this.#reader.pos);
   }
 
   #recover(): void {
-    ({ readIdx: this.#readIdx, readPos: this.#readPos, diskUnread: this.#diskUnread, pending: this.#pending } =
-      recoverQueue({
-        fs: this.#fs,
-        dir: this.#dir,
-        name: this.#name,
-        chunkSize: this.#chunkSize,
-        maxBlockSize: this.#maxBlockSize,
-        store: this.#store,
-        log: this.#log,
-        stats: this.stats,
-      }));
+    const r = this.#reader;
+    ({ readIdx: r.idx, readPos: r.pos, diskUnread: r.unread, pending: this.#pending } = recoverQueue({
+      fs: this.#fs,
+      dir: this.#dir,
+      name: this.#name,
+      chunkSize: this.#chunkSize,
+      maxBlockSize: this.#maxBlockSize,
+      store: this.#store,
+      log: this.#log,
+      stats: this.stats,
+    }));
   }
 
-  /** Moves the reader onto the next unread disk byte; returns false when the disk part is drained. */
-  #advanceReader(): boolean {
-    const chunks = this.#store.chunks;
-    for (;;) {
-      const c = chunks[this.#readIdx];
-      if (c === undefined) return false;
-      if (this.#readPos < c.start + c.size) return true;
-      if (this.#readIdx + 1 >= chunks.length) return false;
-      this.#store.closeFd(c);
-      this.#readIdx++;
-      this.#readPos = chunks[this.#readIdx]!.start;
-      this.#deleteDoneChunks();
-    }
-  }
-
-  /** Skips the damaged record at local position `pos` of the reader's chunk by resyncing to the next valid one. */
-  #skipCorrupted(c: Chunk, pos: number, code: number): void {
-    const next = this.#store.resync(c, pos, code);
-    const skipped = next - pos;
+  /** Accounts for a damaged region the reader skipped at local position `pos` of chunk `c`. */
+  #skipped(c: Chunk, pos: number, bytes: number): void {
     this.stats.corruptedRecordsSkipped++;
-    this.stats.corruptedBytesSkipped += skipped;
-    this.#pending -= skipped;
-    this.#diskUnread = Math.max(0, this.#diskUnread - 1);
-    this.#readPos = c.start + next;
+    this.stats.corruptedBytesSkipped += bytes;
+    this.#pending -= bytes;
     this.#metaDirty = true;
     this.#warn(
       "corrupt",
-      `Skipped ${skipped} bytes of damaged data at offset ${c.start + pos} in chunk ${chunkName(c.start)}`,
+      `Skipped ${bytes} bytes of damaged data at offset ${c.start + pos} in chunk ${chunkName(c.start)}`,
     );
   }
 
   /** Drops the oldest block not handed out (disk first, then memory fallback); false if there is none. */
   #dropOldest(): boolean {
-    if (this.#advanceReader()) {
-      const c = this.#store.chunks[this.#readIdx]!;
-      const id = this.#readPos;
-      const cached = this.#cache.take(id);
-      if (this.#peekId === id) this.#clearPeek();
-      const size = cached !== undefined ? HEADER_SIZE + cached.data.length : this.#store.recordSize(c, id - c.start);
-      if (size < 0) {
-        this.#skipCorrupted(c, id - c.start, size);
-        return true;
-      }
-      this.#readPos += size;
+    const size = this.#reader.drop();
+    if (size > 0) {
       this.#pending -= size;
-      this.#diskUnread = Math.max(0, this.#diskUnread - 1);
       this.#metaDirty = true;
       this.#countDropped(size - HEADER_SIZE);
-      return true;
     }
+    if (size >= 0) return true;
     if (this.#fallback.pendingCount === 0) return false;
     const data = this.#fallback.remove();
     this.#pending -= HEADER_SIZE + data.length;
@@ -462,11 +375,7 @@ export class FileQueue {
       this.#warn("write", `Cannot write to the queue; using the memory fallback: ${e}`);
       return false;
     }
-    if (wasEmpty) {
-      this.#readIdx = 0;
-      this.#readPos = store.chunks[0]!.start;
-    }
-    this.#diskUnread++;
+    this.#reader.appended(wasEmpty);
     this.#metaDirty = true;
     this.stats.blocksWritten++;
     this.stats.bytesWritten += block.length;
@@ -479,10 +388,10 @@ export class FileQueue {
     const chunks = this.#store.chunks;
     const ack = this.#ackOffset();
     let n = 0;
-    while (n < this.#readIdx && chunks[n]!.start + chunks[n]!.size <= ack) n++;
+    while (n < this.#reader.idx && chunks[n]!.start + chunks[n]!.size <= ack) n++;
     if (n === 0) return;
     this.#store.removeOldest(n);
-    this.#readIdx -= n;
+    this.#reader.idx -= n;
     this.#metaDirty = true;
   }
 
