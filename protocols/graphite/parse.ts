@@ -28,7 +28,7 @@
 import { decodeRange } from "../_shared/bytes.ts";
 import { goInt64, mulInt64, parseFastFloat } from "../_shared/go_float.ts";
 import { HASH_SEED, hashBytes } from "../_shared/label_cache.ts";
-import { lineEnd, nextLine } from "../_shared/lines.ts";
+import { lineEnd, nextLine, tokenEnd, tokenEq } from "../_shared/lines.ts";
 import type { ParseContext } from "../_shared/protocol.ts";
 
 export interface GraphiteOptions {
@@ -41,7 +41,6 @@ export interface GraphiteOptions {
 const SP = 0x20;
 const TAB = 0x09;
 const SEMI = 0x3b;
-const EQ = 0x3d;
 
 function isBlank(c: number): boolean {
   return c === SP || c === TAB;
@@ -160,13 +159,8 @@ function addLabels(
   let p = metricEnd;
   while (p < n) {
     const start = p + 1;
-    let e = start;
-    let eq = -1;
-    for (; e < n; e++) {
-      const c = s[e]!;
-      if (c === SEMI) break;
-      if (c === EQ && eq < 0) eq = e;
-    }
+    const e = tokenEnd(s, start, n, SEMI);
+    const eq = tokenEq;
     // Drop tags without `=` and tags with an empty key or value.
     if (eq > start && eq + 1 < e) {
       if (direct) {

@@ -21,7 +21,7 @@
 import { decodeRange } from "../_shared/bytes.ts";
 import { goInt64, mulInt64, parseFastFloat } from "../_shared/go_float.ts";
 import { HASH_SEED, hashBytes } from "../_shared/label_cache.ts";
-import { lineEnd, nextLine } from "../_shared/lines.ts";
+import { lineEnd, nextLine, tokenEnd, tokenEq } from "../_shared/lines.ts";
 import type { ParseContext } from "../_shared/protocol.ts";
 
 export interface OpenTSDBOptions {
@@ -30,7 +30,6 @@ export interface OpenTSDBOptions {
 }
 
 const SP = 0x20;
-const EQ = 0x3d;
 /** `put ` */
 const PUT = [0x70, 0x75, 0x74, 0x20];
 
@@ -149,13 +148,8 @@ function addLabels(
   while (p < b) {
     p = skipSpaces(s, p, b);
     if (p >= b) break;
-    let e = p;
-    let eq = -1;
-    for (; e < b; e++) {
-      const c = s[e]!;
-      if (c === SP) break;
-      if (c === EQ && eq < 0) eq = e;
-    }
+    const e = tokenEnd(s, p, b, SP);
+    const eq = tokenEq;
     if (eq < 0) return `missing tag value for ${JSON.stringify(decodeRange(s, p, e))}`;
     if (eq > p && eq + 1 < e) {
       if (direct) w.builder.addLabelBytes(s, p, eq, s, eq + 1, e);
