@@ -9,6 +9,8 @@
  * @module
  */
 
+import { concatBytes } from "../protocols/_shared/bytes.ts";
+
 /** One SRV record (RFC 2782). */
 export interface SrvRecord {
   readonly priority: number;
@@ -98,11 +100,11 @@ function answer(q: Uint8Array, table: Map<string, DnsRecords>, queries: string[]
     if (qtype === TYPE_AAAA) { for (const ip of recs.AAAA ?? []) rdatas.push(ipv6(ip)); }
     if (qtype === TYPE_SRV) {
       for (const r of recs.SRV ?? []) {
-        rdatas.push(concat([u16(r.priority), u16(r.weight), u16(r.port), encodeName(r.target)]));
+        rdatas.push(concatBytes([u16(r.priority), u16(r.weight), u16(r.port), encodeName(r.target)]));
       }
     }
     if (qtype === TYPE_MX) {
-      for (const r of recs.MX ?? []) rdatas.push(concat([u16(r.preference), encodeName(r.exchange)]));
+      for (const r of recs.MX ?? []) rdatas.push(concatBytes([u16(r.preference), encodeName(r.exchange)]));
     }
   }
   const header = new Uint8Array(12);
@@ -116,25 +118,13 @@ function answer(q: Uint8Array, table: Map<string, DnsRecords>, queries: string[]
   const parts: Uint8Array[] = [header, q.subarray(12, questionEnd)];
   for (const rdata of rdatas) {
     // Name as a pointer to the question (offset 12), type, class IN, TTL 1s, rdata.
-    parts.push(concat([u16(0xc00c), u16(qtype), u16(1), u16(0), u16(1), u16(rdata.length), rdata]));
+    parts.push(concatBytes([u16(0xc00c), u16(qtype), u16(1), u16(0), u16(1), u16(rdata.length), rdata]));
   }
-  return concat(parts);
+  return concatBytes(parts);
 }
 
 function u16(n: number): Uint8Array {
   return new Uint8Array([(n >> 8) & 0xff, n & 0xff]);
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
 }
 
 function encodeName(name: string): Uint8Array {
@@ -145,7 +135,7 @@ function encodeName(name: string): Uint8Array {
     parts.push(new Uint8Array([b.length]), b);
   }
   parts.push(new Uint8Array([0]));
-  return concat(parts);
+  return concatBytes(parts);
 }
 
 function ipv4(ip: string): Uint8Array {
@@ -160,5 +150,5 @@ function ipv6(ip: string): Uint8Array {
   const t = tail === undefined || tail === "" ? [] : tail.split(":");
   const groups = tail === undefined ? h : [...h, ...Array<string>(8 - h.length - t.length).fill("0"), ...t];
   if (groups.length !== 8) throw new TypeError(`Bad IPv6 address in fixture: ${ip}`);
-  return concat(groups.map((g) => u16(Number.parseInt(g, 16))));
+  return concatBytes(groups.map((g) => u16(Number.parseInt(g, 16))));
 }

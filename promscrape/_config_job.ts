@@ -25,6 +25,7 @@ import {
   type YamlCtx,
   type YNode,
 } from "../config/yaml.ts";
+import { RELABEL_FIELDS } from "../relabel/config.ts";
 
 /** Global defaults a job falls back to (from the `global` section). */
 export interface JobGlobals {
@@ -305,19 +306,6 @@ function withLine(ctx: YamlCtx, e: unknown, node: YNode): unknown {
   const Ctor = e instanceof SyntaxError ? SyntaxError : e instanceof RangeError ? RangeError : TypeError;
   return new Ctor(e.message + lineOf(ctx, node), { cause: e });
 }
-
-const RELABEL_FIELDS = new Set([
-  "if",
-  "action",
-  "source_labels",
-  "separator",
-  "target_label",
-  "regex",
-  "modulus",
-  "replacement",
-  "match",
-  "labels",
-]);
 
 /** Non-strict mode: yaml.v2 would silently drop unknown rule fields; the relabel parser rejects them. */
 function stripUnknownRelabelFields(raw: unknown): unknown {

@@ -9,6 +9,7 @@
 
 import { HTTPClient } from "../promauth/client.ts";
 import type { ScrapeWork } from "./targets.ts";
+import { concatBytes } from "../protocols/_shared/bytes.ts";
 
 /** A scrape that did not produce a body; `message` is shown on /targets. */
 export class ScrapeError extends Error {
@@ -123,7 +124,7 @@ export async function scrapeTarget(w: ScrapeWork, opts: ScrapeOptions = {}): Pro
       buffered += c.byteLength;
       if (opts.sink !== undefined && threshold > 0 && buffered >= Math.max(threshold, STREAM_PART_BYTES)) {
         // Hand on the whole lines; keep the tail for the next part.
-        const joined = concat(chunks, buffered);
+        const joined = concatBytes(chunks, buffered);
         const cut = joined.lastIndexOf(NL) + 1;
         if (cut > 0) {
           await opts.sink(joined.subarray(0, cut), streaming ? "mid" : "first");
@@ -142,7 +143,7 @@ export async function scrapeTarget(w: ScrapeWork, opts: ScrapeOptions = {}): Pro
     }
     throw new ScrapeError(`cannot read response from ${JSON.stringify(w.scrapeURL)}: ${(err as Error).message}`);
   }
-  const rest = concat(chunks, buffered);
+  const rest = concatBytes(chunks, buffered);
   if (streaming) {
     await opts.sink!(rest, "last");
     return null;
@@ -152,14 +153,3 @@ export async function scrapeTarget(w: ScrapeWork, opts: ScrapeOptions = {}): Pro
 
 /** Stream parts are at least this big, so small bodies are never split. */
 const STREAM_PART_BYTES = 256 * 1024;
-
-function concat(chunks: Uint8Array[], total: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0]!;
-  const out = new Uint8Array(total);
-  let off = 0;
-  for (const c of chunks) {
-    out.set(c, off);
-    off += c.byteLength;
-  }
-  return out;
-}

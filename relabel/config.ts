@@ -64,7 +64,8 @@ export interface CompiledRelabelRules {
   readonly rules: readonly RelabelRule[];
 }
 
-const FIELDS = new Set([
+/** The fields a relabeling rule may have. */
+export const RELABEL_FIELDS: ReadonlySet<string> = new Set([
   "if",
   "action",
   "source_labels",
@@ -134,7 +135,7 @@ function compileRule(raw: unknown, index: number): RelabelRule {
   }
   const rc = raw as Record<string, unknown>;
   for (const k of Object.keys(rc)) {
-    if (!FIELDS.has(k)) throw new TypeError(`unknown field ${JSON.stringify(k)}`);
+    if (!RELABEL_FIELDS.has(k)) throw new TypeError(`unknown field ${JSON.stringify(k)}`);
   }
   // yaml.v2 leaves a pointer field nil for an explicit null, so null means "not set".
   const has = (k: string): boolean => rc[k] !== undefined && rc[k] !== null;

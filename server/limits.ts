@@ -6,6 +6,8 @@
  * @module
  */
 
+import { concatBytes } from "../protocols/_shared/bytes.ts";
+
 /** An HTTP outcome carried as an error, like VictoriaMetrics' ErrQueueFullHTTPRetry. */
 export class HttpError extends Error {
   readonly status: number;
@@ -97,14 +99,7 @@ export async function readBodyLimited(req: Request, limit: number, flag: string)
     }
     chunks.push(value);
   }
-  if (chunks.length === 1) return chunks[0]!;
-  const out = new Uint8Array(total);
-  let off = 0;
-  for (const c of chunks) {
-    out.set(c, off);
-    off += c.byteLength;
-  }
-  return out;
+  return concatBytes(chunks, total);
 }
 
 /**

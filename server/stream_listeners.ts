@@ -23,6 +23,7 @@ import type { Logger } from "../log/logger.ts";
 import type { StreamListener } from "../protocols/_shared/route.ts";
 import type { Metric, Registry } from "../selfmetrics/registry.ts";
 import type { WorkerPool } from "../workers/pool.ts";
+import { concatBytes } from "../protocols/_shared/bytes.ts";
 import { parseListenAddr } from "./listen_addr.ts";
 
 const NL = 0x0a;
@@ -85,13 +86,6 @@ export interface Stoppable {
   stop(): void | Promise<void>;
 }
 
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.byteLength + b.byteLength);
-  out.set(a, 0);
-  out.set(b, a.byteLength);
-  return out;
-}
-
 function metricsFor(r: Registry, name: string, net: "tcp" | "udp"): ListenerMetrics {
   const l = { name, net };
   return {
@@ -140,7 +134,7 @@ export function startStreamListener(
     if (pool.tryPushStream(spec.type, head, block)) return;
     // The rings are full: keep a copy (the chunk may be reused) and stop reading.
     pause?.();
-    void pool.pushStream(spec.type, head.byteLength === 0 ? block.slice() : concat(head, block)).then((ok) => {
+    void pool.pushStream(spec.type, head.byteLength === 0 ? block.slice() : concatBytes([head, block])).then((ok) => {
       if (!ok) {
         m.dropped.inc();
         l.warn(`dropped a block of ${block.byteLength} bytes: the parse rings stayed full`);
@@ -172,7 +166,7 @@ export function startStreamListener(
       tail = buf.subarray(last + 1);
     } else {
       // No line ends in this chunk: it all waits, after what already waited.
-      tail = st.carry === null ? buf : concat(st.carry, buf);
+      tail = st.carry === null ? buf : concatBytes([st.carry, buf]);
       st.carry = null;
     }
     if (tail.byteLength === 0) return;

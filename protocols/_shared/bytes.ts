@@ -69,3 +69,22 @@ export function stringBytes(s: string): Uint8Array {
   }
   return new TextEncoder().encode(s);
 }
+
+/**
+ * The bytes of `parts` joined, in a new array of `total` bytes (their summed
+ * length when omitted); a single part is returned as it is, not copied.
+ */
+export function concatBytes(parts: readonly Uint8Array[], total = -1): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  if (total < 0) {
+    total = 0;
+    for (const p of parts) total += p.byteLength;
+  }
+  const out = new Uint8Array(total);
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.byteLength;
+  }
+  return out;
+}
