@@ -48,18 +48,12 @@ import {
   Labels,
   parseRelabelConfigs,
 } from "../relabel/apply.ts";
+import { AutoSeries, type ScrapeStats } from "./_auto_series.ts";
 import { hash64, hashHi, HashList, HashSet64, KeyStore } from "./_series_set.ts";
+import { SeriesLimit } from "./_series_limit.ts";
 import type { ScrapeWork } from "./targets.ts";
 
-/** One scrape's outcome, shown on /targets and in vm_promscrape_* metrics. */
-export interface ScrapeStats {
-  up: boolean;
-  samplesScraped: number;
-  samplesPostRelabel: number;
-  seriesAdded: number;
-  staleMarkers: number;
-  error: string;
-}
+export type { ScrapeStats };
 
 /** Reports a skipped line: reason and the line. */
 export type InvalidLine = (reason: string, line: string) => void;
@@ -100,23 +94,6 @@ interface ScrapeRun {
   stats: ScrapeStats;
 }
 
-/** The auto-generated series a target writes, in vmagent's order. */
-function autoNames(w: ScrapeWork): string[] {
-  const names = [
-    "up",
-    "scrape_duration_seconds",
-    "scrape_samples_scraped",
-    "scrape_samples_post_metric_relabeling",
-    "scrape_series_added",
-    "scrape_timeout_seconds",
-  ];
-  if (w.sampleLimit > 0) names.push("scrape_samples_limit");
-  if (w.seriesLimit > 0) {
-    names.push("scrape_series_limit", "scrape_series_current", "scrape_series_limit_samples_dropped");
-  }
-  return names;
-}
-
 /** Per-target scrape state inside a parse worker. */
 export class TargetScrapeState {
   readonly work: ScrapeWork;
@@ -136,17 +113,14 @@ export class TargetScrapeState {
    */
   #reserved: Set<string>;
   #reservedFilter = new Uint32Array(64);
-  /** Encoded labels of each auto series, by name (built on first use). */
-  #autoLabels = new Map<string, { bytes: Uint8Array; count: number }>();
+  /** The auto series (`up`, `scrape_*`). */
+  #auto: AutoSeries;
   /** Label-cache context of the string path: labels there depend on this target. */
   #context: string;
   /** Hashes and keys of the last successful scrape's rows, in order (null: none yet). */
   #prev: HashList | null = null;
   #prevKeys: KeyStore | null = null;
-  /** series_limit: series seen in the current 24h window. */
-  #seriesSeen = new HashSet64();
-  #seriesWindowStart = 0;
-  seriesLimitDropped = 0;
+  #seriesLimit: SeriesLimit;
   /** The stream-parsed scrape in progress. */
   #stream: ScrapeRun | null = null;
   /** Rows kept (after relabeling) in the current parse. */
@@ -174,6 +148,13 @@ export class TargetScrapeState {
       if (b.length < 64) this.#reservedFilter[b.length]! |= 1 << (b[0]! & 31);
     }
     this.#context = `scrape\u0000${work.id}`;
+    this.#auto = new AutoSeries(work, this.#tail, this.#tailCount);
+    this.#seriesLimit = new SeriesLimit(work.seriesLimit);
+  }
+
+  /** series_limit: samples dropped because their series was over the limit. */
+  get seriesLimitDropped(): number {
+    return this.#seriesLimit.dropped;
   }
 
   /** Adds target labels to a scraped series per `honor_labels`. */
@@ -212,20 +193,6 @@ export class TargetScrapeState {
     return false;
   }
 
-  /** series_limit: whether the series (by raw key hash) may be written. */
-  #withinSeriesLimit(lo: number, hi: number): boolean {
-    const limit = this.work.seriesLimit;
-    if (limit <= 0) return true;
-    const seen = this.#seriesSeen;
-    if (seen.has(lo, hi)) return true;
-    if (seen.size >= limit) {
-      this.seriesLimitDropped++;
-      return false;
-    }
-    seen.add(lo, hi);
-    return true;
-  }
-
   /**
    * Writes the current line of `sc` (its series: hash lo/hi; a stale marker
    * when `stale`); counts it in #kept unless relabeling drops it.
@@ -243,7 +210,7 @@ export class TargetScrapeState {
     if (this.#metricRelabel === null && w.rulesFree && !this.#clashes(src, sc)) {
       // samples_post_metric_relabeling counts before series_limit, as in vmagent.
       this.#kept++;
-      if (!this.#withinSeriesLimit(lo, hi)) return;
+      if (!this.#seriesLimit.allows(lo, hi)) return;
       const b = w.builder;
       b.beginSeries();
       b.addLabelBytes(NAME, 0, NAME.length, src, sc.lineStart, sc.metricEnd);
@@ -284,60 +251,18 @@ export class TargetScrapeState {
     }
     if (w.isDropped(id)) return;
     this.#kept++;
-    if (!this.#withinSeriesLimit(lo, hi)) return;
+    if (!this.#seriesLimit.allows(lo, hi)) return;
     if (stale) w.writeStale(id, ts);
     else w.writeSample(id, value, ts);
   }
 
-  #writeAuto(w: SeriesWriter, name: string, v: number, ts: number, stale: boolean): void {
-    if (!w.rulesFree) {
-      w.begin();
-      w.label("__name__", name);
-      for (let t = 0; t < this.#targetNames.length; t++) w.label(this.#targetNames[t]!, this.#targetValues[t]!);
-      for (let e = 0; e < this.#extNames.length; e++) {
-        if (!this.#targetNames.includes(this.#extNames[e]!)) w.label(this.#extNames[e]!, this.#extValues[e]!);
-      }
-      if (stale) w.staleSample(ts);
-      else w.sample(v, ts);
-      w.end();
-      return;
-    }
-    let a = this.#autoLabels.get(name);
-    if (a === undefined) {
-      const enc = new LabelEncoder();
-      enc.add("__name__", name);
-      const bytes = new Uint8Array(enc.length + this.#tail.length);
-      bytes.set(enc.buf.subarray(0, enc.length));
-      bytes.set(this.#tail, enc.length);
-      a = { bytes, count: 1 + this.#tailCount };
-      this.#autoLabels.set(name, a);
-    }
-    w.builder.appendSeries(a.bytes, 0, a.bytes.length, a.count, v, ts, stale);
-    w.seriesWritten(1);
-  }
-
   #autoSeries(w: SeriesWriter, ts: number, durationMs: number, s: ScrapeStats): void {
-    const put = (name: string, v: number) => this.#writeAuto(w, name, v, ts, false);
-    put("up", s.up ? 1 : 0);
-    put("scrape_duration_seconds", durationMs / 1000);
-    put("scrape_samples_scraped", s.samplesScraped);
-    put("scrape_samples_post_metric_relabeling", s.samplesPostRelabel);
-    put("scrape_series_added", s.seriesAdded);
-    put("scrape_timeout_seconds", this.work.timeoutMs / 1000);
-    if (this.work.sampleLimit > 0) put("scrape_samples_limit", this.work.sampleLimit);
-    if (this.work.seriesLimit > 0) {
-      put("scrape_series_limit", this.work.seriesLimit);
-      put("scrape_series_current", this.#seriesSeen.size);
-      put("scrape_series_limit_samples_dropped", this.seriesLimitDropped);
-    }
+    this.#auto.write(w, ts, durationMs, s, this.#seriesLimit.size, this.#seriesLimit.dropped);
   }
 
   /** Starts a scrape's bookkeeping (series_limit window too); `own` gives it its own row lists (streams). */
   #begin(ts: number, own = false): ScrapeRun {
-    if (this.work.seriesLimit > 0 && ts - this.#seriesWindowStart >= 24 * 3600 * 1000) {
-      this.#seriesSeen.reset();
-      this.#seriesWindowStart = ts;
-    }
+    this.#seriesLimit.startScrape(ts);
     const run: ScrapeRun = {
       ts,
       n: 0,
@@ -470,7 +395,7 @@ export class TargetScrapeState {
     w.hold(true);
     const mark = b.mark();
     const rowsBefore = w.rows;
-    const seenBefore = this.#seriesSeen.size;
+    const seenBefore = this.#seriesLimit.size;
     try {
       const run = this.#begin(ts);
       const scraped = this.#parse(body, run, w, invalidLine);
@@ -479,7 +404,7 @@ export class TargetScrapeState {
         // As vmagent: the whole scrape is dropped, up=0, and the previous series go stale.
         b.restore(mark);
         w.unwrite(w.rows - rowsBefore);
-        if (this.#seriesSeen.size !== seenBefore) this.#seriesSeen.reset();
+        if (this.#seriesLimit.size !== seenBefore) this.#seriesLimit.reset();
         run.rows.length = 0;
         const stats: ScrapeStats = {
           up: false,
@@ -559,9 +484,7 @@ export class TargetScrapeState {
   removed(ts: number, w: SeriesWriter): number {
     if (this.work.noStaleMarkers) return 0;
     const n = this.#forget(w, ts);
-    const names = autoNames(this.work);
-    for (const name of names) this.#writeAuto(w, name, 0, ts, true);
-    return n + names.length;
+    return n + this.#auto.writeStale(w, ts);
   }
 }
 

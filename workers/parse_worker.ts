@@ -21,8 +21,8 @@
 import type { Config } from "../config/flags.ts";
 import { DEFAULT_LOGGER_OPTIONS, Logger } from "../log/logger.ts";
 import { decompressBody } from "../protocols/_shared/decompress.ts";
-import { BodyEncoding, type ContentKind, ParseError } from "../protocols/_shared/protocol.ts";
-import { type LabelPair, SeriesWriter } from "../protocols/_shared/series_writer.ts";
+import { BodyEncoding, ParseError } from "../protocols/_shared/protocol.ts";
+import { SeriesWriter } from "../protocols/_shared/series_writer.ts";
 import {
   decodeWriteRequest,
   type RelayOptions,
@@ -34,16 +34,18 @@ import { relabelStep } from "../relabel/step.ts";
 import { BlockBuilder } from "../protocols/promremotewrite/encode.ts";
 import { SpscRing } from "../ring/spsc_ring.ts";
 import { registerThreadMemory } from "../selfmetrics/process.ts";
-import { type Metric, Registry } from "../selfmetrics/registry.ts";
+import { Registry } from "../selfmetrics/registry.ts";
 import { ScrapeLoops } from "../promscrape/target_loop.ts";
+import { InvalidRowLog } from "./_invalid_log.ts";
 import { PARSERS } from "./_parsers.ts";
+import { ProtocolMetrics, registerCacheMetrics } from "./_protocol_metrics.ts";
+import { EMPTY_PARAMS, extraLabelsOf, limitOf, readRingRequest } from "./_request_body.ts";
 import {
   type BlockAck,
   type BlockMessage,
   BodyType,
   type FromParseWorker,
   type PushResponse,
-  RING_HEADER_BYTES,
   type ToParseWorker,
 } from "./messages.ts";
 
@@ -55,34 +57,7 @@ const MAX_INFLIGHT_BLOCKS = 8;
 const registry = new Registry();
 const rowsBeforeRelabel = registry.metric("vmagent_remotewrite_global_rows_pushed_before_relabel_total");
 
-/** Per-protocol counters, created on first use. */
-interface TypeMetrics {
-  inserted: Metric;
-  perInsertSum: Metric;
-  perInsertCount: Metric;
-  rowsRead: Metric;
-  invalid: Metric;
-  readErrors: Metric;
-  unmarshalErrors: Metric;
-}
-const typeMetrics = new Map<string, TypeMetrics>();
-function metricsOf(name: string): TypeMetrics {
-  let m = typeMetrics.get(name);
-  if (m === undefined) {
-    const t = { type: name };
-    m = {
-      inserted: registry.metric("vmagent_rows_inserted_total", t),
-      perInsertSum: registry.metric("vmagent_rows_per_insert_sum", t),
-      perInsertCount: registry.metric("vmagent_rows_per_insert_count", t),
-      rowsRead: registry.metric("vm_protoparser_rows_read_total", t),
-      invalid: registry.metric("vm_rows_invalid_total", t),
-      readErrors: registry.metric("vm_protoparser_read_errors_total", t),
-      unmarshalErrors: registry.metric("vm_protoparser_unmarshal_errors_total", t),
-    };
-    typeMetrics.set(name, m);
-  }
-  return m;
-}
+const protocolMetrics = new ProtocolMetrics(registry);
 
 let cfg!: Config;
 let passthroughAllowed = false;
@@ -96,7 +71,6 @@ const builder = new BlockBuilder();
 const globalLabels: (readonly [string, string])[] = [];
 /** Created at init, when -labelCacheSize is known. */
 let writer!: SeriesWriter;
-const decoder = new TextDecoder();
 
 let seq = 0;
 let inflight = 0;
@@ -258,55 +232,7 @@ function relayOptions(params: URLSearchParams): RelayOptions {
   return { appendLabels: extraLabelsOf(params), setLabels: globalLabels, dropEmptyAndInternal };
 }
 
-/** Body size limit (decompressed) and the flag naming it, per protocol. */
-function limitOf(type: BodyType): [number, string] {
-  const p = cfg.push;
-  switch (type) {
-    case BodyType.PromRemoteWrite:
-      return [cfg.maxInsertRequestSize, "-maxInsertRequestSize"];
-    case BodyType.Influx:
-      return [p.influx.maxRequestSize, "-influx.maxRequestSize"];
-    case BodyType.OpenTSDBHTTP:
-      return [p.opentsdb.httpMaxInsertRequestSize, "-opentsdbhttp.maxInsertRequestSize"];
-    case BodyType.DataDogV1:
-    case BodyType.DataDogV2:
-      return [p.datadog.maxInsertRequestSize, "-datadog.maxInsertRequestSize"];
-    case BodyType.OpenTelemetry:
-      return [p.opentelemetry.maxRequestSize, "-opentelemetry.maxRequestSize"];
-    default:
-      return [p.importMaxRequestSize, "-import.maxRequestSize"];
-  }
-}
-
-const EMPTY_PARAMS = new URLSearchParams();
-
-/** Extra labels of a request from its query string (already validated by the main thread). */
-function extraLabelsOf(params: URLSearchParams): LabelPair[] {
-  const out: LabelPair[] = [];
-  for (const kv of params.getAll("extra_label")) {
-    const eq = kv.indexOf("=");
-    if (eq > 0) out.push([kv.slice(0, eq), kv.slice(eq + 1)]);
-  }
-  return out;
-}
-
-let invalidLogAt = 0;
-let invalidSuppressed = 0;
-/** Logs a skipped row at most once per second per worker; the rest are counted. */
-function logInvalid(type: string, reason: string, line: string | undefined): void {
-  const now = Date.now();
-  if (now - invalidLogAt < 1000) {
-    invalidSuppressed++;
-    return;
-  }
-  invalidLogAt = now;
-  const shown = line === undefined
-    ? ""
-    : `; line: ${JSON.stringify(line.length > 200 ? line.slice(0, 200) + "…" : line)}`;
-  const more = invalidSuppressed > 0 ? ` (${invalidSuppressed} more skipped rows not logged)` : "";
-  invalidSuppressed = 0;
-  log.warn(`skipping invalid ${type} row: ${reason}${shown}${more}`);
-}
+const invalidRows = new InvalidRowLog(() => log);
 
 function handle(msg: Uint8Array): void {
   try {
@@ -318,23 +244,14 @@ function handle(msg: Uint8Array): void {
 }
 
 function handleBody(msg: Uint8Array): void {
-  const dv = new DataView(msg.buffer, msg.byteOffset, msg.byteLength);
-  const reqId = dv.getUint32(0, true);
-  const type = dv.getUint16(4, true) as BodyType;
-  const encoding = dv.getUint8(6) as BodyEncoding;
-  const contentType = dv.getUint8(7) as ContentKind;
-  const paramsLen = dv.getUint32(8, true);
-  const paramsText = paramsLen === 0
-    ? ""
-    : decoder.decode(msg.subarray(RING_HEADER_BYTES, RING_HEADER_BYTES + paramsLen));
-  const body = msg.subarray(RING_HEADER_BYTES + paramsLen);
+  const { reqId, type, encoding, contentType, paramsText, body } = readRingRequest(msg);
   const parser = type === BodyType.PromRemoteWrite ? undefined : PARSERS.get(type);
   if (type !== BodyType.PromRemoteWrite && parser === undefined) {
     throw new Error(`BUG: no parser for body type ${type}`);
   }
   const name = parser?.name ?? "promremotewrite";
-  const m = metricsOf(name);
-  const [limit, flag] = limitOf(type);
+  const m = protocolMetrics.of(name);
+  const [limit, flag] = limitOf(cfg, type);
   let raw: Uint8Array;
   try {
     raw = decompressBody(body, encoding, limit, flag);
@@ -365,7 +282,7 @@ function handleBody(msg: Uint8Array): void {
         w: writer,
         invalidLine: (reason, line) => {
           m.invalid.inc();
-          logInvalid(name, reason, line);
+          invalidRows.report(name, reason, line);
         },
       });
       rows = writer.rows;
@@ -450,11 +367,11 @@ function relayRemoteWrite(
   return relayWriteRequest(raw, builder, relayOptions(params), onSeries).samples;
 }
 
-const scrapeMetrics = metricsOf("promscrape");
+const scrapeMetrics = protocolMetrics.of("promscrape");
 
 function scrapeInvalid(reason: string, line: string): void {
   scrapeMetrics.invalid.inc();
-  logInvalid("promscrape", reason, line);
+  invalidRows.report("promscrape", reason, line);
 }
 
 /** Main loop: drain the ring, flush, answer, wait for more. */
@@ -477,16 +394,6 @@ async function run(): Promise<void> {
       await ring.waitForData(draining ? 10 : 1000);
     }
   }
-}
-
-/** The label cache's figures, summed over workers in /metrics. */
-function registerCacheMetrics(w: SeriesWriter): void {
-  const c = w.cache;
-  registry.gauge("drover_label_cache_hits_total", undefined, () => c.hits);
-  registry.gauge("drover_label_cache_misses_total", undefined, () => c.misses);
-  registry.gauge("drover_label_cache_resets_total", undefined, () => c.resets);
-  registry.gauge("drover_label_cache_entries", undefined, () => c.size);
-  registry.gauge("drover_label_cache_bytes", undefined, () => c.byteSize);
 }
 
 /** (Re)loads -remoteWrite.relabelConfig; on reload errors the old rules stay. */
@@ -512,7 +419,7 @@ self.onmessage = async (e: MessageEvent<ToParseWorker>) => {
       log = new Logger(`parser ${m.index}`, cfg.logger);
       globalLabels.push(...cfg.remoteWrite.labels);
       writer = new SeriesWriter(builder, globalLabels, () => onSeries(), cfg.labelCacheSize);
-      registerCacheMetrics(writer);
+      registerCacheMetrics(registry, writer);
       registerThreadMemory(registry, `parse-${m.index}`);
       registry.gauge("drover_ring_capacity_bytes", { worker: String(m.index) }, () => ring.capacity);
       try {
