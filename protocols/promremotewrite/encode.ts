@@ -9,75 +9,22 @@
  * labels) building from strings.
  */
 
-import { varintSize } from "../_shared/varint.ts";
+import { putVarint, varintSize } from "../_shared/varint.ts";
+import {
+  type BlockMark,
+  putSampleBody,
+  putShortAscii,
+  putShortLabel,
+  sampleBodyLength,
+  STALE_NAN_BYTES,
+} from "./_block_wire.ts";
 
 const textEncoder = new TextEncoder();
-const F64 = new Float64Array(1);
-const F64_BYTES = new Uint8Array(F64.buffer);
-const TWO_32 = 4294967296;
-/** Little-endian bytes of the Prometheus staleness marker 0x7ff0000000000002. */
-export const STALE_NAN_BYTES: Readonly<Uint8Array> = new Uint8Array([0x02, 0, 0, 0, 0, 0, 0xf0, 0x7f]);
 const INITIAL_CAPACITY = 64 * 1024;
 /** Label positions considered for reuse from the previous series (labels past this are always encoded). */
 const LABEL_SLOTS = 32;
 
-export { varintSize };
-
-/**
- * Writes a Sample message body at `p` (value field when `hasValue`, from `valueBytes` or `value`; timestamp field
- * when `t` ≠ 0) and returns the position after it.
- */
-function putSampleBody(
-  b: Uint8Array,
-  p: number,
-  hasValue: boolean,
-  valueBytes: Readonly<Uint8Array> | null,
-  value: number,
-  t: number,
-): number {
-  if (hasValue) {
-    let vb = valueBytes;
-    if (vb === null) {
-      F64[0] = value;
-      vb = F64_BYTES;
-    }
-    b[p] = 0x09;
-    b[p + 1] = vb[0]!;
-    b[p + 2] = vb[1]!;
-    b[p + 3] = vb[2]!;
-    b[p + 4] = vb[3]!;
-    b[p + 5] = vb[4]!;
-    b[p + 6] = vb[5]!;
-    b[p + 7] = vb[6]!;
-    b[p + 8] = vb[7]!;
-    p += 9;
-  }
-  if (t !== 0) {
-    b[p++] = 0x10;
-    // int64 varint from two's-complement halves; `>>> 0` takes each half modulo 2^32, which handles negatives.
-    let lo = t >>> 0;
-    let hi = Math.floor(t / TWO_32) >>> 0;
-    while (hi) {
-      b[p++] = (lo & 0x7f) | 0x80;
-      lo = ((lo >>> 7) | (hi << 25)) >>> 0;
-      hi >>>= 7;
-    }
-    while (lo >= 128) {
-      b[p++] = (lo & 0x7f) | 0x80;
-      lo >>>= 7;
-    }
-    b[p++] = lo;
-  }
-  return p;
-}
-
-/** Position-restoring snapshot of a BlockBuilder (see BlockBuilder.mark). */
-export interface BlockMark {
-  readonly byteLength: number;
-  readonly rows: number;
-  readonly series: number;
-  readonly labels: number;
-}
+export { type BlockMark, STALE_NAN_BYTES, varintSize };
 
 /**
  * Appends encoded TimeSeries to a growing buffer; reset() keeps capacity.
@@ -156,17 +103,6 @@ export class BlockBuilder {
     this.#view = new DataView(b.buffer);
   }
 
-  #varint(v: number): void {
-    const b = this.#buf;
-    let p = this.#pos;
-    while (v >= 128) {
-      b[p++] = (v & 0x7f) | 0x80;
-      v = Math.floor(v / 128);
-    }
-    b[p++] = v;
-    this.#pos = p;
-  }
-
   /**
    * Writes the length of the body that follows a `reserved`-byte slot at `lenPos` (body ends at #pos), moving the
    * body when the varint needs a different number of bytes.
@@ -180,14 +116,7 @@ export class BlockBuilder {
       this.#buf.copyWithin(lenPos + size, bodyStart, this.#pos);
       this.#pos += size - reserved;
     }
-    const b = this.#buf;
-    let v = len;
-    let p = lenPos;
-    while (v >= 128) {
-      b[p++] = (v & 0x7f) | 0x80;
-      v = Math.floor(v / 128);
-    }
-    b[p] = v;
+    putVarint(this.#buf, lenPos, len);
   }
 
   /** Writes a length-delimited string field; ASCII goes through a byte loop, anything else via encodeInto. */
@@ -198,15 +127,8 @@ export class BlockBuilder {
     const start = this.#pos;
     b[start] = tag;
     if (n < 128) {
-      let p = start + 2;
-      let i = 0;
-      for (; i < n; i++) {
-        const c = s.charCodeAt(i);
-        if (c >= 0x80) break;
-        b[p++] = c;
-      }
-      if (i === n) {
-        b[start + 1] = n;
+      const p = putShortAscii(b, start + 1, s);
+      if (p >= 0) {
         this.#pos = p;
         return;
       }
@@ -230,7 +152,7 @@ export class BlockBuilder {
     const len = end - start;
     if (this.#pos + len + 6 > this.#buf.length) this.#grow(len + 6);
     this.#buf[this.#pos++] = 0x0a;
-    this.#varint(len);
+    this.#pos = putVarint(this.#buf, this.#pos, len);
     if (len < 32) {
       const b = this.#buf;
       let p = this.#pos;
@@ -339,17 +261,7 @@ export class BlockBuilder {
     if (slot < LABEL_SLOTS) this.#curNames[slot] = undefined;
     const b = this.#buf;
     if (nl + vl < 124) {
-      // Every length fits one byte: no varints, no fix-up, byte loops (labels are short).
-      let p = this.#pos;
-      b[p++] = 0x0a;
-      b[p++] = 4 + nl + vl;
-      b[p++] = 0x0a;
-      b[p++] = nl;
-      for (let i = ns; i < ne; i++) b[p++] = nameSrc[i]!;
-      b[p++] = 0x12;
-      b[p++] = vl;
-      for (let i = vs; i < ve; i++) b[p++] = valueSrc[i]!;
-      this.#pos = p;
+      this.#pos = putShortLabel(b, this.#pos, nameSrc, ns, ne, valueSrc, vs, ve);
       this.#labels++;
       return;
     }
@@ -357,10 +269,10 @@ export class BlockBuilder {
     const lenPos = this.#pos + 1;
     this.#pos += 2;
     b[this.#pos++] = 0x0a;
-    this.#varint(ne - ns);
+    this.#pos = putVarint(this.#buf, this.#pos, ne - ns);
     this.#copy(nameSrc, ns, ne);
     b[this.#pos++] = 0x12;
-    this.#varint(ve - vs);
+    this.#pos = putVarint(this.#buf, this.#pos, ve - vs);
     this.#copy(valueSrc, vs, ve);
     this.#closeLength(lenPos, 1);
     this.#labels++;
@@ -437,14 +349,13 @@ export class BlockBuilder {
     if (this.#seriesLenPos >= 0) throw new TypeError("Cannot append a series: a series is in progress");
     const hasValue = stale || value !== 0 || Object.is(value, -0);
     const t = Math.trunc(timestampMs);
-    const tsLen = t === 0 ? 0 : t < 0 ? 11 : 1 + varintSize(t);
-    const sampleLen = (hasValue ? 9 : 0) + tsLen;
+    const sampleLen = sampleBodyLength(hasValue, t);
     const labelsLen = end - start;
     const seriesLen = labelsLen + 2 + sampleLen;
     if (this.#pos + seriesLen + 6 > this.#buf.length) this.#grow(seriesLen + 6);
     const b = this.#buf;
     b[this.#pos++] = 0x0a;
-    this.#varint(seriesLen);
+    this.#pos = putVarint(this.#buf, this.#pos, seriesLen);
     const p = this.#copyAt(src, start, end, this.#pos);
     b[p] = 0x12;
     b[p + 1] = sampleLen;

@@ -1,0 +1,119 @@
+/**
+ * Low-level protobuf writers for BlockBuilder (encode.ts): short ASCII strings, short byte-range labels, Sample
+ * message bodies, the staleness marker's bytes and the BlockMark snapshot type. Free functions over a byte array and
+ * a position, returning the new position, so the builder's hot paths call them without allocating.
+ *
+ * @module
+ */
+
+import { varintSize } from "../_shared/varint.ts";
+
+const F64 = new Float64Array(1);
+const F64_BYTES = new Uint8Array(F64.buffer);
+const TWO_32 = 4294967296;
+/** Little-endian bytes of the Prometheus staleness marker 0x7ff0000000000002. */
+export const STALE_NAN_BYTES: Readonly<Uint8Array> = new Uint8Array([0x02, 0, 0, 0, 0, 0, 0xf0, 0x7f]);
+
+/**
+ * Writes the length byte and bytes of `s` (fewer than 128 UTF-16 units) at `p` when it is all ASCII; returns the end,
+ * or -1 (bytes at `p` garbage) at the first non-ASCII unit.
+ */
+export function putShortAscii(b: Uint8Array, p: number, s: string): number {
+  const n = s.length;
+  const lenPos = p++;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) return -1;
+    b[p++] = c;
+  }
+  b[lenPos] = n;
+  return p;
+}
+
+/**
+ * Writes a field-1 Label entry from UTF-8 byte ranges at `p` (room already made) when every length fits one byte
+ * (name + value < 124 bytes): no varints, no fix-up, byte loops (labels are short). Returns the end.
+ */
+export function putShortLabel(
+  b: Uint8Array,
+  p: number,
+  nameSrc: Uint8Array,
+  ns: number,
+  ne: number,
+  valueSrc: Uint8Array,
+  vs: number,
+  ve: number,
+): number {
+  const nl = ne - ns;
+  const vl = ve - vs;
+  b[p++] = 0x0a;
+  b[p++] = 4 + nl + vl;
+  b[p++] = 0x0a;
+  b[p++] = nl;
+  for (let i = ns; i < ne; i++) b[p++] = nameSrc[i]!;
+  b[p++] = 0x12;
+  b[p++] = vl;
+  for (let i = vs; i < ve; i++) b[p++] = valueSrc[i]!;
+  return p;
+}
+
+/**
+ * Writes a Sample message body at `p` (value field when `hasValue`, from `valueBytes` or `value`; timestamp field
+ * when `t` ≠ 0) and returns the position after it.
+ */
+export function putSampleBody(
+  b: Uint8Array,
+  p: number,
+  hasValue: boolean,
+  valueBytes: Readonly<Uint8Array> | null,
+  value: number,
+  t: number,
+): number {
+  if (hasValue) {
+    let vb = valueBytes;
+    if (vb === null) {
+      F64[0] = value;
+      vb = F64_BYTES;
+    }
+    b[p] = 0x09;
+    b[p + 1] = vb[0]!;
+    b[p + 2] = vb[1]!;
+    b[p + 3] = vb[2]!;
+    b[p + 4] = vb[3]!;
+    b[p + 5] = vb[4]!;
+    b[p + 6] = vb[5]!;
+    b[p + 7] = vb[6]!;
+    b[p + 8] = vb[7]!;
+    p += 9;
+  }
+  if (t !== 0) {
+    b[p++] = 0x10;
+    // int64 varint from two's-complement halves; `>>> 0` takes each half modulo 2^32, which handles negatives.
+    let lo = t >>> 0;
+    let hi = Math.floor(t / TWO_32) >>> 0;
+    while (hi) {
+      b[p++] = (lo & 0x7f) | 0x80;
+      lo = ((lo >>> 7) | (hi << 25)) >>> 0;
+      hi >>>= 7;
+    }
+    while (lo >= 128) {
+      b[p++] = (lo & 0x7f) | 0x80;
+      lo >>>= 7;
+    }
+    b[p++] = lo;
+  }
+  return p;
+}
+
+/** Bytes of the Sample body putSampleBody writes for `hasValue` and the integer timestamp `t`. */
+export function sampleBodyLength(hasValue: boolean, t: number): number {
+  return (hasValue ? 9 : 0) + (t === 0 ? 0 : t < 0 ? 11 : 1 + varintSize(t));
+}
+
+/** Position-restoring snapshot of a BlockBuilder (see BlockBuilder.mark). */
+export interface BlockMark {
+  readonly byteLength: number;
+  readonly rows: number;
+  readonly series: number;
+  readonly labels: number;
+}
