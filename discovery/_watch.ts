@@ -10,13 +10,38 @@
  */
 
 import { type FSWatcher, watch } from "node:fs";
-import type { DiscoveryContext, TargetLabels } from "./types.ts";
+import type { Discoverer, DiscoveryContext, TargetLabels } from "./types.ts";
 
 /**
  * One discovery round. Returns the full target list, or throws to keep the
  * previous list (the error is logged). `signal` aborts when the loop stops.
  */
 export type DiscoveryRound = (signal: AbortSignal) => Promise<readonly TargetLabels[]>;
+
+/**
+ * A discoverer that polls: subclasses write one {@linkcode DiscoveryRound}
+ * (`round`), and a {@linkcode RefreshLoop} runs it every check interval.
+ */
+export abstract class PollingDiscoverer implements Discoverer {
+  readonly name: string;
+  readonly #loop: RefreshLoop;
+
+  constructor(name: string, ctx: DiscoveryContext) {
+    this.name = name;
+    this.#loop = new RefreshLoop(name, ctx, (signal) => this.round(signal));
+  }
+
+  /** One discovery round (see {@linkcode DiscoveryRound}). */
+  protected abstract round(signal: AbortSignal): Promise<readonly TargetLabels[]>;
+
+  start(onUpdate: (targets: readonly TargetLabels[]) => void): void {
+    this.#loop.start(onUpdate);
+  }
+
+  stop(): void {
+    this.#loop.stop();
+  }
+}
 
 /**
  * Runs `round` at start and then `ctx.checkIntervalMs` after each round ends

@@ -22,7 +22,7 @@
 import { promises as dnsPromises } from "node:dns";
 import { readFile } from "node:fs/promises";
 import { asMap, optInt, optString, stringList } from "./_parse_util.ts";
-import { RefreshLoop } from "./_watch.ts";
+import { PollingDiscoverer } from "./_watch.ts";
 import type { Discoverer, DiscoveryContext, DiscoveryKind, SDEntry, TargetLabels } from "./types.ts";
 
 /** One validated `dns_sd_configs` entry. `type` is as written ("" when absent). */
@@ -71,28 +71,17 @@ export const dnsSdKind: DiscoveryKind<DnsSdConfig> = {
 };
 
 /** The running discoverer: one set of lookups per check interval. */
-export class DnsSdDiscoverer implements Discoverer {
-  readonly name: string;
+export class DnsSdDiscoverer extends PollingDiscoverer {
   readonly #cfg: DnsSdConfig;
   readonly #ctx: DnsDiscoveryContext;
-  readonly #loop: RefreshLoop;
 
   constructor(name: string, cfg: DnsSdConfig, ctx: DnsDiscoveryContext) {
-    this.name = name;
+    super(name, ctx);
     this.#cfg = cfg;
     this.#ctx = ctx;
-    this.#loop = new RefreshLoop(name, ctx, (signal) => this.#round(signal));
   }
 
-  start(onUpdate: (targets: readonly TargetLabels[]) => void): void {
-    this.#loop.start(onUpdate);
-  }
-
-  stop(): void {
-    this.#loop.stop();
-  }
-
-  async #round(signal: AbortSignal): Promise<readonly TargetLabels[]> {
+  protected async round(signal: AbortSignal): Promise<readonly TargetLabels[]> {
     const cfg = this.#cfg;
     if (cfg.names.length === 0) throw new TypeError("`names` cannot be empty in `dns_sd_config`");
     const typ = (cfg.type === "" ? "SRV" : cfg.type).toUpperCase();

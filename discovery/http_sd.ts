@@ -19,7 +19,7 @@ import { HTTPClient } from "../promauth/client.ts";
 import type { HTTPClientConfig } from "../promauth/config.ts";
 import { HTTP_CLIENT_FIELDS, parseSectionHTTPClient } from "../promauth/parse.ts";
 import { asMap, describe, optString } from "./_parse_util.ts";
-import { RefreshLoop } from "./_watch.ts";
+import { PollingDiscoverer } from "./_watch.ts";
 import type { Discoverer, DiscoveryContext, DiscoveryKind, SDEntry, TargetLabels } from "./types.ts";
 
 /** One validated `http_sd_configs` entry. */
@@ -48,30 +48,19 @@ export const httpSdKind: DiscoveryKind<HttpSdConfig> = {
 };
 
 /** The running discoverer: one GET per check interval. */
-export class HttpSdDiscoverer implements Discoverer {
-  readonly name: string;
+export class HttpSdDiscoverer extends PollingDiscoverer {
   readonly #cfg: HttpSdConfig;
   readonly #ctx: DiscoveryContext;
   readonly #client: HTTPClient;
-  readonly #loop: RefreshLoop;
 
   constructor(name: string, cfg: HttpSdConfig, ctx: DiscoveryContext) {
-    this.name = name;
+    super(name, ctx);
     this.#cfg = cfg;
     this.#ctx = ctx;
     this.#client = new HTTPClient(cfg.client);
-    this.#loop = new RefreshLoop(name, ctx, (signal) => this.#round(signal));
   }
 
-  start(onUpdate: (targets: readonly TargetLabels[]) => void): void {
-    this.#loop.start(onUpdate);
-  }
-
-  stop(): void {
-    this.#loop.stop();
-  }
-
-  async #round(signal: AbortSignal): Promise<readonly TargetLabels[]> {
+  protected async round(signal: AbortSignal): Promise<readonly TargetLabels[]> {
     const url = this.#cfg.url;
     if (!URL.canParse(url)) throw new TypeError(`cannot parse http_sd URL ${JSON.stringify(url)}`);
     const body = await getBody(this.#client, url, signal, {

@@ -70,13 +70,7 @@ export async function scrapeTarget(w: ScrapeWork, opts: ScrapeOptions = {}): Pro
       signal: signal === undefined ? timeout : AbortSignal.any([signal, timeout]),
     });
   } catch (err: unknown) {
-    if (err instanceof ScrapeError) throw err;
-    if (timeout.aborted) {
-      throw new ScrapeError(
-        `cannot read data from ${w.scrapeURL}: timeout after ${w.timeoutMs / 1000}s; increase scrape_timeout`,
-      );
-    }
-    throw new ScrapeError(`cannot perform request to ${JSON.stringify(w.scrapeURL)}: ${(err as Error).message}`);
+    throw scrapeError(w, timeout, err, "cannot perform request to");
   }
   if (res.status !== 200) {
     const text = (await res.text().catch(() => "")).slice(0, 300);
@@ -101,13 +95,7 @@ export async function scrapeTarget(w: ScrapeWork, opts: ScrapeOptions = {}): Pro
       if (body.byteLength > limit) throw tooLarge(w);
       return body;
     } catch (err: unknown) {
-      if (err instanceof ScrapeError) throw err;
-      if (timeout.aborted) {
-        throw new ScrapeError(
-          `cannot read data from ${w.scrapeURL}: timeout after ${w.timeoutMs / 1000}s; increase scrape_timeout`,
-        );
-      }
-      throw new ScrapeError(`cannot read response from ${JSON.stringify(w.scrapeURL)}: ${(err as Error).message}`);
+      throw scrapeError(w, timeout, err, "cannot read response from");
     }
   }
   let chunks: Uint8Array[] = [];
@@ -135,13 +123,7 @@ export async function scrapeTarget(w: ScrapeWork, opts: ScrapeOptions = {}): Pro
       }
     }
   } catch (err: unknown) {
-    if (err instanceof ScrapeError) throw err;
-    if (timeout.aborted) {
-      throw new ScrapeError(
-        `cannot read data from ${w.scrapeURL}: timeout after ${w.timeoutMs / 1000}s; increase scrape_timeout`,
-      );
-    }
-    throw new ScrapeError(`cannot read response from ${JSON.stringify(w.scrapeURL)}: ${(err as Error).message}`);
+    throw scrapeError(w, timeout, err, "cannot read response from");
   }
   const rest = concatBytes(chunks, buffered);
   if (streaming) {
@@ -149,6 +131,20 @@ export async function scrapeTarget(w: ScrapeWork, opts: ScrapeOptions = {}): Pro
     return null;
   }
   return rest;
+}
+
+/**
+ * The ScrapeError for a failed request or body read: the scrape_timeout
+ * message when `timeout` fired, else `what` with the URL and the cause.
+ */
+function scrapeError(w: ScrapeWork, timeout: AbortSignal, err: unknown, what: string): ScrapeError {
+  if (err instanceof ScrapeError) return err;
+  if (timeout.aborted) {
+    return new ScrapeError(
+      `cannot read data from ${w.scrapeURL}: timeout after ${w.timeoutMs / 1000}s; increase scrape_timeout`,
+    );
+  }
+  return new ScrapeError(`${what} ${JSON.stringify(w.scrapeURL)}: ${(err as Error).message}`);
 }
 
 /** Stream parts are at least this big, so small bodies are never split. */
