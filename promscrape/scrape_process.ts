@@ -38,6 +38,7 @@
  * @module
  */
 
+import { NAME_LABEL } from "../protocols/_shared/bytes.ts";
 import { LabelEncoder } from "../protocols/_shared/label_encoder.ts";
 import type { SeriesWriter } from "../protocols/_shared/series_writer.ts";
 import { PromLineScanner } from "../protocols/prometheus/parse.ts";
@@ -76,7 +77,6 @@ const sharedPrevSet = new HashSet64();
 const currentSet = new HashSet64();
 const emitted = new HashSet64();
 let staleLine = new Uint8Array(256);
-const NAME = new TextEncoder().encode("__name__");
 const noInvalid: InvalidLine = () => {};
 
 /** Bookkeeping of one scrape (or of one stream-parsed scrape across its parts). */
@@ -213,7 +213,7 @@ export class TargetScrapeState {
       if (!this.#seriesLimit.allows(lo, hi)) return;
       const b = w.builder;
       b.beginSeries();
-      b.addLabelBytes(NAME, 0, NAME.length, src, sc.lineStart, sc.metricEnd);
+      b.addLabelBytes(NAME_LABEL, 0, NAME_LABEL.length, src, sc.lineStart, sc.metricEnd);
       for (let i = 0; i < sc.nLabels; i++) {
         const vs = sc.valueStart[i]!;
         const ve = sc.valueEnd[i]!;

@@ -8,6 +8,9 @@
  * @module
  */
 
+/** The bytes of `__name__`, for parsers that write the metric-name label from request bytes. */
+export const NAME_LABEL: Uint8Array = new TextEncoder().encode("__name__");
+
 /** A Buffer view of the last source decodeRange() read, for its native utf8Slice(). */
 let lastSrc: Uint8Array = new Uint8Array(0);
 let lastBuf = Buffer.alloc(0) as Buffer & { utf8Slice(start: number, end: number): string };

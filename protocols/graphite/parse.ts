@@ -25,7 +25,7 @@
  * @module
  */
 
-import { decodeRange } from "../_shared/bytes.ts";
+import { decodeRange, NAME_LABEL } from "../_shared/bytes.ts";
 import { goInt64, mulInt64, parseFastFloat } from "../_shared/go_float.ts";
 import { HASH_SEED, hashBytes } from "../_shared/label_cache.ts";
 import { lineEnd, nextLine, tokenEnd, tokenEq } from "../_shared/lines.ts";
@@ -131,8 +131,6 @@ function parseLine(
   w.writeSample(id, value, ts);
 }
 
-const NAME = new TextEncoder().encode("__name__");
-
 /**
  * The labels of a line, the metric `s[a, metricEnd)` and the tags up to `n`:
  * as byte ranges into the block (`direct`), or as strings to the writer (a
@@ -150,7 +148,7 @@ function addLabels(
   const w = ctx.w;
   const sanitize = opts.sanitizeMetricName;
   if (direct) {
-    w.builder.addLabelBytes(NAME, 0, NAME.length, s, a, metricEnd);
+    w.builder.addLabelBytes(NAME_LABEL, 0, NAME_LABEL.length, s, a, metricEnd);
   } else {
     const metric = decodeRange(s, a, metricEnd);
     w.label("__name__", sanitize ? sanitizeName(metric) : metric);

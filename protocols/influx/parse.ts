@@ -26,7 +26,7 @@
  * @module
  */
 
-import { bytesEqualAscii, decodeRange } from "../_shared/bytes.ts";
+import { bytesEqualAscii, decodeRange, NAME_LABEL } from "../_shared/bytes.ts";
 import { HASH_SEED, hashBytes } from "../_shared/label_cache.ts";
 import { type ParseContext, trimTimestamp } from "../_shared/protocol.ts";
 import {
@@ -135,7 +135,6 @@ export function parseInflux(body: Uint8Array, opts: InfluxParseOptions, ctx: Inf
 const EMPTY = new Uint8Array(0);
 
 /** `__name__`, the separator, and the `db` label's name and value, as bytes for emitDirect(). */
-const NAME = new TextEncoder().encode("__name__");
 let nameBuf = new Uint8Array(256);
 let sepBytes = new Uint8Array(0);
 let sepOf = "";
@@ -191,7 +190,7 @@ function emitDirect(w: InfluxParseContext["w"], opts: InfluxParseOptions, ts: nu
       for (let i = fs; i < fe; i++) nameBuf[nameEnd++] = s[i]!;
     }
     b.beginSeries();
-    b.addLabelBytes(NAME, 0, NAME.length, nameBuf, 0, nameEnd);
+    b.addLabelBytes(NAME_LABEL, 0, NAME_LABEL.length, nameBuf, 0, nameEnd);
     for (let i = 0; i < nTags; i++) {
       const ks = tagStarts[i]!;
       const eq = tagEqs[i]!;

@@ -18,7 +18,7 @@
  * @module
  */
 
-import { decodeRange } from "../_shared/bytes.ts";
+import { decodeRange, NAME_LABEL } from "../_shared/bytes.ts";
 import { goInt64, mulInt64, parseFastFloat } from "../_shared/go_float.ts";
 import { HASH_SEED, hashBytes } from "../_shared/label_cache.ts";
 import { lineEnd, nextLine, tokenEnd, tokenEq } from "../_shared/lines.ts";
@@ -125,8 +125,6 @@ function parseLine(
   w.writeSample(id, value, ts);
 }
 
-const NAME = new TextEncoder().encode("__name__");
-
 /**
  * The labels of a line, the metric `s[i, me)` and the tags in `s[p, b)`: as
  * byte ranges into the block (`direct`), or as strings to the writer (a
@@ -143,7 +141,7 @@ function addLabels(
   direct: boolean,
 ): string | null {
   const w = ctx.w;
-  if (direct) w.builder.addLabelBytes(NAME, 0, NAME.length, s, i, me);
+  if (direct) w.builder.addLabelBytes(NAME_LABEL, 0, NAME_LABEL.length, s, i, me);
   else w.label("__name__", decodeRange(s, i, me));
   while (p < b) {
     p = skipSpaces(s, p, b);

@@ -29,7 +29,7 @@
  * @module
  */
 
-import { decodeRange } from "../_shared/bytes.ts";
+import { decodeRange, NAME_LABEL } from "../_shared/bytes.ts";
 import { parseFastFloat } from "../_shared/go_float.ts";
 import { HASH_SEED, hashBytes } from "../_shared/label_cache.ts";
 import type { SeriesWriter } from "../_shared/series_writer.ts";
@@ -278,7 +278,6 @@ export class PromLineScanner {
 }
 
 const scanner = new PromLineScanner();
-const NAME = new TextEncoder().encode("__name__");
 
 /**
  * Parses a text exposition body into `w`, one series per sample with
@@ -300,7 +299,7 @@ export function parsePromText(body: Uint8Array, w: SeriesWriter, opts: PromTextO
       // Labels as the request spells them: bytes to bytes, no cache.
       const bb = w.builder;
       bb.beginSeries();
-      bb.addLabelBytes(NAME, 0, NAME.length, body, sc.lineStart, sc.metricEnd);
+      bb.addLabelBytes(NAME_LABEL, 0, NAME_LABEL.length, body, sc.lineStart, sc.metricEnd);
       for (let i = 0; i < sc.nLabels; i++) {
         bb.addLabelBytes(body, sc.nameStart[i]!, sc.nameEnd[i]!, body, sc.valueStart[i]!, sc.valueEnd[i]!);
       }

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { NAME_LABEL } from "../_shared/bytes.ts";
 import type { RelayOptions } from "./decode.ts";
 import type { BlockBuilder } from "./encode.ts";
 import { labelPos, scanLabels } from "./_series_scan.ts";
@@ -51,10 +52,9 @@ function bytesEqual(src: Uint8Array, s: number, e: number, b: Uint8Array): boole
 }
 
 // "__name__" is the only "__"-prefixed label kept by dropEmptyAndInternal.
-const NAME = utf8.encode("__name__");
 function keepLabel(ns: Uint8Array, s: number, e: number, valueLen: number): boolean {
   if (valueLen === 0) return false;
-  if (e - s >= 2 && ns[s] === 0x5f && ns[s + 1] === 0x5f) return bytesEqual(ns, s, e, NAME);
+  if (e - s >= 2 && ns[s] === 0x5f && ns[s + 1] === 0x5f) return bytesEqual(ns, s, e, NAME_LABEL);
   return true;
 }
 
