@@ -1,10 +1,13 @@
 /**
  * Command-line parsing shared by the benchmarks: `--name=value` arguments
- * with integer checks, and the `--agents` list.
+ * with integer checks, the `--agents` list and the options every benchmark
+ * takes (warm-up, drain, stall and timeout seconds, output directory).
  *
  * @module
  */
 
+import { join } from "node:path";
+import { ROOT } from "../tests/_harness.ts";
 import type { AgentKind } from "./_procs.ts";
 
 /** One `--name=value` argument with typed readers that name the flag in errors. */
@@ -59,4 +62,50 @@ export function parseAgents(value: string): AgentKind[] {
 /** The error for an argument a benchmark does not know. */
 export function unknownArg(name: string): SyntaxError {
   return new SyntaxError(`Unknown argument --${name}`);
+}
+
+/** Options every benchmark has; `stallSeconds`/`timeoutSeconds` only where it has them. */
+export interface CommonOptions {
+  warmup: number;
+  drainSeconds: number;
+  stallSeconds?: number;
+  timeoutSeconds?: number;
+  agents: AgentKind[];
+  out: string;
+}
+
+/** Defaults of `--agents` (both, Drover first) and `--out` (bench/results). */
+export function commonDefaults(): { agents: AgentKind[]; out: string } {
+  return { agents: ["drover", "vmagent"], out: join(ROOT, "bench", "results") };
+}
+
+/**
+ * Takes `--warmup`, `--drain-seconds`, `--out`, `--agents`, and
+ * `--stall-seconds`/`--timeout-seconds` when `o` has them; any other
+ * argument is unknown.
+ */
+export function commonArg(o: CommonOptions, a: Arg): void {
+  switch (a.name) {
+    case "warmup":
+      o.warmup = a.int(0);
+      return;
+    case "drain-seconds":
+      o.drainSeconds = a.int(1);
+      return;
+    case "stall-seconds":
+      if (o.stallSeconds === undefined) break;
+      o.stallSeconds = a.int(1);
+      return;
+    case "timeout-seconds":
+      if (o.timeoutSeconds === undefined) break;
+      o.timeoutSeconds = a.int(1);
+      return;
+    case "out":
+      o.out = a.value;
+      return;
+    case "agents":
+      o.agents = parseAgents(a.value);
+      return;
+  }
+  throw unknownArg(a.name);
 }

@@ -13,9 +13,7 @@
  * @module
  */
 
-import { parseAgents, readArgs, unknownArg } from "./_args.ts";
-import { join } from "node:path";
-import { ROOT } from "../tests/_harness.ts";
+import { commonArg, commonDefaults, readArgs } from "./_args.ts";
 import { buildCorpus, type Corpus } from "./_corpus.ts";
 import {
   type AgentKind,
@@ -64,13 +62,13 @@ const DEFAULTS: Options = {
   warmup: 24,
   drainSeconds: 60,
   timeoutSeconds: 30,
-  agents: ["drover", "vmagent"],
-  out: join(ROOT, "bench", "results"),
+  ...commonDefaults(),
 };
 
 function parseArgs(argv: string[]): Options {
   const o: Options = { ...DEFAULTS };
-  readArgs(argv, ({ name, value, int }) => {
+  readArgs(argv, (a) => {
+    const { name, int } = a;
     switch (name) {
       case "seconds":
         o.seconds = int(1);
@@ -87,23 +85,8 @@ function parseArgs(argv: string[]): Options {
       case "bodies":
         o.bodies = int(1);
         break;
-      case "warmup":
-        o.warmup = int(0);
-        break;
-      case "drain-seconds":
-        o.drainSeconds = int(1);
-        break;
-      case "timeout-seconds":
-        o.timeoutSeconds = int(1);
-        break;
-      case "out":
-        o.out = value;
-        break;
-      case "agents":
-        o.agents = parseAgents(value);
-        break;
       default:
-        throw unknownArg(name);
+        commonArg(o, a);
     }
   });
   return o;
