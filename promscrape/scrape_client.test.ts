@@ -1,36 +1,13 @@
 import { describe, expect, test } from "bun:test";
 import { scrapeTarget } from "./scrape_client.ts";
 import type { ScrapeWork } from "./targets.ts";
+import { scrapeWork } from "./_scrape_testing.ts";
 import { type AuthConfig, NO_AUTH, NO_HTTP_CLIENT } from "../promauth/config.ts";
 
 const withAuth = (auth: Partial<AuthConfig>) => ({ client: { ...NO_HTTP_CLIENT, auth: { ...NO_AUTH, ...auth } } });
 
 function work(url: string, over: Partial<ScrapeWork> = {}): ScrapeWork {
-  return {
-    id: url,
-    jobName: "j",
-    scrapeURL: url,
-    labels: [],
-    externalLabels: [],
-    intervalMs: 1000,
-    timeoutMs: 1000,
-    phaseNs: 0,
-    alignIntervalMs: 0,
-    offsetMs: 0,
-    honorLabels: false,
-    honorTimestamps: false,
-    sampleLimit: 0,
-    seriesLimit: 0,
-    labelLimit: 0,
-    maxScrapeSize: 1 << 20,
-    streamParse: false,
-    noStaleMarkers: false,
-    disableCompression: false,
-    disableKeepAlive: false,
-    client: NO_HTTP_CLIENT,
-    metricRelabelConfigsRaw: null,
-    ...over,
-  };
+  return scrapeWork({ id: url, scrapeURL: url, ...over });
 }
 
 describe("scrapeTarget()", () => {

@@ -4,7 +4,7 @@ import { decodeWriteRequest } from "../protocols/promremotewrite/decode.ts";
 import { BlockBuilder } from "../protocols/promremotewrite/encode.ts";
 import { dedupIntervalStart, TargetScrapeState } from "./scrape_process.ts";
 import type { ScrapeWork } from "./targets.ts";
-import { NO_HTTP_CLIENT } from "../promauth/config.ts";
+import { scrapeWork } from "./_scrape_testing.ts";
 
 /** Renders what a scrape wrote as "name{labels} value@ts" strings (`stale@ts` for stale markers). */
 class Recorder {
@@ -24,30 +24,12 @@ class Recorder {
   }
 }
 
-const WORK: ScrapeWork = {
+const WORK: ScrapeWork = scrapeWork({
   id: "t",
-  jobName: "j",
   scrapeURL: "http://h:1/metrics",
   labels: [["instance", "h:1"], ["job", "j"]],
   externalLabels: [["dc", "eu1"]],
-  intervalMs: 1000,
-  timeoutMs: 1000,
-  phaseNs: 0,
-  alignIntervalMs: 0,
-  offsetMs: 0,
-  honorLabels: false,
-  honorTimestamps: false,
-  sampleLimit: 0,
-  seriesLimit: 0,
-  labelLimit: 0,
-  maxScrapeSize: 1 << 20,
-  streamParse: false,
-  noStaleMarkers: false,
-  disableCompression: false,
-  disableKeepAlive: false,
-  client: NO_HTTP_CLIENT,
-  metricRelabelConfigsRaw: null,
-};
+});
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const noInvalid = () => {

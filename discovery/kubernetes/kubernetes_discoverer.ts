@@ -160,7 +160,8 @@ export function apiPaths(
   return namespaces.map((ns) => `${prefix}namespaces/${ns}/${type}${query}`);
 }
 
-function targetsFor(obj: K8sObject, lk: ObjectLookup): MutableLabels[] {
+/** The targets of one object of any role. */
+export function targetsFor(obj: K8sObject, lk: ObjectLookup): MutableLabels[] {
   switch (obj.kind) {
     case "pod":
       return podTargets(obj, lk);

@@ -1,17 +1,9 @@
 import { describe, expect, test } from "bun:test";
 import { fixture } from "../testdata/replay_server.ts";
 import type { Role } from "./config.ts";
-import { endpointSliceTargets, endpointsTargets } from "./endpoints.ts";
-import {
-  ingressTargets,
-  joinHostPort,
-  nodeTargets,
-  type ObjectLookup,
-  podTargets,
-  sanitizeLabelName,
-  serviceTargets,
-} from "./labels.ts";
-import { type K8sObject, type KObject, parseObject } from "./objects.ts";
+import { targetsFor as targets } from "./kubernetes_discoverer.ts";
+import { joinHostPort, type ObjectLookup, sanitizeLabelName } from "./labels.ts";
+import { type KObject, parseObject } from "./objects.ts";
 
 type L = Record<string, string>;
 
@@ -29,23 +21,6 @@ function lookup(attachNodeMetadata: boolean): ObjectLookup {
     service: (ns, name) => find(services, `${ns}/${name}`),
     node: (name) => find(nodes, `/${name}`),
   };
-}
-
-function targets(obj: K8sObject, lk: ObjectLookup): L[] {
-  switch (obj.kind) {
-    case "pod":
-      return podTargets(obj, lk);
-    case "service":
-      return serviceTargets(obj);
-    case "endpoints":
-      return endpointsTargets(obj, lk);
-    case "endpointslice":
-      return endpointSliceTargets(obj, lk);
-    case "node":
-      return nodeTargets(obj);
-    case "ingress":
-      return ingressTargets(obj);
-  }
 }
 
 const byJSON = (ls: readonly L[]) =>
