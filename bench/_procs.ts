@@ -106,7 +106,9 @@ export async function startAgent(kind: AgentKind, extraFlags: readonly string[] 
     const cmd = kind === "drover"
       ? [BUN, ...(process.env.DROVER_BUN_ARGS ?? "").split(" ").filter((a) => a !== ""), join(ROOT, "main.ts")]
       : ["vmagent"];
-    const ap = new Proc(kind, [...cmd, `-httpListenAddr=127.0.0.1:${port}`, ...flags]);
+    // DROVER_FLAGS: extra Drover flags for experiments (e.g. DROVER_FLAGS=-ringBufferSize=4MiB).
+    const extra = kind === "drover" ? (process.env.DROVER_FLAGS ?? "").split(" ").filter((a) => a !== "") : [];
+    const ap = new Proc(kind, [...cmd, `-httpListenAddr=127.0.0.1:${port}`, ...flags, ...extra]);
     p = ap;
     await waitFor(
       `${kind} /health`,

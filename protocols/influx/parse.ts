@@ -26,8 +26,9 @@
  * @module
  */
 
-import { bytesEqualAscii, decodeRange, NAME_LABEL } from "../_shared/bytes.ts";
+import { bytesEqualAscii, decodeRange } from "../_shared/bytes.ts";
 import { HASH_SEED, hashBytes } from "../_shared/label_cache.ts";
+import { LabelEncoder } from "../_shared/label_encoder.ts";
 import { type ParseContext, trimTimestamp } from "../_shared/protocol.ts";
 import {
   parseBestEffort,
@@ -106,6 +107,7 @@ export function parseInflux(body: Uint8Array, opts: InfluxParseOptions, ctx: Inf
   w.setContext(
     `influx\u0000${opts.db}\u0000${opts.dbLabel}\u0000${opts.measurementFieldSeparator}\u0000${opts.skipMeasurement}\u0000${opts.skipSingleField}`,
   );
+  prepareDirect(opts);
   const unit = precisionUnitMs(opts.precision);
   const nowTs = ctx.nowMs - (ctx.nowMs % unit);
   const len = body.length;
@@ -141,6 +143,9 @@ let sepOf = "";
 let dbName = new Uint8Array(0);
 let dbValue = new Uint8Array(0);
 let dbOf = "";
+let dbLabelOf = "";
+/** The current line's tags (and db), encoded, for emitDirect(). */
+const tagEnc = new LabelEncoder();
 
 /**
  * Labels straight from the line's bytes into the block, for a body without
@@ -149,27 +154,21 @@ let dbOf = "";
  * cardinality would only churn the cache).
  */
 function emitDirect(w: InfluxParseContext["w"], opts: InfluxParseOptions, ts: number, skipFieldKey: boolean): void {
-  if (opts.measurementFieldSeparator !== sepOf) {
-    sepOf = opts.measurementFieldSeparator;
-    sepBytes = new TextEncoder().encode(sepOf);
-  }
-  if (`${opts.dbLabel}\u0000${opts.db}` !== dbOf) {
-    dbOf = `${opts.dbLabel}\u0000${opts.db}`;
-    dbName = new TextEncoder().encode(opts.dbLabel);
-    dbValue = new TextEncoder().encode(opts.db);
-  }
-  let addDB = opts.db.length > 0;
   const s = src;
-  if (addDB) {
-    for (let i = 0; i < nTags && addDB; i++) {
-      const ks = tagStarts[i]!;
-      const ke = tagEqs[i]!;
-      if (ke - ks !== dbName.length || tagEnds[i]! === ke + 1) continue;
-      let same = true;
-      for (let k = 0; k < dbName.length && same; k++) same = s[ks + k] === dbName[k];
-      if (same) addDB = false;
-    }
+  // The line's tags (and db) are encoded once and copied into each of its series.
+  const enc = tagEnc;
+  enc.reset();
+  let addDB = dbValue.length > 0;
+  for (let i = 0; i < nTags; i++) {
+    const ks = tagStarts[i]!;
+    const eq = tagEqs[i]!;
+    const te = tagEnds[i]!;
+    // Tags with an empty key or value are dropped; a non-empty `db` tag wins over the query arg.
+    if (eq === ks || te === eq + 1) continue;
+    if (addDB && eq - ks === dbName.length && bytesEqual(s, ks, dbName)) addDB = false;
+    enc.addRanges(s, ks, eq, s, eq + 1, te);
   }
+  if (addDB) enc.addRanges(dbName, 0, dbName.length, dbValue, 0, dbValue.length);
   // The name's prefix: the measurement and the separator (none without measurement or for a single field).
   const mLen = opts.skipMeasurement ? 0 : mEnd - lineStart;
   const pre = mLen > 0 && !skipFieldKey ? mLen + sepBytes.length : mLen;
@@ -177,6 +176,9 @@ function emitDirect(w: InfluxParseContext["w"], opts: InfluxParseOptions, ts: nu
   for (let i = 0; i < mLen; i++) nameBuf[i] = s[lineStart + i]!;
   if (pre > mLen) nameBuf.set(sepBytes, mLen);
   const b = w.builder;
+  const tags = enc.buf;
+  const tagsLen = enc.length;
+  const tagCount = enc.count;
   for (let f = 0; f < nFields; f++) {
     let nameEnd = pre;
     if (!skipFieldKey) {
@@ -189,19 +191,28 @@ function emitDirect(w: InfluxParseContext["w"], opts: InfluxParseOptions, ts: nu
       }
       for (let i = fs; i < fe; i++) nameBuf[nameEnd++] = s[i]!;
     }
-    b.beginSeries();
-    b.addLabelBytes(NAME_LABEL, 0, NAME_LABEL.length, nameBuf, 0, nameEnd);
-    for (let i = 0; i < nTags; i++) {
-      const ks = tagStarts[i]!;
-      const eq = tagEqs[i]!;
-      const te = tagEnds[i]!;
-      // Tags with an empty key or value are dropped.
-      if (eq > ks && te > eq + 1) b.addLabelBytes(s, ks, eq, s, eq + 1, te);
-    }
-    if (addDB) b.addLabelBytes(dbName, 0, dbName.length, dbValue, 0, dbValue.length);
-    b.addSample(fieldValues[f]!, ts);
-    b.endSeries();
+    b.appendNamedSeries(nameBuf, 0, nameEnd, tags, 0, tagsLen, tagCount, fieldValues[f]!, ts);
     w.seriesWritten(1);
+  }
+}
+
+/** Whether `s[a, a + want.length)` equals `want`. */
+function bytesEqual(s: Uint8Array, a: number, want: Uint8Array): boolean {
+  for (let k = 0; k < want.length; k++) if (s[a + k] !== want[k]) return false;
+  return true;
+}
+
+/** Sets the byte forms of the options emitDirect() uses, once per body. */
+function prepareDirect(opts: InfluxParseOptions): void {
+  if (opts.measurementFieldSeparator !== sepOf) {
+    sepOf = opts.measurementFieldSeparator;
+    sepBytes = new TextEncoder().encode(sepOf);
+  }
+  if (opts.dbLabel !== dbLabelOf || opts.db !== dbOf) {
+    dbLabelOf = opts.dbLabel;
+    dbOf = opts.db;
+    dbName = new TextEncoder().encode(opts.dbLabel);
+    dbValue = new TextEncoder().encode(opts.db);
   }
 }
 

@@ -18,9 +18,10 @@
  * @module
  */
 
-import { decodeRange, NAME_LABEL } from "../_shared/bytes.ts";
+import { decodeRange } from "../_shared/bytes.ts";
 import { goInt64, mulInt64, parseFastFloat } from "../_shared/go_float.ts";
 import { HASH_SEED, hashBytes } from "../_shared/label_cache.ts";
+import { LabelEncoder } from "../_shared/label_encoder.ts";
 import { lineEnd, nextLine, tokenEnd, tokenEq } from "../_shared/lines.ts";
 import type { ParseContext } from "../_shared/protocol.ts";
 
@@ -102,15 +103,10 @@ function parseLine(
   if (trim > 1000) ts -= ts % trim;
   if (w.verbatim) {
     // Labels as the line spells them: bytes to bytes, no cache (see influx/parse.ts emitDirect).
-    const bb = w.builder;
-    bb.beginSeries();
+    tagEnc.reset();
     const err = addLabels(s, i, me, tagsStart, b, ctx, true);
-    if (err !== null) {
-      bb.abortSeries();
-      return invalid(ctx, err, s, a, b);
-    }
-    bb.addSample(value, ts);
-    bb.endSeries();
+    if (err !== null) return invalid(ctx, err, s, a, b);
+    w.builder.appendNamedSeries(s, i, me, tagEnc.buf, 0, tagEnc.length, tagEnc.count, value, ts);
     w.seriesWritten(1);
     return;
   }
@@ -125,10 +121,14 @@ function parseLine(
   w.writeSample(id, value, ts);
 }
 
+/** The current line's tags, encoded (the bytes-to-bytes path). */
+const tagEnc = new LabelEncoder();
+
 /**
- * The labels of a line, the metric `s[i, me)` and the tags in `s[p, b)`: as
- * byte ranges into the block (`direct`), or as strings to the writer (a
- * label-cache miss). Returns an error for a tag without `=` (the whole line
+ * The labels of a line, the metric `s[i, me)` and the tags in `s[p, b)`:
+ * the tags encoded from their bytes into `tagEnc` (`direct`; the caller
+ * writes the name), or all labels as strings to the writer (a label-cache
+ * miss). Returns an error for a tag without `=` (the whole line
  * is then invalid: the caller drops what was added).
  */
 function addLabels(
@@ -141,8 +141,7 @@ function addLabels(
   direct: boolean,
 ): string | null {
   const w = ctx.w;
-  if (direct) w.builder.addLabelBytes(NAME_LABEL, 0, NAME_LABEL.length, s, i, me);
-  else w.label("__name__", decodeRange(s, i, me));
+  if (!direct) w.label("__name__", decodeRange(s, i, me));
   while (p < b) {
     p = skipSpaces(s, p, b);
     if (p >= b) break;
@@ -150,7 +149,7 @@ function addLabels(
     const eq = tokenEq;
     if (eq < 0) return `missing tag value for ${JSON.stringify(decodeRange(s, p, e))}`;
     if (eq > p && eq + 1 < e) {
-      if (direct) w.builder.addLabelBytes(s, p, eq, s, eq + 1, e);
+      if (direct) tagEnc.addRanges(s, p, eq, s, eq + 1, e);
       else w.label(decodeRange(s, p, eq), decodeRange(s, eq + 1, e));
     }
     p = e + 1;

@@ -29,9 +29,10 @@
  * @module
  */
 
-import { decodeRange, NAME_LABEL } from "../_shared/bytes.ts";
+import { decodeRange } from "../_shared/bytes.ts";
 import { parseFastFloat } from "../_shared/go_float.ts";
 import { HASH_SEED, hashBytes } from "../_shared/label_cache.ts";
+import { LabelEncoder } from "../_shared/label_encoder.ts";
 import type { SeriesWriter } from "../_shared/series_writer.ts";
 
 export interface PromTextOptions {
@@ -278,6 +279,8 @@ export class PromLineScanner {
 }
 
 const scanner = new PromLineScanner();
+/** The current line's labels but the name, encoded (the bytes-to-bytes path). */
+const labelEnc = new LabelEncoder();
 
 /**
  * Parses a text exposition body into `w`, one series per sample with
@@ -297,14 +300,12 @@ export function parsePromText(body: Uint8Array, w: SeriesWriter, opts: PromTextO
     rows++;
     if (verbatim && !sc.escaped) {
       // Labels as the request spells them: bytes to bytes, no cache.
-      const bb = w.builder;
-      bb.beginSeries();
-      bb.addLabelBytes(NAME_LABEL, 0, NAME_LABEL.length, body, sc.lineStart, sc.metricEnd);
+      const enc = labelEnc;
+      enc.reset();
       for (let i = 0; i < sc.nLabels; i++) {
-        bb.addLabelBytes(body, sc.nameStart[i]!, sc.nameEnd[i]!, body, sc.valueStart[i]!, sc.valueEnd[i]!);
+        enc.addRanges(body, sc.nameStart[i]!, sc.nameEnd[i]!, body, sc.valueStart[i]!, sc.valueEnd[i]!);
       }
-      bb.addSample(sc.value, ts);
-      bb.endSeries();
+      w.builder.appendNamedSeries(body, sc.lineStart, sc.metricEnd, enc.buf, 0, enc.length, enc.count, sc.value, ts);
       w.seriesWritten(1);
       continue;
     }

@@ -8,6 +8,8 @@
 
 import { varintSize } from "../_shared/varint.ts";
 
+export { putShortLabel } from "../_shared/label_encoder.ts";
+
 const F64 = new Float64Array(1);
 const F64_BYTES = new Uint8Array(F64.buffer);
 const TWO_32 = 4294967296;
@@ -27,33 +29,6 @@ export function putShortAscii(b: Uint8Array, p: number, s: string): number {
     b[p++] = c;
   }
   b[lenPos] = n;
-  return p;
-}
-
-/**
- * Writes a field-1 Label entry from UTF-8 byte ranges at `p` (room already made) when every length fits one byte
- * (name + value < 124 bytes): no varints, no fix-up, byte loops (labels are short). Returns the end.
- */
-export function putShortLabel(
-  b: Uint8Array,
-  p: number,
-  nameSrc: Uint8Array,
-  ns: number,
-  ne: number,
-  valueSrc: Uint8Array,
-  vs: number,
-  ve: number,
-): number {
-  const nl = ne - ns;
-  const vl = ve - vs;
-  b[p++] = 0x0a;
-  b[p++] = 4 + nl + vl;
-  b[p++] = 0x0a;
-  b[p++] = nl;
-  for (let i = ns; i < ne; i++) b[p++] = nameSrc[i]!;
-  b[p++] = 0x12;
-  b[p++] = vl;
-  for (let i = vs; i < ve; i++) b[p++] = valueSrc[i]!;
   return p;
 }
 

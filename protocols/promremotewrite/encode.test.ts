@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test";
 import protobuf from "protobufjs";
 import { decodeWriteRequest } from "./decode.ts";
 import { BlockBuilder } from "./encode.ts";
+import { LabelEncoder } from "../_shared/label_encoder.ts";
 
 const root = protobuf.loadSync(new URL("remote.proto", import.meta.url).pathname);
 const WriteRequest = root.lookupType("prometheus.WriteRequest");
@@ -231,5 +232,65 @@ describe("BlockBuilder", () => {
       if (round % 2 === 0) expect(bytes).toEqual(new Uint8Array(pb));
       expect(b.series).toBe(kept.length);
     }
+  });
+});
+
+describe("BlockBuilder.appendNamedSeries", () => {
+  const enc = new TextEncoder();
+  /** The same series through appendNamedSeries (labels encoded by LabelEncoder.addRanges) and through addLabel. */
+  const both = (name: string, labels: [string, string][], value: number, ts: number) => {
+    const le = new LabelEncoder();
+    for (const [n, v] of labels) {
+      const nb = enc.encode(n);
+      const vb = enc.encode(v);
+      le.addRanges(nb, 0, nb.length, vb, 0, vb.length);
+    }
+    const nb = enc.encode(`xx${name}yy`);
+    const fast = new BlockBuilder(16);
+    fast.appendNamedSeries(nb, 2, nb.length - 2, le.buf, 0, le.length, le.count, value, ts);
+    const slow = build([{ labels: [["__name__", name], ...labels], samples: [[value, ts]] }]);
+    expect(fast.rows).toBe(1);
+    expect(fast.series).toBe(1);
+    expect(fast.labels).toBe(labels.length + 1);
+    return { fast: fast.finish(), slow };
+  };
+
+  test("writes the bytes the label-by-label path writes", () => {
+    const cases: [string, [string, string][], number, number][] = [
+      ["up", [], 1, 1700000000000],
+      ["cpu_usage_user", [["cpu", "cpu-total"], ["host", "web-01"], ["region", "eu-west-1"]], 12.5, 1700000000123],
+      ["zero", [["a", "b"]], 0, 0],
+      ["negative_zero", [["a", "b"]], -0, -1],
+      // Lengths that need two-byte varints: a long name, a long label, a series over 127 bytes.
+      ["n".repeat(200), [["k", "v"]], 3, 4],
+      ["m", [["long", "x".repeat(300)], ["utf8", "значение 💡"]], Number.NaN, 2 ** 40],
+      ["m", Array.from({ length: 20 }, (_, i) => [`label_${i}`, `value_${i}`] as [string, string]), 7, 8],
+    ];
+    for (const [name, labels, v, t] of cases) {
+      const { fast, slow } = both(name, labels, v, t);
+      expect(fast).toEqual(slow);
+      expect(pbDecode(fast)[0]!.labels[0]).toEqual(["__name__", name]);
+    }
+  });
+
+  test("mixes with the other ways in, and refuses to run inside a series", () => {
+    const b = new BlockBuilder(16);
+    const le = new LabelEncoder();
+    const name = enc.encode("m");
+    b.beginSeries();
+    b.addLabel("__name__", "a");
+    b.addSample(1, 1);
+    expect(() => b.appendNamedSeries(name, 0, 1, le.buf, 0, 0, 0, 1, 1)).toThrow(TypeError);
+    b.endSeries();
+    b.appendNamedSeries(name, 0, 1, le.buf, 0, 0, 0, 2, 2);
+    b.beginSeries();
+    b.addLabel("__name__", "a");
+    b.addSample(3, 3);
+    b.endSeries();
+    expect(pbDecode(b.finish())).toEqual([
+      { labels: [["__name__", "a"]], samples: [[1, 1]] },
+      { labels: [["__name__", "m"]], samples: [[2, 2]] },
+      { labels: [["__name__", "a"]], samples: [[3, 3]] },
+    ]);
   });
 });

@@ -9,6 +9,7 @@
  * labels) building from strings.
  */
 
+import { NAME_LABEL } from "../_shared/bytes.ts";
 import { putVarint, varintSize } from "../_shared/varint.ts";
 import {
   type BlockMark,
@@ -37,6 +38,8 @@ export class BlockBuilder {
   #view: DataView;
   #srcArray: Uint8Array = new Uint8Array(0);
   #srcView: DataView = new DataView(new ArrayBuffer(0));
+  #labelsArray: Uint8Array = new Uint8Array(0);
+  #labelsView: DataView = new DataView(new ArrayBuffer(0));
   #pos = 0;
   #rows = 0;
   #series = 0;
@@ -286,7 +289,7 @@ export class BlockBuilder {
    * Copies `src[start, end)` to #buf at `p` (room already made); returns the end. Four bytes at a time through
    * DataViews below 512 bytes: about twice a byte loop, and no subarray() object per call.
    */
-  #copyAt(src: Uint8Array, start: number, end: number, p: number): number {
+  #copyAt(src: Uint8Array, start: number, end: number, p: number, labels = false): number {
     const b = this.#buf;
     const n = end - start;
     if (n < 16) {
@@ -297,11 +300,21 @@ export class BlockBuilder {
       b.set(src.subarray(start, end), p);
       return p + n;
     }
-    if (src !== this.#srcArray) {
-      this.#srcArray = src;
-      this.#srcView = new DataView(src.buffer, src.byteOffset, src.byteLength);
+    let sv: DataView;
+    if (labels) {
+      // The label scratch of appendNamedSeries alternates with other sources: a view cache of its own.
+      if (src !== this.#labelsArray) {
+        this.#labelsArray = src;
+        this.#labelsView = new DataView(src.buffer, src.byteOffset, src.byteLength);
+      }
+      sv = this.#labelsView;
+    } else {
+      if (src !== this.#srcArray) {
+        this.#srcArray = src;
+        this.#srcView = new DataView(src.buffer, src.byteOffset, src.byteLength);
+      }
+      sv = this.#srcView;
     }
-    const sv = this.#srcView;
     const dv = this.#view;
     let i = start;
     for (const end4 = end - 4; i <= end4; i += 4, p += 4) dv.setInt32(p, sv.getInt32(i));
@@ -363,6 +376,54 @@ export class BlockBuilder {
     this.#rows++;
     this.#series++;
     this.#labels += count;
+    this.#prevCount = 0;
+  }
+
+  /**
+   * Appends a whole series of one sample in one pass: the `__name__` label
+   * with value `name[ns, ne)`, then `count` encoded labels `labels[ls, le)`
+   * (field-1 entries, e.g. a LabelEncoder's bytes), then the sample. The
+   * push parsers' bytes-to-bytes path: every length is known up front, so
+   * nothing is shifted or fixed up afterwards.
+   */
+  appendNamedSeries(
+    name: Uint8Array,
+    ns: number,
+    ne: number,
+    labels: Uint8Array,
+    ls: number,
+    le: number,
+    count: number,
+    value: number,
+    timestampMs: number,
+  ): void {
+    if (this.#seriesLenPos >= 0) throw new TypeError("Cannot append a series: a series is in progress");
+    const nl = ne - ns;
+    const hasValue = value !== 0 || Object.is(value, -0);
+    const t = Math.trunc(timestampMs);
+    const sampleLen = sampleBodyLength(hasValue, t);
+    const nameBody = 1 + 1 + NAME_LABEL.length + 1 + varintSize(nl) + nl;
+    const seriesLen = 1 + varintSize(nameBody) + nameBody + (le - ls) + 2 + sampleLen;
+    if (this.#pos + seriesLen + 6 > this.#buf.length) this.#grow(seriesLen + 6);
+    const b = this.#buf;
+    let p = this.#pos;
+    b[p++] = 0x0a;
+    p = putVarint(b, p, seriesLen);
+    b[p++] = 0x0a;
+    p = putVarint(b, p, nameBody);
+    b[p++] = 0x0a;
+    b[p++] = NAME_LABEL.length;
+    for (let i = 0; i < NAME_LABEL.length; i++) b[p++] = NAME_LABEL[i]!;
+    b[p++] = 0x12;
+    p = putVarint(b, p, nl);
+    for (let i = ns; i < ne; i++) b[p++] = name[i]!;
+    p = this.#copyAt(labels, ls, le, p, true);
+    b[p] = 0x12;
+    b[p + 1] = sampleLen;
+    this.#pos = putSampleBody(b, p + 2, hasValue, null, value, t);
+    this.#rows++;
+    this.#series++;
+    this.#labels += count + 1;
     this.#prevCount = 0;
   }
 
