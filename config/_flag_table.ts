@@ -602,9 +602,14 @@ export const FLAGS: readonly FlagSpec[] = [
       "number of parse worker threads (they also scrape); by default one less than the CPUs, since the sender thread and the main thread need the rest, and one fewer thread is one fewer heap",
     { min: "1" },
   ),
-  f("ringBufferSize", "size", "16MiB", DROVER + "size of the SharedArrayBuffer ring of each parse worker", {
-    min: "64KiB",
-  }),
+  f(
+    "ringBufferSize",
+    "size",
+    "4MiB",
+    DROVER +
+      "size of the SharedArrayBuffer ring of each parse worker; bodies over an eighth of it are handed over without the ring, so it only needs room for the small ones",
+    { min: "64KiB" },
+  ),
   f(
     "labelCacheSize",
     "size",

@@ -37,7 +37,7 @@ test("defaults", () => {
   expect(c.memory).toEqual({ allowedPercent: 60, allowedBytes: 0 });
   expect(c.dryRun).toBe(false);
   expect(c.parseWorkers).toBe(Math.max(1, CPUS - 1));
-  expect(c.ringBufferSize).toBe(16 * 2 ** 20);
+  expect(c.ringBufferSize).toBe(4 * 2 ** 20);
   expect(c.labelCacheSize).toBe(16 * 2 ** 20);
   expect(c.flagsSet).toEqual({});
 });

@@ -19,6 +19,7 @@
 import type { Config } from "../config/flags.ts";
 import type { ScrapeTargetsUpdate, TargetRuntime } from "../promscrape/target_loop.ts";
 import type { MetricSample } from "../selfmetrics/registry.ts";
+import type { BodyEncoding, BodyType, ContentKind } from "../protocols/_shared/protocol.ts";
 
 export { BodyEncoding, BodyType, ContentKind } from "../protocols/_shared/protocol.ts";
 
@@ -36,9 +37,26 @@ export { BodyEncoding, BodyType, ContentKind } from "../protocols/_shared/protoc
  */
 export const RING_HEADER_BYTES = 12;
 
-/** main → parse worker (postMessage; bodies travel in the ring). */
+/**
+ * A request body too large for the ring's fast path, transferred (not
+ * copied) with its header fields (see WorkerPool: bodies over a quarter of
+ * the ring's message size).
+ */
+export interface DirectBody {
+  type: "body";
+  reqId: number;
+  bodyType: BodyType;
+  encoding: BodyEncoding;
+  contentType: ContentKind;
+  paramsText: string;
+  /** The whole buffer is the body. */
+  body: ArrayBuffer;
+}
+
+/** main → parse worker (postMessage; bodies travel in the ring, large ones as DirectBody). */
 export type ToParseWorker =
   | { type: "init"; config: Config; ring: SharedArrayBuffer; senderPort: MessagePort; index: number }
+  | DirectBody
   | { type: "metrics"; id: number }
   | { type: "reload"; id: number }
   | { type: "drain"; id: number }
@@ -50,6 +68,8 @@ export type ToParseWorker =
 export type FromParseWorker =
   | { type: "ready" }
   | { type: "responses"; items: PushResponse[] }
+  /** A DirectBody of `bytes` bytes was parsed and its memory released. */
+  | { type: "consumed"; bytes: number }
   | { type: "metrics"; id: number; samples: MetricSample[] }
   | { type: "drained"; id: number }
   | { type: "reloaded"; id: number }

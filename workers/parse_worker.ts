@@ -40,7 +40,7 @@ import { ScrapeLoops } from "../promscrape/target_loop.ts";
 import { InvalidRowLog } from "./_invalid_log.ts";
 import { PARSERS } from "./_parsers.ts";
 import { ProtocolMetrics, registerCacheMetrics } from "./_protocol_metrics.ts";
-import { EMPTY_PARAMS, extraLabelsOf, limitOf, readRingRequest } from "./_request_body.ts";
+import { EMPTY_PARAMS, extraLabelsOf, limitOf, readRingRequest, type RingRequest } from "./_request_body.ts";
 import {
   type BlockAck,
   type BlockMessage,
@@ -244,8 +244,28 @@ function handle(msg: Uint8Array): void {
   }
 }
 
+/** Large bodies the main thread transferred (DirectBody), parsed before the ring's messages. */
+const directBodies: RingRequest[] = [];
+
+/** Parses the waiting DirectBody messages while blocks may be handed to the sender. */
+function drainDirect(): void {
+  while (inflight < MAX_INFLIGHT_BLOCKS && directBodies.length > 0) {
+    const req = directBodies.shift()!;
+    try {
+      handleRequest(req);
+    } finally {
+      currentReq = 0;
+      self.postMessage({ type: "consumed", bytes: req.body.byteLength } satisfies FromParseWorker);
+    }
+  }
+}
+
 function handleBody(msg: Uint8Array): void {
-  const { reqId, type, encoding, contentType, paramsText, body } = readRingRequest(msg);
+  handleRequest(readRingRequest(msg));
+}
+
+function handleRequest(req: RingRequest): void {
+  const { reqId, type, encoding, contentType, paramsText, body } = req;
   const parser = type === BodyType.PromRemoteWrite ? undefined : PARSERS.get(type);
   if (type !== BodyType.PromRemoteWrite && parser === undefined) {
     throw new Error(`BUG: no parser for body type ${type}`);
@@ -379,6 +399,7 @@ function scrapeInvalid(reason: string, line: string): void {
 async function run(): Promise<void> {
   for (;;) {
     let msg: Uint8Array | null;
+    drainDirect();
     while (inflight < MAX_INFLIGHT_BLOCKS && (msg = ring.tryRead()) !== null) {
       try {
         handle(msg);
@@ -388,7 +409,7 @@ async function run(): Promise<void> {
     }
     flushBlock();
     postResponses();
-    if (draining && inflight === 0 && ring.usedBytes() === 0) return;
+    if (draining && inflight === 0 && ring.usedBytes() === 0 && directBodies.length === 0) return;
     if (inflight >= MAX_INFLIGHT_BLOCKS) {
       await new Promise<void>((resolve) => (onAckWake = resolve));
     } else {
@@ -450,6 +471,20 @@ self.onmessage = async (e: MessageEvent<ToParseWorker>) => {
       });
       self.postMessage({ type: "ready" } satisfies FromParseWorker);
       break;
+    case "body":
+      directBodies.push({
+        reqId: m.reqId,
+        type: m.bodyType,
+        encoding: m.encoding,
+        contentType: m.contentType,
+        paramsText: m.paramsText,
+        body: new Uint8Array(m.body),
+      });
+      // The run loop is waiting (for ring data or for an ack, which drains the rest): parse now if blocks may go.
+      drainDirect();
+      flushBlock();
+      postResponses();
+      break;
     case "metrics":
       self.postMessage({ type: "metrics", id: m.id, samples: registry.snapshot() } satisfies FromParseWorker);
       break;
@@ -467,7 +502,7 @@ self.onmessage = async (e: MessageEvent<ToParseWorker>) => {
       draining = true;
       const id = m.id;
       const check = () => {
-        if (inflight === 0 && ring.usedBytes() === 0 && builder.series === 0) {
+        if (inflight === 0 && ring.usedBytes() === 0 && builder.series === 0 && directBodies.length === 0) {
           self.postMessage({ type: "drained", id } satisfies FromParseWorker);
         } else setTimeout(check, 10);
       };

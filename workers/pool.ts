@@ -65,6 +65,8 @@ export class WorkerPool implements ScrapeDispatch {
   #rr = 0;
   #ringWaitMs: number;
   #encoder = new TextEncoder();
+  /** Bytes of DirectBody messages the workers have not parsed yet. */
+  #directBytes = 0;
   /** Where the sender said data goes; for the startup message. */
   destinations: string[] = [];
   #onFatal: (msg: string) => void;
@@ -151,6 +153,9 @@ export class WorkerPool implements ScrapeDispatch {
             w(r);
           }
         }
+        break;
+      case "consumed":
+        this.#directBytes -= m.bytes;
         break;
       case "metrics":
         this.#reply(m.id, m.samples);
@@ -262,6 +267,10 @@ export class WorkerPool implements ScrapeDispatch {
     body: Uint8Array,
     contentKind: ContentKind = ContentKind.Other,
   ): Promise<PushResponse> {
+    const first = this.#workers[0]!;
+    if (RING_HEADER_BYTES + params.length * 3 + body.byteLength > first.ring.maxMessageSize / 4) {
+      return this.#sendDirect(reqId, type, encoding, params, body, contentKind);
+    }
     const p = params === "" ? EMPTY : this.#encoder.encode(params);
     const header = new Uint8Array(RING_HEADER_BYTES);
     const dv = new DataView(header.buffer);
@@ -272,15 +281,6 @@ export class WorkerPool implements ScrapeDispatch {
     dv.setUint32(8, p.byteLength, true);
     const parts = [header, p, body];
     const size = RING_HEADER_BYTES + p.byteLength + body.byteLength;
-    const first = this.#workers[0]!;
-    if (size > first.ring.maxMessageSize) {
-      return {
-        reqId,
-        status: 413,
-        message:
-          `request of ${size} bytes does not fit the ${first.ring.maxMessageSize}-byte parse ring; raise -ringBufferSize`,
-      };
-    }
     const result = reqId === 0 ? ACCEPTED : new Promise<PushResponse>((resolve) => this.#pending.set(reqId, resolve));
     const n = this.#workers.length;
     const deadline = performance.now() + this.#ringWaitMs;
@@ -300,6 +300,52 @@ export class WorkerPool implements ScrapeDispatch {
       // Wait on one ring, but look at all of them again at least every 100ms.
       await this.#workers[this.#rr]!.ring.waitForSpace(size, Math.min(left, 100));
     }
+  }
+
+  /**
+   * Hands a large body to a worker by transferring its buffer (no copy into
+   * the ring: a ring that must hold whole large bodies costs their size in
+   * RSS all the time, and could not take one over half its size). The bodies
+   * in flight this way are bounded like the rings: at most the rings' total
+   * capacity waits to be parsed (one body always may, however large); past
+   * that a push waits up to `ringWaitMs`, then gets 429.
+   */
+  async #sendDirect(
+    reqId: number,
+    type: BodyType,
+    encoding: BodyEncoding,
+    params: string,
+    body: Uint8Array,
+    contentKind: ContentKind,
+  ): Promise<PushResponse> {
+    const limit = this.#workers.reduce((n, w) => n + w.ring.capacity, 0);
+    const deadline = performance.now() + this.#ringWaitMs;
+    while (this.#directBytes > 0 && this.#directBytes + body.byteLength > limit) {
+      if (performance.now() >= deadline) {
+        return { reqId, status: 429, message: "all parse rings are full; retry later" };
+      }
+      await Bun.sleep(5);
+    }
+    // A body that owns its whole buffer moves as it is; a view into a larger one is copied out first.
+    const own =
+      body.byteOffset === 0 && body.byteLength === body.buffer.byteLength && body.buffer instanceof ArrayBuffer
+        ? body
+        : body.slice();
+    const msg: ToParseWorker = {
+      type: "body",
+      reqId,
+      bodyType: type,
+      encoding,
+      contentType: contentKind,
+      paramsText: params,
+      body: own.buffer as ArrayBuffer,
+    };
+    const result = reqId === 0 ? ACCEPTED : new Promise<PushResponse>((resolve) => this.#pending.set(reqId, resolve));
+    this.#directBytes += own.byteLength;
+    const w = this.#workers[this.#rr]!;
+    this.#rr = (this.#rr + 1) % this.#workers.length;
+    w.worker.postMessage(msg, [msg.body]);
+    return result;
   }
 
   /** Metric snapshots of every thread. */
