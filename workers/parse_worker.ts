@@ -170,6 +170,7 @@ function onAck(ack: BlockAck): void {
   const wake = onAckWake;
   onAckWake = undefined;
   wake?.();
+  parseDirectNow();
   if (inflight < MAX_INFLIGHT_BLOCKS && writableWaiters.length > 0) {
     const waiters = writableWaiters;
     writableWaiters = [];
@@ -246,6 +247,18 @@ function handle(msg: Uint8Array): void {
 
 /** Large bodies the main thread transferred (DirectBody), parsed before the ring's messages. */
 const directBodies: RingRequest[] = [];
+
+/**
+ * Parses waiting DirectBody messages outside the run loop, which may be
+ * waiting for ring data (it drains them too when it wakes): called when one
+ * arrives and when an ack makes room for blocks.
+ */
+function parseDirectNow(): void {
+  if (directBodies.length === 0 || inflight >= MAX_INFLIGHT_BLOCKS) return;
+  drainDirect();
+  flushBlock();
+  postResponses();
+}
 
 /** Parses the waiting DirectBody messages while blocks may be handed to the sender. */
 function drainDirect(): void {
@@ -480,10 +493,7 @@ self.onmessage = async (e: MessageEvent<ToParseWorker>) => {
         paramsText: m.paramsText,
         body: new Uint8Array(m.body),
       });
-      // The run loop is waiting (for ring data or for an ack, which drains the rest): parse now if blocks may go.
-      drainDirect();
-      flushBlock();
-      postResponses();
+      parseDirectNow();
       break;
     case "metrics":
       self.postMessage({ type: "metrics", id: m.id, samples: registry.snapshot() } satisfies FromParseWorker);

@@ -67,6 +67,7 @@ export class WorkerPool implements ScrapeDispatch {
   #encoder = new TextEncoder();
   /** Bytes of DirectBody messages the workers have not parsed yet. */
   #directBytes = 0;
+  #directWaiters: (() => void)[] = [];
   /** Where the sender said data goes; for the startup message. */
   destinations: string[] = [];
   #onFatal: (msg: string) => void;
@@ -154,9 +155,13 @@ export class WorkerPool implements ScrapeDispatch {
           }
         }
         break;
-      case "consumed":
+      case "consumed": {
         this.#directBytes -= m.bytes;
+        const waiters = this.#directWaiters;
+        this.#directWaiters = [];
+        for (const w of waiters) w();
         break;
+      }
       case "metrics":
         this.#reply(m.id, m.samples);
         break;
@@ -321,10 +326,16 @@ export class WorkerPool implements ScrapeDispatch {
     const limit = this.#workers.reduce((n, w) => n + w.ring.capacity, 0);
     const deadline = performance.now() + this.#ringWaitMs;
     while (this.#directBytes > 0 && this.#directBytes + body.byteLength > limit) {
-      if (performance.now() >= deadline) {
-        return { reqId, status: 429, message: "all parse rings are full; retry later" };
-      }
-      await Bun.sleep(5);
+      const left = deadline - performance.now();
+      if (left <= 0) return { reqId, status: 429, message: "all parse rings are full; retry later" };
+      // Woken when a worker has parsed one; looks again at least every 100ms.
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, Math.min(left, 100));
+        this.#directWaiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
     }
     // A body that owns its whole buffer moves as it is; a view into a larger one is copied out first.
     const own =
