@@ -20,9 +20,9 @@ import { fullGC, heapSize } from "bun:jsc";
 import type { Registry } from "../selfmetrics/registry.ts";
 
 /** How often the heap size is read. */
-export const GC_PACER_INTERVAL_MS = 250;
+export const GC_PACER_INTERVAL_MS = 100;
 /** Growth since the last collection that triggers one. */
-export const GC_PACER_GROW_BYTES = 16 * 1024 * 1024;
+export const GC_PACER_GROW_BYTES = 8 * 1024 * 1024;
 
 /**
  * Starts the pacer on this thread (one per thread); counts its collections
