@@ -38,7 +38,6 @@
  * @module
  */
 
-import { NAME_LABEL } from "../protocols/_shared/bytes.ts";
 import { LabelEncoder } from "../protocols/_shared/label_encoder.ts";
 import type { SeriesWriter } from "../protocols/_shared/series_writer.ts";
 import { PromLineScanner } from "../protocols/prometheus/parse.ts";
@@ -72,6 +71,8 @@ export function dedupIntervalStart(ts: number, intervalMs: number): number {
 const scanner = new PromLineScanner();
 const staleScanner = new PromLineScanner();
 const scratch = new Labels(32);
+/** The current line's labels but the name and the target's, encoded (the bytes-to-bytes path). */
+const lineLabels = new LabelEncoder();
 const sharedRows = new HashList();
 const sharedPrevSet = new HashSet64();
 const currentSet = new HashSet64();
@@ -211,19 +212,28 @@ export class TargetScrapeState {
       // samples_post_metric_relabeling counts before series_limit, as in vmagent.
       this.#kept++;
       if (!this.#seriesLimit.allows(lo, hi)) return;
-      const b = w.builder;
-      b.beginSeries();
-      b.addLabelBytes(NAME_LABEL, 0, NAME_LABEL.length, src, sc.lineStart, sc.metricEnd);
+      const enc = lineLabels;
+      enc.reset();
       for (let i = 0; i < sc.nLabels; i++) {
         const vs = sc.valueStart[i]!;
         const ve = sc.valueEnd[i]!;
-        if (sc.escaped && src.subarray(vs, ve).includes(0x5c)) b.addLabel(sc.labelName(i), sc.labelValue(i));
-        else b.addLabelBytes(src, sc.nameStart[i]!, sc.nameEnd[i]!, src, vs, ve);
+        if (sc.escaped && src.subarray(vs, ve).includes(0x5c)) enc.add(sc.labelName(i), sc.labelValue(i));
+        else enc.addRanges(src, sc.nameStart[i]!, sc.nameEnd[i]!, src, vs, ve);
       }
-      b.addRawLabels(this.#tail, 0, this.#tail.length, this.#tailCount);
-      if (stale) b.addStaleMarker(ts);
-      else b.addSample(value, ts);
-      b.endSeries();
+      w.builder.appendNamedSeries(
+        src,
+        sc.lineStart,
+        sc.metricEnd,
+        enc.buf,
+        0,
+        enc.length,
+        enc.count,
+        value,
+        ts,
+        stale,
+        this.#tail,
+        this.#tailCount,
+      );
       w.seriesWritten(1);
       return;
     }

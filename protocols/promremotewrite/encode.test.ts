@@ -273,6 +273,30 @@ describe("BlockBuilder.appendNamedSeries", () => {
     }
   });
 
+  test("with a tail of encoded labels and a staleness marker, as the scraper writes them", () => {
+    const tail = new LabelEncoder();
+    tail.add("instance", "10.0.0.1:9100");
+    tail.add("job", "node");
+    const own = new LabelEncoder();
+    own.add("cpu", "0");
+    const name = enc.encode("node_cpu_seconds_total");
+    for (const stale of [false, true]) {
+      const fast = new BlockBuilder(16);
+      const t = tail.buf.slice(0, tail.length);
+      fast.appendNamedSeries(name, 0, name.length, own.buf, 0, own.length, own.count, 5, 1700000000000, stale, t, 2);
+      const slow = new BlockBuilder(16);
+      slow.beginSeries();
+      slow.addLabel("__name__", "node_cpu_seconds_total");
+      slow.addLabel("cpu", "0");
+      slow.addRawLabels(t, 0, t.length, 2);
+      if (stale) slow.addStaleMarker(1700000000000);
+      else slow.addSample(5, 1700000000000);
+      slow.endSeries();
+      expect(fast.finish()).toEqual(slow.finish());
+      expect(fast.labels).toBe(4);
+    }
+  });
+
   test("mixes with the other ways in, and refuses to run inside a series", () => {
     const b = new BlockBuilder(16);
     const le = new LabelEncoder();

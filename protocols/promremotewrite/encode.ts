@@ -21,6 +21,7 @@ import {
 } from "./_block_wire.ts";
 
 const textEncoder = new TextEncoder();
+const EMPTY = new Uint8Array(0);
 const INITIAL_CAPACITY = 64 * 1024;
 /** Label positions considered for reuse from the previous series (labels past this are always encoded). */
 const LABEL_SLOTS = 32;
@@ -382,8 +383,10 @@ export class BlockBuilder {
   /**
    * Appends a whole series of one sample in one pass: the `__name__` label
    * with value `name[ns, ne)`, then `count` encoded labels `labels[ls, le)`
-   * (field-1 entries, e.g. a LabelEncoder's bytes), then the sample. The
-   * push parsers' bytes-to-bytes path: every length is known up front, so
+   * (field-1 entries, e.g. a LabelEncoder's bytes), then `tailCount` encoded
+   * labels `tail` (a scrape target's labels), then the sample (the
+   * Prometheus staleness marker when `stale`). The bytes-to-bytes path of
+   * the push parsers and the scraper: every length is known up front, so
    * nothing is shifted or fixed up afterwards.
    */
   appendNamedSeries(
@@ -396,14 +399,17 @@ export class BlockBuilder {
     count: number,
     value: number,
     timestampMs: number,
+    stale = false,
+    tail: Uint8Array = EMPTY,
+    tailCount = 0,
   ): void {
     if (this.#seriesLenPos >= 0) throw new TypeError("Cannot append a series: a series is in progress");
     const nl = ne - ns;
-    const hasValue = value !== 0 || Object.is(value, -0);
+    const hasValue = stale || value !== 0 || Object.is(value, -0);
     const t = Math.trunc(timestampMs);
     const sampleLen = sampleBodyLength(hasValue, t);
     const nameBody = 1 + 1 + NAME_LABEL.length + 1 + varintSize(nl) + nl;
-    const seriesLen = 1 + varintSize(nameBody) + nameBody + (le - ls) + 2 + sampleLen;
+    const seriesLen = 1 + varintSize(nameBody) + nameBody + (le - ls) + tail.length + 2 + sampleLen;
     if (this.#pos + seriesLen + 6 > this.#buf.length) this.#grow(seriesLen + 6);
     const b = this.#buf;
     let p = this.#pos;
@@ -418,12 +424,13 @@ export class BlockBuilder {
     p = putVarint(b, p, nl);
     for (let i = ns; i < ne; i++) b[p++] = name[i]!;
     p = this.#copyAt(labels, ls, le, p, true);
+    if (tail.length > 0) p = this.#copyAt(tail, 0, tail.length, p);
     b[p] = 0x12;
     b[p + 1] = sampleLen;
-    this.#pos = putSampleBody(b, p + 2, hasValue, null, value, t);
+    this.#pos = putSampleBody(b, p + 2, hasValue, stale ? STALE_NAN_BYTES : null, value, t);
     this.#rows++;
     this.#series++;
-    this.#labels += count + 1;
+    this.#labels += count + tailCount + 1;
     this.#prevCount = 0;
   }
 
