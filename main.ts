@@ -15,6 +15,7 @@ import { VERSION } from "./config/version.ts";
 import { Logger } from "./log/logger.ts";
 import { registerProcessMetrics, registerThreadMemory } from "./selfmetrics/process.ts";
 import { startGcPacer } from "./workers/gc_pacer.ts";
+import { startThreadProfile } from "./selfmetrics/profile.ts";
 import { Registry, renderMetrics } from "./selfmetrics/registry.ts";
 import type { Route } from "./protocols/_shared/route.ts";
 import { scrapePage } from "./promscrape/routes.ts";
@@ -59,6 +60,7 @@ async function main(): Promise<number> {
   registerProcessMetrics(registry, VERSION);
   registerThreadMemory(registry, "main");
   startGcPacer(registry, "main");
+  startThreadProfile("main");
   let fatal: ((msg: string) => void) | undefined;
   const fatalError = new Promise<string>((resolve) => (fatal = resolve));
   const pool = new WorkerPool(cfg, log.child("pool"), (msg) => fatal?.(msg));

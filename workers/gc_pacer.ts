@@ -11,7 +11,8 @@
  * objects are typed arrays, whose contents are not scanned), so each thread
  * checks its heap size (JS objects plus ArrayBuffer memory, a cheap read)
  * every `intervalMs` and runs one when it has grown by `growBytes` since the
- * last. An idle thread never collects.
+ * last. An idle thread never collects. `DROVER_GC_PACER=0` turns it off
+ * (for benchmarking its cost).
  *
  * @module
  */
@@ -35,6 +36,7 @@ export function startGcPacer(
   growBytes = GC_PACER_GROW_BYTES,
 ): () => void {
   const collections = r.metric("drover_gc_pacer_collections_total", { thread });
+  if (process.env.DROVER_GC_PACER === "0") return () => {};
   let base = heapSize();
   const timer = setInterval(() => {
     const size = heapSize();

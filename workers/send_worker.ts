@@ -24,6 +24,7 @@ import { JsonlSink } from "../remotewrite/jsonl_sink.ts";
 import { UrlSender } from "../remotewrite/url_sender.ts";
 import { registerThreadMemory } from "../selfmetrics/process.ts";
 import { startGcPacer } from "./gc_pacer.ts";
+import { startThreadProfile } from "../selfmetrics/profile.ts";
 import { type Metric, Registry } from "../selfmetrics/registry.ts";
 import type { BlockAck, BlockMessage, FromSender, ToSender } from "./messages.ts";
 
@@ -124,6 +125,7 @@ function init(cfg: Config, ports: MessagePort[]): void {
   config = cfg;
   registerThreadMemory(registry, "sender");
   startGcPacer(registry, "sender");
+  startThreadProfile("sender");
   log = new Logger("sender", cfg.logger);
   const rw = cfg.remoteWrite;
   const destinations: string[] = [];
