@@ -24,6 +24,8 @@ test("DROVER_PROFILE_DIR: the thread's top functions land in <dir>/<thread>.txt"
     }
     await Bun.sleep(400);
     stop!();
+    // The round in progress still ends and writes; let it, before the directory goes.
+    await Bun.sleep(400);
     const text = readFileSync(join(dir, "test-thread.txt"), "utf8");
     expect(text).toMatch(/^test-thread: \d+ samples/);
     expect(text).toContain("## self");

@@ -19,8 +19,13 @@ interface Frame {
   line: number;
 }
 
-const key = (f: Frame): string =>
-  `${f.name || "(anonymous)"} ${(f.sourceURL ?? "native").replace(/^.*\/main\//, "")}:${f.line}`;
+/** The source tree's root (or the compiled binary's embedded one), cut from file names. */
+const ROOT = new URL("..", import.meta.url).pathname;
+
+const key = (f: Frame): string => {
+  const file = f.sourceURL ?? "native";
+  return `${f.name || "(anonymous)"} ${file.startsWith(ROOT) ? file.slice(ROOT.length) : file}:${f.line}`;
+};
 
 /**
  * Starts the profiler on this thread when DROVER_PROFILE_DIR is set; returns
@@ -53,10 +58,14 @@ export function startThreadProfile(thread: string, roundMs = 5000): (() => void)
         total.set(k, (total.get(k) ?? 0) + 1);
       }
     }
-    writeFileSync(
-      join(dir, `${thread}.txt`),
-      `${thread}: ${samples} samples (1 ms each)\n\n## self\n${top(self)}\n\n## total\n${top(total)}\n`,
-    );
+    try {
+      writeFileSync(
+        join(dir, `${thread}.txt`),
+        `${thread}: ${samples} samples (1 ms each)\n\n## self\n${top(self)}\n\n## total\n${top(total)}\n`,
+      );
+    } catch {
+      // A development aid never takes the process down (e.g. the directory went away).
+    }
     if (!stopped) void round();
   };
   void round();
