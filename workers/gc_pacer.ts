@@ -28,24 +28,26 @@ export const GC_PACER_GROW_BYTES = 8 * 1024 * 1024;
 /**
  * Starts the pacer on this thread (one per thread); counts its collections
  * in `drover_gc_pacer_collections_total{thread}`. Returns a stop function.
+ * `sizeOf` reads the heap size (tests pass their own).
  */
 export function startGcPacer(
   r: Registry,
   thread: string,
   intervalMs = GC_PACER_INTERVAL_MS,
   growBytes = GC_PACER_GROW_BYTES,
+  sizeOf: () => number = heapSize,
 ): () => void {
   const collections = r.metric("drover_gc_pacer_collections_total", { thread });
   if (process.env.DROVER_GC_PACER === "0") return () => {};
-  let base = heapSize();
+  let base = sizeOf();
   const timer = setInterval(() => {
-    const size = heapSize();
+    const size = sizeOf();
     // JSC collected on its own: measure growth from there.
     if (size < base) base = size;
     if (size - base < growBytes) return;
     fullGC();
     collections.inc();
-    base = heapSize();
+    base = sizeOf();
   }, intervalMs);
   timer.unref();
   return () => clearInterval(timer);
