@@ -38,17 +38,27 @@ test("collects when the heap grew by the threshold since the last collection, ne
   }
 });
 
-test("on the real heap: the default size reader works and a collection runs", async () => {
-  const r = new Registry();
-  expect(heapSize()).toBeGreaterThan(0);
-  // A threshold of one byte: any change of the heap between two reads triggers a collection.
-  const stop = startGcPacer(r, "real", 10, 1);
-  try {
-    const held = Array.from({ length: 8 }, () => new Uint8Array(MiB).fill(1));
-    for (let i = 0; i < 100 && collections(r, "real") < 1; i++) await Bun.sleep(10);
-    expect(collections(r, "real")).toBeGreaterThanOrEqual(1);
-    expect(held.length).toBe(8);
-  } finally {
+test("on the real heap of a fresh thread: buffers count as growth and a collection runs", async () => {
+  // A process of its own: in this one, other test files' heaps and collections move the figure too.
+  const script = `
+    import { startGcPacer } from ${JSON.stringify(new URL("./gc_pacer.ts", import.meta.url).pathname)};
+    import { Registry } from ${JSON.stringify(new URL("../selfmetrics/registry.ts", import.meta.url).pathname)};
+    const r = new Registry();
+    const stop = startGcPacer(r, "real", 20, 8 * 1024 * 1024);
+    const held = Array.from({ length: 32 }, () => new Uint8Array(1024 * 1024).fill(1));
+    let n = 0;
+    for (let i = 0; i < 100 && n === 0; i++) {
+      await Bun.sleep(20);
+      n = r.snapshot().find(([k]) => k.startsWith("drover_gc_pacer_collections_total"))?.[1] ?? 0;
+    }
     stop();
-  }
+    console.log(JSON.stringify({ collections: n, held: held.length }));
+  `;
+  const p = Bun.spawn([process.execPath, "-e", script], { stdout: "pipe", stderr: "pipe" });
+  const [out, err] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text()]);
+  expect(await p.exited, err).toBe(0);
+  const got = JSON.parse(out.trim()) as { collections: number; held: number };
+  expect(got.held).toBe(32);
+  expect(got.collections).toBeGreaterThanOrEqual(1);
+  expect(heapSize()).toBeGreaterThan(0);
 });
