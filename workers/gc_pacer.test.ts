@@ -14,7 +14,7 @@ test("collects when the heap grew by the threshold since the last collection, ne
   let size = live;
   const sizeOf = () => size;
   const tick = () => Bun.sleep(40);
-  const stopPacer = startGcPacer(r, "p", 10, 8 * MiB, sizeOf);
+  const stopPacer = startGcPacer(r, "p", 10, 8 * MiB, sizeOf, 0);
   try {
     size = live + 7 * MiB;
     await tick();

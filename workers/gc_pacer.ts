@@ -10,7 +10,8 @@
  * collection of a heap like ours takes well under a millisecond (the big
  * objects are typed arrays, whose contents are not scanned), so each thread
  * checks its heap size (JS objects plus ArrayBuffer memory, a cheap read)
- * every `intervalMs` and runs one when it has grown by `growBytes` since the
+ * every `intervalMs` (ten times less often while the process uses under a
+ * fifth of a core) and runs one when it has grown by `growBytes` since the
  * last. An idle thread never collects. `DROVER_GC_PACER=0` turns it off
  * (for benchmarking its cost).
  *
@@ -22,13 +23,16 @@ import type { Registry } from "../selfmetrics/registry.ts";
 
 /** How often the heap size is read. */
 export const GC_PACER_INTERVAL_MS = 100;
+/** Share of one core the whole process must use for the pacer to look every interval rather than every ten. */
+const BUSY_SHARE = 0.2;
 /** Growth since the last collection that triggers one. */
 export const GC_PACER_GROW_BYTES = 8 * 1024 * 1024;
 
 /**
  * Starts the pacer on this thread (one per thread); counts its collections
  * in `drover_gc_pacer_collections_total{thread}`. Returns a stop function.
- * `sizeOf` reads the heap size (tests pass their own).
+ * `sizeOf` reads the heap size and `busyShare` is the share of a core above
+ * which the process counts as busy (tests pass their own).
  */
 export function startGcPacer(
   r: Registry,
@@ -36,19 +40,34 @@ export function startGcPacer(
   intervalMs = GC_PACER_INTERVAL_MS,
   growBytes = GC_PACER_GROW_BYTES,
   sizeOf: () => number = heapSize,
+  busyShare = BUSY_SHARE,
 ): () => void {
   const collections = r.metric("drover_gc_pacer_collections_total", { thread });
   if (process.env.DROVER_GC_PACER === "0") return () => {};
   let base = sizeOf();
-  const timer = setInterval(() => {
+  let cpu = process.cpuUsage();
+  let at = performance.now();
+  let timer: ReturnType<typeof setTimeout>;
+  const check = () => {
     const size = sizeOf();
     // JSC collected on its own: measure growth from there.
     if (size < base) base = size;
-    if (size - base < growBytes) return;
-    fullGC();
-    collections.inc();
-    base = sizeOf();
-  }, intervalMs);
+    if (size - base >= growBytes) {
+      fullGC();
+      collections.inc();
+      base = sizeOf();
+    }
+    // While the process is nearly idle (under a fifth of a core: a small scrape load, a cluster member) garbage
+    // comes slowly, and ten wake-ups a second per thread would cost more than they save: look ten times less often.
+    const now = performance.now();
+    const used = process.cpuUsage(cpu);
+    cpu = process.cpuUsage();
+    const busy = used.user + used.system >= (now - at) * 1000 * busyShare;
+    at = now;
+    timer = setTimeout(check, busy ? intervalMs : intervalMs * 10);
+    timer.unref();
+  };
+  timer = setTimeout(check, intervalMs);
   timer.unref();
-  return () => clearInterval(timer);
+  return () => clearTimeout(timer);
 }
