@@ -220,21 +220,7 @@ export class TargetScrapeState {
         if (sc.escaped && src.subarray(vs, ve).includes(0x5c)) enc.add(sc.labelName(i), sc.labelValue(i));
         else enc.addRanges(src, sc.nameStart[i]!, sc.nameEnd[i]!, src, vs, ve);
       }
-      w.builder.appendNamedSeries(
-        src,
-        sc.lineStart,
-        sc.metricEnd,
-        enc.buf,
-        0,
-        enc.length,
-        enc.count,
-        value,
-        ts,
-        stale,
-        this.#tail,
-        this.#tailCount,
-      );
-      w.seriesWritten(1);
+      w.writeNamed(src, sc.lineStart, sc.metricEnd, enc, value, ts, stale, this.#tail, this.#tailCount);
       return;
     }
     // The string path, cached by raw key for this target (its labels depend on nothing else).

@@ -209,6 +209,41 @@ export class SeriesWriter implements SeriesSink {
     return this.#out;
   }
 
+  /**
+   * The bytes-to-bytes path (only when verbatim, or rulesFree for a caller
+   * that adds no extra labels): one series of one sample whose name is
+   * `name[ns, ne)` and whose other labels are `labels` (encoded), then
+   * `tail` (encoded, e.g. a scrape target's labels); see
+   * BlockBuilder.appendNamedSeries.
+   */
+  writeNamed(
+    name: Uint8Array,
+    ns: number,
+    ne: number,
+    labels: LabelEncoder,
+    value: number,
+    timestampMs: number,
+    stale = false,
+    tail?: Uint8Array,
+    tailCount = 0,
+  ): void {
+    this.#out.appendNamedSeries(
+      name,
+      ns,
+      ne,
+      labels.buf,
+      0,
+      labels.length,
+      labels.count,
+      value,
+      timestampMs,
+      stale,
+      tail,
+      tailCount,
+    );
+    this.seriesWritten(1);
+  }
+
   /** Counts a series of `samples` samples written into builder directly. */
   seriesWritten(samples: number): void {
     this.rows += samples;

@@ -116,8 +116,7 @@ function parseLine(
     // Labels as the line spells them: bytes to bytes, no cache (see influx/parse.ts emitDirect).
     tagEnc.reset();
     addLabels(s, a, metricEnd, n, ctx, opts, true);
-    w.builder.appendNamedSeries(s, a, metricEnd, tagEnc.buf, 0, tagEnc.length, tagEnc.count, value, ts);
-    w.seriesWritten(1);
+    w.writeNamed(s, a, metricEnd, tagEnc, value, ts);
     return;
   }
   const h = hashBytes(s, a, n, HASH_SEED);

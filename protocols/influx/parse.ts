@@ -175,10 +175,6 @@ function emitDirect(w: InfluxParseContext["w"], opts: InfluxParseOptions, ts: nu
   if (nameBuf.length < pre + 256) nameBuf = new Uint8Array(pre * 2 + 256);
   for (let i = 0; i < mLen; i++) nameBuf[i] = s[lineStart + i]!;
   if (pre > mLen) nameBuf.set(sepBytes, mLen);
-  const b = w.builder;
-  const tags = enc.buf;
-  const tagsLen = enc.length;
-  const tagCount = enc.count;
   for (let f = 0; f < nFields; f++) {
     let nameEnd = pre;
     if (!skipFieldKey) {
@@ -191,8 +187,7 @@ function emitDirect(w: InfluxParseContext["w"], opts: InfluxParseOptions, ts: nu
       }
       for (let i = fs; i < fe; i++) nameBuf[nameEnd++] = s[i]!;
     }
-    b.appendNamedSeries(nameBuf, 0, nameEnd, tags, 0, tagsLen, tagCount, fieldValues[f]!, ts);
-    w.seriesWritten(1);
+    w.writeNamed(nameBuf, 0, nameEnd, enc, fieldValues[f]!, ts);
   }
 }
 

@@ -106,8 +106,7 @@ function parseLine(
     tagEnc.reset();
     const err = addLabels(s, i, me, tagsStart, b, ctx, true);
     if (err !== null) return invalid(ctx, err, s, a, b);
-    w.builder.appendNamedSeries(s, i, me, tagEnc.buf, 0, tagEnc.length, tagEnc.count, value, ts);
-    w.seriesWritten(1);
+    w.writeNamed(s, i, me, tagEnc, value, ts);
     return;
   }
   const h = hashBytes(s, tagsStart, b, hashBytes(s, i, me, HASH_SEED) ^ 0x2f);

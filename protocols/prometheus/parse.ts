@@ -305,8 +305,7 @@ export function parsePromText(body: Uint8Array, w: SeriesWriter, opts: PromTextO
       for (let i = 0; i < sc.nLabels; i++) {
         enc.addRanges(body, sc.nameStart[i]!, sc.nameEnd[i]!, body, sc.valueStart[i]!, sc.valueEnd[i]!);
       }
-      w.builder.appendNamedSeries(body, sc.lineStart, sc.metricEnd, enc.buf, 0, enc.length, enc.count, sc.value, ts);
-      w.seriesWritten(1);
+      w.writeNamed(body, sc.lineStart, sc.metricEnd, enc, sc.value, ts);
       continue;
     }
     const a = sc.lineStart;
