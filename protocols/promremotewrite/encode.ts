@@ -11,20 +11,21 @@
 
 import { NAME_LABEL } from "../_shared/bytes.ts";
 import { putVarint, varintSize } from "../_shared/varint.ts";
+import { LABEL_SLOTS, LabelSlots } from "./_label_slots.ts";
 import {
   type BlockMark,
+  copyRange,
   putSampleBody,
   putShortAscii,
   putShortLabel,
   sampleBodyLength,
+  SourceView,
   STALE_NAN_BYTES,
 } from "./_block_wire.ts";
 
 const textEncoder = new TextEncoder();
 const EMPTY = new Uint8Array(0);
 const INITIAL_CAPACITY = 64 * 1024;
-/** Label positions considered for reuse from the previous series (labels past this are always encoded). */
-const LABEL_SLOTS = 32;
 
 export { type BlockMark, STALE_NAN_BYTES, varintSize };
 
@@ -35,12 +36,11 @@ export { type BlockMark, STALE_NAN_BYTES, varintSize };
  */
 export class BlockBuilder {
   #buf: Uint8Array;
-  /** A view of #buf, and of the last appendSeries() source, for 4-byte copies. */
+  /** A view of #buf, for 4-byte copies. */
   #view: DataView;
-  #srcArray: Uint8Array = new Uint8Array(0);
-  #srcView: DataView = new DataView(new ArrayBuffer(0));
-  #labelsArray: Uint8Array = new Uint8Array(0);
-  #labelsView: DataView = new DataView(new ArrayBuffer(0));
+  readonly #src = new SourceView();
+  /** appendNamedSeries' label scratch alternates with the other sources: a view cache of its own. */
+  readonly #labelsSrc = new SourceView();
   #pos = 0;
   #rows = 0;
   #series = 0;
@@ -54,23 +54,11 @@ export class BlockBuilder {
   #seriesReserve = 2;
   #seriesReserved = 2;
   /**
-   * Label reuse: parsers repeat the labels of the previous series at the same positions (the fields of one Influx line
-   * share every tag), so a label equal (by content) to the previous series' label at its position is copied from that
-   * series' bytes in this buffer; runs of such labels are copied in one go (lazily: `#runLen` bytes from `#runSrc` are
-   * still to be appended at #pos). The name/value arrays pin their strings (often slices of a request body) until the
-   * next reset() or clearLabelCache().
+   * Label reuse (see _label_slots.ts): runs of reused labels are copied in one go, lazily: `#runLen` bytes from
+   * `#runSrc` are still to be appended at #pos.
    */
+  readonly #slots = new LabelSlots();
   #labelPos = 0;
-  #curNames: (string | undefined)[] = new Array<string | undefined>(LABEL_SLOTS).fill(undefined);
-  #curValues: (string | undefined)[] = new Array<string | undefined>(LABEL_SLOTS).fill(undefined);
-  #curStart = new Int32Array(LABEL_SLOTS);
-  #curEnd = new Int32Array(LABEL_SLOTS);
-  #prevNames: (string | undefined)[] = new Array<string | undefined>(LABEL_SLOTS).fill(undefined);
-  #prevValues: (string | undefined)[] = new Array<string | undefined>(LABEL_SLOTS).fill(undefined);
-  #prevStart = new Int32Array(LABEL_SLOTS);
-  #prevEnd = new Int32Array(LABEL_SLOTS);
-  /** Labels of the previous series usable as a source (0 after reset/restore). */
-  #prevCount = 0;
   #runSrc = 0;
   #runLen = 0;
   /** The current series has raw labels (addRawLabels), so it cannot be a reuse source. */
@@ -193,24 +181,22 @@ export class BlockBuilder {
       this.#encodeLabel(name, value);
       return;
     }
-    if (slot < this.#prevCount && this.#prevNames[slot] === name && this.#prevValues[slot] === value) {
-      const src = this.#prevStart[slot]!;
-      const len = this.#prevEnd[slot]! - src;
+    const slots = this.#slots;
+    if (slots.matches(slot, name, value)) {
+      const src = slots.prevStart(slot);
+      const len = slots.prevEnd(slot) - src;
       if (this.#runLen > 0 && this.#runSrc + this.#runLen !== src) this.#flushRun();
       if (this.#runLen === 0) this.#runSrc = src;
       const dst = this.#pos + this.#runLen;
       this.#runLen += len;
-      this.#curStart[slot] = dst;
-      this.#curEnd[slot] = dst + len;
+      slots.record(slot, dst, dst + len, name, value);
       this.#labels++;
     } else {
       this.#flushRun();
-      this.#curStart[slot] = this.#pos;
+      const start = this.#pos;
       this.#encodeLabel(name, value);
-      this.#curEnd[slot] = this.#pos;
+      slots.record(slot, start, this.#pos, name, value);
     }
-    this.#curNames[slot] = name;
-    this.#curValues[slot] = value;
   }
 
   #encodeLabel(name: string, value: string): void {
@@ -244,11 +230,7 @@ export class BlockBuilder {
   /** Forgets the labels kept for reuse (and the strings they pin, e.g. slices of the previous request body). */
   clearLabelCache(): void {
     this.#flushRun();
-    this.#prevCount = 0;
-    this.#prevNames.fill(undefined);
-    this.#prevValues.fill(undefined);
-    this.#curNames.fill(undefined);
-    this.#curValues.fill(undefined);
+    this.#slots.clear();
   }
 
   /**
@@ -262,7 +244,7 @@ export class BlockBuilder {
     const need = 2 + 10 + nl + vl + 8;
     if (this.#pos + need > this.#buf.length) this.#grow(need);
     const slot = this.#labelPos++;
-    if (slot < LABEL_SLOTS) this.#curNames[slot] = undefined;
+    if (slot < LABEL_SLOTS) this.#slots.forget(slot);
     const b = this.#buf;
     if (nl + vl < 124) {
       this.#pos = putShortLabel(b, this.#pos, nameSrc, ns, ne, valueSrc, vs, ve);
@@ -286,41 +268,9 @@ export class BlockBuilder {
     this.#pos = this.#copyAt(src, start, end, this.#pos);
   }
 
-  /**
-   * Copies `src[start, end)` to #buf at `p` (room already made); returns the end. Four bytes at a time through
-   * DataViews below 512 bytes: about twice a byte loop, and no subarray() object per call.
-   */
-  #copyAt(src: Uint8Array, start: number, end: number, p: number, labels = false): number {
-    const b = this.#buf;
-    const n = end - start;
-    if (n < 16) {
-      for (let i = start; i < end; i++) b[p++] = src[i]!;
-      return p;
-    }
-    if (n >= 512) {
-      b.set(src.subarray(start, end), p);
-      return p + n;
-    }
-    let sv: DataView;
-    if (labels) {
-      // The label scratch of appendNamedSeries alternates with other sources: a view cache of its own.
-      if (src !== this.#labelsArray) {
-        this.#labelsArray = src;
-        this.#labelsView = new DataView(src.buffer, src.byteOffset, src.byteLength);
-      }
-      sv = this.#labelsView;
-    } else {
-      if (src !== this.#srcArray) {
-        this.#srcArray = src;
-        this.#srcView = new DataView(src.buffer, src.byteOffset, src.byteLength);
-      }
-      sv = this.#srcView;
-    }
-    const dv = this.#view;
-    let i = start;
-    for (const end4 = end - 4; i <= end4; i += 4, p += 4) dv.setInt32(p, sv.getInt32(i));
-    for (; i < end; i++) b[p++] = src[i]!;
-    return p;
+  /** Copies `src[start, end)` to #buf at `p` (room already made); returns the end. */
+  #copyAt(src: Uint8Array, start: number, end: number, p: number, from = this.#src): number {
+    return copyRange(this.#buf, this.#view, src, from, start, end, p);
   }
 
   /**
@@ -377,7 +327,7 @@ export class BlockBuilder {
     this.#rows++;
     this.#series++;
     this.#labels += count;
-    this.#prevCount = 0;
+    this.#slots.invalidate();
   }
 
   /**
@@ -423,7 +373,7 @@ export class BlockBuilder {
     b[p++] = 0x12;
     p = putVarint(b, p, nl);
     for (let i = ns; i < ne; i++) b[p++] = name[i]!;
-    p = this.#copyAt(labels, ls, le, p, true);
+    p = this.#copyAt(labels, ls, le, p, this.#labelsSrc);
     if (tail.length > 0) p = this.#copyAt(tail, 0, tail.length, p);
     b[p] = 0x12;
     b[p + 1] = sampleLen;
@@ -431,7 +381,7 @@ export class BlockBuilder {
     this.#rows++;
     this.#series++;
     this.#labels += count + tailCount + 1;
-    this.#prevCount = 0;
+    this.#slots.invalidate();
   }
 
   /**
@@ -478,27 +428,7 @@ export class BlockBuilder {
     this.#seriesReserve = size;
     this.#series++;
     // This series becomes the source for the next one; its body moved by size - reserved.
-    const n = Math.min(this.#labelPos, LABEL_SLOTS);
-    const shift = size - reserved;
-    const names = this.#prevNames;
-    const values = this.#prevValues;
-    const start = this.#prevStart;
-    const end = this.#prevEnd;
-    this.#prevNames = this.#curNames;
-    this.#prevValues = this.#curValues;
-    this.#prevStart = this.#curStart;
-    this.#prevEnd = this.#curEnd;
-    this.#curNames = names;
-    this.#curValues = values;
-    this.#curStart = start;
-    this.#curEnd = end;
-    if (shift !== 0) {
-      for (let i = 0; i < n; i++) {
-        this.#prevStart[i]! += shift;
-        this.#prevEnd[i]! += shift;
-      }
-    }
-    this.#prevCount = this.#rawLabels ? 0 : n;
+    this.#slots.rotate(Math.min(this.#labelPos, LABEL_SLOTS), size - reserved, !this.#rawLabels);
     this.#rawLabels = false;
   }
 
@@ -521,7 +451,7 @@ export class BlockBuilder {
   restore(m: BlockMark): void {
     this.#seriesLenPos = -1;
     this.#runLen = 0;
-    this.#prevCount = 0;
+    this.#slots.invalidate();
     this.#pos = m.byteLength;
     this.#rows = m.rows;
     this.#series = m.series;
