@@ -39,17 +39,11 @@ import { startThreadProfile } from "../selfmetrics/profile.ts";
 import { Registry } from "../selfmetrics/registry.ts";
 import { ScrapeLoops } from "../promscrape/target_loop.ts";
 import { InvalidRowLog } from "./_invalid_log.ts";
+import { PendingRequests } from "./_pending_requests.ts";
 import { PARSERS } from "./_parsers.ts";
 import { ProtocolMetrics, registerCacheMetrics } from "./_protocol_metrics.ts";
 import { EMPTY_PARAMS, extraLabelsOf, limitOf, readRingRequest, type RingRequest } from "./_request_body.ts";
-import {
-  type BlockAck,
-  type BlockMessage,
-  BodyType,
-  type FromParseWorker,
-  type PushResponse,
-  type ToParseWorker,
-} from "./messages.ts";
+import { type BlockAck, type BlockMessage, BodyType, type FromParseWorker, type ToParseWorker } from "./messages.ts";
 
 declare const self: Worker;
 
@@ -79,44 +73,15 @@ let inflight = 0;
 let onAckWake: (() => void) | undefined;
 let draining = false;
 
-/** Requests with samples in the block being built. */
-const inCurrent = new Set<number>();
-/** Request → number of flushed blocks holding its samples not yet acked. */
-const outstanding = new Map<number, { blocks: number; failed: boolean }>();
-/** Block seq → requests whose samples it holds. */
-const blockRequests = new Map<number, number[]>();
-let responses: PushResponse[] = [];
+/** Push requests waiting for their blocks' acks. */
+const pending = new PendingRequests((items) =>
+  self.postMessage({ type: "responses", items } satisfies FromParseWorker)
+);
 /** This worker's scrape targets; created at init. */
 let scrapes: ScrapeLoops | undefined;
 /** Scrapes waiting for in-flight blocks to drop below the bound before they write. */
 let writableWaiters: (() => void)[] = [];
 let flushScheduled = false;
-
-function respond(r: PushResponse): void {
-  responses.push(r);
-}
-
-function postResponses(): void {
-  if (responses.length === 0) return;
-  const msg: FromParseWorker = { type: "responses", items: responses };
-  responses = [];
-  self.postMessage(msg);
-}
-
-function finishRequest(reqId: number): void {
-  const st = outstanding.get(reqId);
-  if (st === undefined || st.blocks > 0 || inCurrent.has(reqId)) return;
-  outstanding.delete(reqId);
-  respond(
-    st.failed
-      ? {
-        reqId,
-        status: 503,
-        message: "cannot queue the data: the disk queue and the memory fallback are full; retry later",
-      }
-      : { reqId, status: 204 },
-  );
-}
 
 /**
  * Block buffers the sender handed back: blocks are detached from the builder
@@ -133,15 +98,12 @@ function flushBlock(): void {
 }
 
 /**
- * Hands a finished block to the sender; the requests in `inCurrent` wait for
+ * Hands a finished block to the sender; the requests with samples in it wait for
  * its ack. `compressed` blocks are already snappy-compressed WriteRequests.
  */
 function sendBlock(bytes: Uint8Array, rows: number, compressed: boolean): void {
   const s = ++seq;
-  const reqs = [...inCurrent];
-  inCurrent.clear();
-  for (const r of reqs) outstanding.get(r)!.blocks++;
-  blockRequests.set(s, reqs);
+  pending.flushed(s);
   inflight++;
   const msg: BlockMessage = {
     type: "block",
@@ -157,17 +119,8 @@ function sendBlock(bytes: Uint8Array, rows: number, compressed: boolean): void {
 function onAck(ack: BlockAck): void {
   inflight--;
   if (ack.buffer !== undefined && spareBuffers.length < MAX_INFLIGHT_BLOCKS) spareBuffers.push(ack.buffer);
-  const reqs = blockRequests.get(ack.seq);
-  blockRequests.delete(ack.seq);
-  if (reqs !== undefined) {
-    for (const r of reqs) {
-      const st = outstanding.get(r)!;
-      st.blocks--;
-      if (!ack.stored) st.failed = true;
-      finishRequest(r);
-    }
-  }
-  postResponses();
+  pending.acked(ack.seq, ack.stored);
+  pending.post();
   const wake = onAckWake;
   onAckWake = undefined;
   wake?.();
@@ -199,7 +152,7 @@ function scrapeWritten(rows: number): void {
   setTimeout(() => {
     flushScheduled = false;
     flushBlock();
-    postResponses();
+    pending.post();
   }, cfg.remoteWrite.flushIntervalMs);
 }
 
@@ -213,7 +166,7 @@ function onSeries(): void {
   ) {
     flushBlock();
     // The rest of the current request goes into the next block.
-    if (currentReq !== 0) inCurrent.add(currentReq);
+    if (currentReq !== 0) pending.inCurrent(currentReq);
   }
 }
 
@@ -258,7 +211,7 @@ function parseDirectNow(): void {
   if (directBodies.length === 0 || inflight >= MAX_INFLIGHT_BLOCKS) return;
   drainDirect();
   flushBlock();
-  postResponses();
+  pending.post();
 }
 
 /** Parses the waiting DirectBody messages while blocks may be handed to the sender. */
@@ -293,14 +246,13 @@ function handleRequest(req: RingRequest): void {
   } catch (err: unknown) {
     m.readErrors.inc();
     const e = err as ParseError;
-    if (reqId !== 0) respond({ reqId, status: e.status ?? 400, message: e.message });
+    if (reqId !== 0) pending.respond({ reqId, status: e.status ?? 400, message: e.message });
     return;
   }
   const params = paramsText === "" ? EMPTY_PARAMS : new URLSearchParams(paramsText);
   currentReq = reqId;
   if (reqId !== 0) {
-    outstanding.set(reqId, { blocks: 0, failed: false });
-    inCurrent.add(reqId);
+    pending.begin(reqId);
   }
   let rows: number;
   try {
@@ -325,13 +277,12 @@ function handleRequest(req: RingRequest): void {
   } catch (err: unknown) {
     // Parsers throw before writing anything (see ParseError), so nothing of this request is in a block.
     m.unmarshalErrors.inc();
-    inCurrent.delete(reqId);
-    outstanding.delete(reqId);
+    pending.forget(reqId);
     if (!(err instanceof ParseError) && !(err instanceof SyntaxError)) {
       log.error(`BUG: ${name} parser failed: ${(err as Error).stack}`);
     }
     if (reqId !== 0) {
-      respond({
+      pending.respond({
         reqId,
         status: (err as ParseError).status ?? 400,
         message: `cannot parse ${name} request: ${(err as Error).message}`,
@@ -345,8 +296,8 @@ function handleRequest(req: RingRequest): void {
   m.perInsertSum.inc(rows);
   m.perInsertCount.inc();
   if (reqId === 0) return;
-  if (builder.series === 0 || rows === 0) inCurrent.delete(reqId);
-  finishRequest(reqId);
+  if (builder.series === 0 || rows === 0) pending.notInCurrent(reqId);
+  pending.finish(reqId);
 }
 
 /**
@@ -375,9 +326,9 @@ function relayRemoteWrite(
     if (r.samples <= rw.maxRowsPerBlock) {
       if (r.series === 0) return 0;
       // Earlier requests' series go first, so blocks stay in arrival order.
-      inCurrent.delete(reqId);
+      pending.notInCurrent(reqId);
       flushBlock();
-      inCurrent.add(reqId);
+      pending.inCurrent(reqId);
       // body is a view into the ring: copy it before the slot is released.
       sendBlock(body.slice(), r.samples, true);
       return r.samples;
@@ -422,7 +373,7 @@ async function run(): Promise<void> {
       }
     }
     flushBlock();
-    postResponses();
+    pending.post();
     if (draining && inflight === 0 && ring.usedBytes() === 0 && directBodies.length === 0) return;
     if (inflight >= MAX_INFLIGHT_BLOCKS) {
       await new Promise<void>((resolve) => (onAckWake = resolve));
