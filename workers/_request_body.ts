@@ -20,7 +20,7 @@ export interface RingRequest {
   contentType: ContentKind;
   /** The query string ("" when none). */
   paramsText: string;
-  /** A view into the ring: valid until the slot is released. */
+  /** A view into the ring, valid until the slot is released; or a DirectBody's own (transferred) buffer. */
   body: Uint8Array;
 }
 

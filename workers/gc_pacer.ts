@@ -60,9 +60,9 @@ export function startGcPacer(
     // While the process is nearly idle (under a fifth of a core: a small scrape load, a cluster member) garbage
     // comes slowly, and ten wake-ups a second per thread would cost more than they save: look ten times less often.
     const now = performance.now();
-    const used = process.cpuUsage(cpu);
-    cpu = process.cpuUsage();
-    const busy = used.user + used.system >= (now - at) * 1000 * busyShare;
+    const c = process.cpuUsage();
+    const busy = c.user - cpu.user + c.system - cpu.system >= (now - at) * 1000 * busyShare;
+    cpu = c;
     at = now;
     timer = setTimeout(check, busy ? intervalMs : intervalMs * 10);
     timer.unref();
