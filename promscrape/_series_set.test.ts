@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { hash64, hashHi, HashList, HashSet64, KeyStore } from "./_series_set.ts";
+import { hash64, HashCounts, hashHi, HashList, HashSet64, KeyStore } from "./_series_set.ts";
 
 const enc = (s: string) => new TextEncoder().encode(s);
 
@@ -39,6 +39,40 @@ describe("HashSet64", () => {
     expect(s.has(999, -999)).toBe(true);
     s.reset(10);
     expect([s.size, s.has(1, 2)]).toEqual([0, false]);
+  });
+});
+
+describe("HashCounts", () => {
+  test("take() takes one copy at a time and marks the hash seen; reset() empties", () => {
+    const c = new HashCounts();
+    c.add(1, 2);
+    c.add(1, 2);
+    c.add(3, 4);
+    expect([c.size, c.seen(1, 2), c.seen(3, 4), c.seen(5, 6)]).toEqual([2, false, false, false]);
+    expect([c.take(1, 2), c.take(1, 2), c.take(1, 2)]).toEqual([true, true, false]);
+    expect([c.seen(1, 2), c.seen(3, 4)]).toEqual([true, false]);
+    // Absent: nothing to take, and not seen either (it was never a previous row).
+    expect([c.take(5, 6), c.seen(5, 6)]).toEqual([false, false]);
+    // A copy added after the hash was seen can be taken.
+    c.add(1, 2);
+    expect([c.take(1, 2), c.seen(1, 2)]).toEqual([true, true]);
+    c.reset(4);
+    expect([c.size, c.seen(1, 2), c.take(3, 4)]).toEqual([0, false, false]);
+  });
+
+  test("keeps counts and seen marks across growth", () => {
+    const c = new HashCounts();
+    for (let i = 0; i < 1000; i++) for (let k = 0; k <= i % 3; k++) c.add(i, ~i);
+    c.take(7, ~7);
+    for (let i = 1000; i < 5000; i++) c.add(i, ~i);
+    expect(c.size).toBe(5000);
+    expect(c.seen(7, ~7)).toBe(true);
+    // 7 had 2 copies: one left.
+    expect([c.take(7, ~7), c.take(7, ~7)]).toEqual([true, false]);
+    let copies = 0;
+    for (let i = 0; i < 1000; i++) while (c.take(i, ~i)) copies++;
+    // 334 hashes with 1 copy, 333 with 2 and 333 with 3, less the two copies of 7 taken.
+    expect(copies).toBe(334 + 333 * 2 + 333 * 3 - 2);
   });
 });
 

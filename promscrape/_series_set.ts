@@ -6,6 +6,8 @@
  *   key bytes, `name{labels}` exactly as the target sent them.
  * - {@linkcode HashSet64}: an open-addressing set of such hashes in typed
  *   arrays (no objects per series).
+ * - {@linkcode HashCounts}: a multiset of them, for comparing the rows of
+ *   two scrapes as vmagent does (duplicates count).
  * - {@linkcode KeyStore}: the raw keys of a scrape, front-coded (each key
  *   stores only what differs from the previous one: expositions are sorted,
  *   so neighbours share long prefixes), to rebuild the labels of a series
@@ -114,6 +116,92 @@ export class HashSet64 {
   /** Bytes held. */
   get byteSize(): number {
     return this.#used.length * 9;
+  }
+}
+
+/**
+ * A multiset of 64-bit hashes: the previous scrape's rows, which the current
+ * scrape's rows take one by one (scrape_series_added counts the rows that
+ * find none left, as vmagent's GetRowsDiff does). A hash that was asked for
+ * at least once is marked seen: its series is in the current scrape.
+ */
+export class HashCounts {
+  #lo = new Int32Array(64);
+  #hi = new Int32Array(64);
+  /** Per slot: 0 free, else 1 + copies left; negative once seen (−1 − copies left). */
+  #count = new Int32Array(64);
+  #mask = 63;
+  size = 0;
+
+  /** Empties the multiset, sized for `expected` distinct hashes. */
+  reset(expected = 0): void {
+    let cap = 64;
+    while (cap < expected * 2) cap *= 2;
+    if (cap > this.#count.length || cap * 8 < this.#count.length) {
+      this.#lo = new Int32Array(cap);
+      this.#hi = new Int32Array(cap);
+      this.#count = new Int32Array(cap);
+      this.#mask = cap - 1;
+    } else {
+      this.#count.fill(0);
+    }
+    this.size = 0;
+  }
+
+  #slot(lo: number, hi: number): number {
+    const mask = this.#mask;
+    let s = (lo ^ (hi >>> 7)) & mask;
+    while (this.#count[s] !== 0 && !(this.#lo[s] === lo && this.#hi[s] === hi)) s = (s + 1) & mask;
+    return s;
+  }
+
+  /** Adds one copy of the hash. */
+  add(lo: number, hi: number): void {
+    if ((this.size + 1) * 2 > this.#count.length) this.#grow();
+    const s = this.#slot(lo, hi);
+    const c = this.#count[s]!;
+    if (c === 0) {
+      this.#lo[s] = lo;
+      this.#hi[s] = hi;
+      this.#count[s] = 2;
+      this.size++;
+    } else {
+      this.#count[s] = c > 0 ? c + 1 : c - 1;
+    }
+  }
+
+  /** Marks the hash seen and takes one copy of it; false if none was left. */
+  take(lo: number, hi: number): boolean {
+    const s = this.#slot(lo, hi);
+    const c = this.#count[s]!;
+    if (c === 0) return false;
+    const left = c > 0 ? c - 1 : -1 - c;
+    this.#count[s] = left > 0 ? -left : -1;
+    return left > 0;
+  }
+
+  /** Whether take() was called for the hash. */
+  seen(lo: number, hi: number): boolean {
+    return this.#count[this.#slot(lo, hi)]! < 0;
+  }
+
+  #grow(): void {
+    const lo = this.#lo;
+    const hi = this.#hi;
+    const count = this.#count;
+    const cap = count.length * 2;
+    this.#lo = new Int32Array(cap);
+    this.#hi = new Int32Array(cap);
+    this.#count = new Int32Array(cap);
+    this.#mask = cap - 1;
+    for (let s = 0; s < count.length; s++) {
+      if (count[s] !== 0) {
+        const t = this.#slot(lo[s]!, hi[s]!);
+        this.#lo[t] = lo[s]!;
+        this.#hi[t] = hi[s]!;
+        this.#count[t] = count[s]!;
+      }
+    }
   }
 }
 
