@@ -2,7 +2,10 @@
  * The auto-generated series of a scrape target (`up`,
  * `scrape_duration_seconds`, `scrape_samples_scraped`, …), written in
  * vmagent's order after each scrape, and as stale markers when the target
- * goes away (promscrape/scrape_process.ts).
+ * goes away (promscrape/scrape_process.ts): vmagent 1.79.5 marks five of
+ * them stale then (lib/promscrape/scrapework.go, sendStaleSeries with
+ * addAutoSeries): not `scrape_timeout_seconds` nor the limits, whose values
+ * do not change while the target lives.
  *
  * @module
  */
@@ -21,22 +24,14 @@ export interface ScrapeStats {
   error: string;
 }
 
-/** The auto-generated series a target writes, in vmagent's order. */
-function autoNames(w: ScrapeWork): string[] {
-  const names = [
-    "up",
-    "scrape_duration_seconds",
-    "scrape_samples_scraped",
-    "scrape_samples_post_metric_relabeling",
-    "scrape_series_added",
-    "scrape_timeout_seconds",
-  ];
-  if (w.sampleLimit > 0) names.push("scrape_samples_limit");
-  if (w.seriesLimit > 0) {
-    names.push("scrape_series_limit", "scrape_series_current", "scrape_series_limit_samples_dropped");
-  }
-  return names;
-}
+/** The auto series vmagent 1.79.5 marks stale when a target goes away, in its order. */
+const STALE_ON_REMOVAL = [
+  "up",
+  "scrape_duration_seconds",
+  "scrape_samples_scraped",
+  "scrape_samples_post_metric_relabeling",
+  "scrape_series_added",
+];
 
 /** Writes one target's auto series, with its target and external labels. */
 export class AutoSeries {
@@ -113,10 +108,9 @@ export class AutoSeries {
     }
   }
 
-  /** Stale markers for every auto series of the target; returns how many. */
+  /** Stale markers for the auto series vmagent marks stale when the target goes away; returns how many. */
   writeStale(w: SeriesWriter, ts: number): number {
-    const names = autoNames(this.#work);
-    for (const name of names) this.#writeAuto(w, name, 0, ts, true);
-    return names.length;
+    for (const name of STALE_ON_REMOVAL) this.#writeAuto(w, name, 0, ts, true);
+    return STALE_ON_REMOVAL.length;
   }
 }

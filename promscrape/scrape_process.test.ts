@@ -1,28 +1,7 @@
 import { describe, expect, test } from "bun:test";
-import { type LabelPair, SeriesWriter } from "../protocols/_shared/series_writer.ts";
-import { decodeWriteRequest } from "../protocols/promremotewrite/decode.ts";
-import { BlockBuilder } from "../protocols/promremotewrite/encode.ts";
 import { dedupIntervalStart, TargetScrapeState } from "./scrape_process.ts";
 import type { ScrapeWork } from "./targets.ts";
-import { scrapeWork } from "./_scrape_testing.ts";
-
-/** Renders what a scrape wrote as "name{labels} value@ts" strings (`stale@ts` for stale markers). */
-class Recorder {
-  readonly b = new BlockBuilder();
-  readonly w: SeriesWriter;
-  constructor(global: readonly LabelPair[] = []) {
-    this.w = new SeriesWriter(this.b, global, () => {});
-  }
-  get out(): string[] {
-    return decodeWriteRequest(this.b.finish()).map((s) => {
-      const x = s.samples[0]!;
-      return `${s.labels.map(([n, v]) => `${n}=${v}`).join(",")} ${x.stale ? "stale" : x.value}@${x.timestamp}`;
-    });
-  }
-  set out(_: string[]) {
-    this.b.reset();
-  }
-}
+import { Recorder, scrapeWork } from "./_scrape_testing.ts";
 
 const WORK: ScrapeWork = scrapeWork({
   id: "t",
@@ -111,16 +90,24 @@ describe("TargetScrapeState", () => {
     expect(st.seriesLimitDropped).toBe(1);
   });
 
-  test("removed() marks the last scrape's series stale; noStaleMarkers disables it", () => {
-    const st = new TargetScrapeState(WORK);
+  test("removed() marks the last scrape's rows and vmagent's five auto series stale; noStaleMarkers disables it", () => {
+    const st = new TargetScrapeState({ ...WORK, sampleLimit: 10, externalLabels: [] });
     const r = new Recorder();
-    st.scraped(enc("a 1\n"), 1000, 1, r.w, noInvalid);
+    st.scraped(enc("a 1\nb 2\na 3\n"), 1000, 1, r.w, noInvalid);
     r.out = [];
-    // As vmagent: the target's up and scrape_* series get stale markers too.
-    expect(st.removed(5000, r.w)).toBe(7);
-    expect(data(r.out)).toEqual(["__name__=a,instance=h:1,job=j,dc=eu1 stale@5000"]);
-    expect(r.out).toContain("__name__=up,instance=h:1,job=j,dc=eu1 stale@5000");
-    expect(r.out).toContain("__name__=scrape_series_added,instance=h:1,job=j,dc=eu1 stale@5000");
+    // As vmagent 1.79.5 (sendStaleSeries with addAutoSeries): one per row of the last scrape, then five auto
+    // series; not scrape_timeout_seconds nor scrape_samples_limit.
+    expect(st.removed(5000, r.w)).toBe(8);
+    expect(r.out).toEqual([
+      "__name__=a,instance=h:1,job=j stale@5000",
+      "__name__=b,instance=h:1,job=j stale@5000",
+      "__name__=a,instance=h:1,job=j stale@5000",
+      "__name__=up,instance=h:1,job=j stale@5000",
+      "__name__=scrape_duration_seconds,instance=h:1,job=j stale@5000",
+      "__name__=scrape_samples_scraped,instance=h:1,job=j stale@5000",
+      "__name__=scrape_samples_post_metric_relabeling,instance=h:1,job=j stale@5000",
+      "__name__=scrape_series_added,instance=h:1,job=j stale@5000",
+    ]);
     const quiet = new TargetScrapeState({ ...WORK, noStaleMarkers: true });
     quiet.scraped(enc("a 1\n"), 1000, 1, r.w, noInvalid);
     expect(quiet.removed(5000, r.w)).toBe(0);
@@ -139,6 +126,7 @@ describe("TargetScrapeState", () => {
     f(`a{x="\u0000\u0001"} 1\nb{y="${long}"} 2\nc 3\n`, [], 3, 0);
     f(`a{x="\u0000\u0001"} 1\nb{y="${long}"} 2\nc 3\n`, [], 0, 0);
     f(`c 3\na{x="\u0000\u0001"} 1\n`, [`__name__=b,y=${long},instance=h:1,job=j stale@1000`], 0, 1);
-    f(`c 3\nc 3\nd 4\n`, ["__name__=a,x=\u0000\u0001,instance=h:1,job=j stale@1000"], 1, 1);
+    // The second c finds no c left among the previous rows: it counts, as in vmagent.
+    f(`c 3\nc 3\nd 4\n`, ["__name__=a,x=\u0000\u0001,instance=h:1,job=j stale@1000"], 2, 1);
   });
 });

@@ -6,14 +6,19 @@
  * markers for series that vanished, and add the auto-generated series
  * (`up`, `scrape_duration_seconds`, …).
  *
- * Bytes to bytes. A series is known by its raw key, `name{labels}` as the
- * target sent it: its 64-bit hash tells whether the series was in the
- * previous scrape (`scrape_series_added` counts rows that were not, before
- * relabeling, as vmagent does), and the keys of the last scrape are kept
- * front-coded to rebuild the labels of series that vanish (_series_set.ts).
- * When a scrape lists the same series as the previous one, in the same
- * order (the usual case), nothing but the hashes is compared and nothing is
- * stored. Without `metric_relabel_configs` and without label clashes, labels
+ * Bytes to bytes. A row is known by the 64-bit hash of its key in vmagent's
+ * form (_row_hash.ts); the previous scrape's rows are kept as hashes and
+ * front-coded raw keys, to count `scrape_series_added` and to rebuild the
+ * labels of series that vanish (_scrape_diff.ts, which also says how this
+ * follows vmagent). When a scrape lists the same series as the previous one,
+ * in the same order (the usual case), nothing but the hashes is compared and
+ * nothing is stored. A scrape over `sample_limit` writes nothing but stale
+ * markers for every previous row (none if it lists the same rows again) and
+ * its auto series, and its rows become the previous ones, as in vmagent: the
+ * next good scrape marks those that vanished stale and does not count them
+ * as added. A failed scrape marks every previous row stale and forgets them.
+ *
+ * Without `metric_relabel_configs` and without label clashes, labels
  * go from the response bytes straight into the block, followed by the
  * target's labels encoded once per target; otherwise they go through the
  * string path, cached per target and raw key in the writer's label cache.
@@ -49,7 +54,9 @@ import {
   parseRelabelConfigs,
 } from "../relabel/apply.ts";
 import { AutoSeries, type ScrapeStats } from "./_auto_series.ts";
-import { hash64, hashHi, HashList, HashSet64, KeyStore } from "./_series_set.ts";
+import { hashHi } from "./_series_set.ts";
+import { rowHash } from "./_row_hash.ts";
+import { PreviousScrape, type ScrapeRun, type StaleWriter } from "./_scrape_diff.ts";
 import { SeriesLimit } from "./_series_limit.ts";
 import type { ScrapeWork } from "./targets.ts";
 
@@ -73,27 +80,8 @@ const staleScanner = new PromLineScanner();
 const scratch = new Labels(32);
 /** The current line's labels but the name and the target's, encoded (the bytes-to-bytes path). */
 const lineLabels = new LabelEncoder();
-const sharedRows = new HashList();
-const sharedPrevSet = new HashSet64();
-const currentSet = new HashSet64();
-const emitted = new HashSet64();
 let staleLine = new Uint8Array(256);
 const noInvalid: InvalidLine = () => {};
-
-/** Bookkeeping of one scrape (or of one stream-parsed scrape across its parts). */
-interface ScrapeRun {
-  ts: number;
-  /** Rows so far, and whether each was the previous scrape's row at the same position. */
-  n: number;
-  identical: boolean;
-  /** Keys of this scrape, once it differs from the previous one (null before, and without stale markers). */
-  keys: KeyStore | null;
-  /** Hashes of this scrape's rows, and the previous scrape's as a set once they differ. A stream-parsed scrape
-   * has its own (other scrapes run between its parts); the others share the worker's. */
-  rows: HashList;
-  prevSet: HashSet64;
-  stats: ScrapeStats;
-}
 
 /** Per-target scrape state inside a parse worker. */
 export class TargetScrapeState {
@@ -118,9 +106,8 @@ export class TargetScrapeState {
   #auto: AutoSeries;
   /** Label-cache context of the string path: labels there depend on this target. */
   #context: string;
-  /** Hashes and keys of the last successful scrape's rows, in order (null: none yet). */
-  #prev: HashList | null = null;
-  #prevKeys: KeyStore | null = null;
+  /** The previous scrape's rows. */
+  #prev: PreviousScrape;
   #seriesLimit: SeriesLimit;
   /** The stream-parsed scrape in progress. */
   #stream: ScrapeRun | null = null;
@@ -151,6 +138,7 @@ export class TargetScrapeState {
     this.#context = `scrape\u0000${work.id}`;
     this.#auto = new AutoSeries(work, this.#tail, this.#tailCount);
     this.#seriesLimit = new SeriesLimit(work.seriesLimit);
+    this.#prev = new PreviousScrape(!work.noStaleMarkers);
   }
 
   /** series_limit: samples dropped because their series was over the limit. */
@@ -259,31 +247,7 @@ export class TargetScrapeState {
   /** Starts a scrape's bookkeeping (series_limit window too); `own` gives it its own row lists (streams). */
   #begin(ts: number, own = false): ScrapeRun {
     this.#seriesLimit.startScrape(ts);
-    const run: ScrapeRun = {
-      ts,
-      n: 0,
-      identical: this.#prev !== null,
-      keys: null,
-      rows: own ? new HashList() : sharedRows,
-      prevSet: own ? new HashSet64() : sharedPrevSet,
-      stats: { up: true, samplesScraped: 0, samplesPostRelabel: 0, seriesAdded: 0, staleMarkers: 0, error: "" },
-    };
-    run.rows.length = 0;
-    // Nothing to compare with: every row is new.
-    if (!run.identical) this.#diverge(run, 0);
-    return run;
-  }
-
-  /** The scrape stops matching the previous one at row `i`: index the previous rows and start keeping keys. */
-  #diverge(run: ScrapeRun, i: number): void {
-    run.identical = false;
-    const prev = this.#prev;
-    const prevSet = run.prevSet;
-    prevSet.reset(prev?.length ?? 0);
-    if (prev !== null) { for (let k = 0; k < prev.length; k++) prevSet.add(prev.lo[k]!, prev.hi[k]!); }
-    if (!this.work.noStaleMarkers) {
-      run.keys = this.#prevKeys !== null && i > 0 ? this.#prevKeys.prefix(i) : new KeyStore();
-    }
+    return this.#prev.begin(ts, own);
   }
 
   /** Parses `body` (whole lines) into the run and `w`; returns the rows parsed. */
@@ -292,26 +256,15 @@ export class TargetScrapeState {
     sc.reset(body);
     const dv = new DataView(body.buffer, body.byteOffset, body.byteLength);
     const honor = this.work.honorTimestamps;
-    const track = !this.work.noStaleMarkers;
     w.setExtraLabels([]);
     w.setContext(this.#context);
     this.#kept = 0;
     let rows = 0;
     while (sc.next(invalidLine)) {
       rows++;
-      const lo = hash64(body, dv, sc.lineStart, sc.keyEnd);
+      const lo = rowHash(body, dv, sc);
       const hi = hashHi;
-      if (track) {
-        const i = run.n++;
-        run.rows.push(lo, hi);
-        const prev = this.#prev;
-        if (!(run.identical && i < prev!.length && prev!.lo[i] === lo && prev!.hi[i] === hi)) {
-          if (run.identical) this.#diverge(run, i);
-          // vmagent: a row counts as added when the previous response did not have it (before relabeling).
-          if (!run.prevSet.has(lo, hi)) run.stats.seriesAdded++;
-        }
-        run.keys?.append(body, sc.lineStart, sc.keyEnd);
-      }
+      this.#prev.row(run, lo, hi, body, sc.lineStart, sc.keyEnd);
       this.#writeLine(body, sc, lo, hi, sc.value, !honor || sc.timestamp === 0 ? run.ts : sc.timestamp, false, w);
     }
     sc.reset(EMPTY);
@@ -330,39 +283,18 @@ export class TargetScrapeState {
     sc.reset(EMPTY);
   }
 
-  /** Stale markers, once each, for the previous rows whose series `keep` does not hold (all when null). */
-  #staleMarkers(w: SeriesWriter, keep: HashSet64 | null, ts: number): number {
-    const prev = this.#prev;
-    const keys = this.#prevKeys;
-    if (this.work.noStaleMarkers || prev === null || keys === null) return 0;
-    emitted.reset(prev.length);
-    let n = 0;
+  /** Writes stale markers at `ts` for the previous scrape's rows it is given. */
+  #staleWriter(w: SeriesWriter, ts: number): StaleWriter {
     w.setExtraLabels([]);
     w.setContext(this.#context);
-    keys.forEach((buf, len, i) => {
-      const lo = prev.lo[i]!;
-      const hi = prev.hi[i]!;
-      if ((keep !== null && keep.has(lo, hi)) || !emitted.add(lo, hi)) return;
-      this.#writeStaleKey(buf, len, lo, hi, ts, w);
-      n++;
-    });
-    return n;
+    return (key, len, lo, hi) => this.#writeStaleKey(key, len, lo, hi, ts, w);
   }
 
   /** Ends a scrape: stale markers for vanished series, then the auto series. */
   #end(run: ScrapeRun, durationMs: number, w: SeriesWriter): ScrapeStats {
-    const prev = this.#prev;
-    if (this.work.noStaleMarkers) {
-      run.stats.seriesAdded = 0;
-    } else if (!(run.identical && run.n === prev!.length)) {
+    if (!this.#prev.same(run)) {
       // Something changed: stale markers for the previous series this scrape lacks, then remember this one.
-      if (run.identical) this.#diverge(run, run.n);
-      const rows = run.rows;
-      currentSet.reset(run.n);
-      for (let i = 0; i < run.n; i++) currentSet.add(rows.lo[i]!, rows.hi[i]!);
-      run.stats.staleMarkers = this.#staleMarkers(w, currentSet, run.ts);
-      this.#prev = rows.trimmed();
-      this.#prevKeys = run.keys!.trimmed();
+      run.stats.staleMarkers = this.#prev.remember(run, true, this.#staleWriter(w, run.ts));
     }
     run.rows.length = 0;
     this.#autoSeries(w, run.ts, durationMs, run.stats);
@@ -371,10 +303,7 @@ export class TargetScrapeState {
 
   /** Forgets the previous scrape after stale markers for it. */
   #forget(w: SeriesWriter, ts: number): number {
-    const n = this.#staleMarkers(w, null, ts);
-    this.#prev = null;
-    this.#prevKeys = null;
-    return n;
+    return this.#prev.forget(this.#staleWriter(w, ts));
   }
 
   /** A successful scrape: `body` is the (decompressed) response, `ts` the scrape timestamp. */
@@ -397,23 +326,22 @@ export class TargetScrapeState {
       const scraped = this.#parse(body, run, w, invalidLine);
       const kept = this.#kept;
       if (kept > limit) {
-        // As vmagent: the whole scrape is dropped, up=0, and the previous series go stale.
+        // As vmagent: the whole scrape is dropped, up=0, every previous row goes stale (unless this scrape lists
+        // the same rows again), and this scrape's rows are the previous ones for the next scrape.
         b.restore(mark);
         w.unwrite(w.rows - rowsBefore);
         if (this.#seriesLimit.size !== seenBefore) this.#seriesLimit.reset();
-        run.rows.length = 0;
         const stats: ScrapeStats = {
           up: false,
           samplesScraped: scraped,
           samplesPostRelabel: kept,
           seriesAdded: 0,
-          staleMarkers: 0,
-          error: "",
+          staleMarkers: this.#prev.same(run) ? 0 : this.#prev.remember(run, false, this.#staleWriter(w, ts)),
+          error: `the response from ${
+            JSON.stringify(this.work.scrapeURL)
+          } exceeds sample_limit=${limit}; either reduce the sample count for the target or increase sample_limit`,
         };
-        stats.error = `the response from ${
-          JSON.stringify(this.work.scrapeURL)
-        } exceeds sample_limit=${limit}; either reduce the sample count for the target or increase sample_limit`;
-        stats.staleMarkers = this.#forget(w, ts);
+        run.rows.length = 0;
         this.#autoSeries(w, ts, durationMs, stats);
         return stats;
       }
@@ -474,8 +402,10 @@ export class TargetScrapeState {
   }
 
   /**
-   * The target went away (not on shutdown): stale markers for its series
-   * and, as vmagent writes them, for its `up` and `scrape_*` series.
+   * The target went away (not on shutdown): stale markers for every row of
+   * its previous scrape and, as vmagent 1.79.5 writes them, for `up`,
+   * `scrape_duration_seconds`, `scrape_samples_scraped`,
+   * `scrape_samples_post_metric_relabeling` and `scrape_series_added`.
    */
   removed(ts: number, w: SeriesWriter): number {
     if (this.work.noStaleMarkers) return 0;
