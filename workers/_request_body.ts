@@ -8,7 +8,8 @@
  */
 
 import type { Config } from "../config/flags.ts";
-import type { BodyEncoding, ContentKind } from "../protocols/_shared/protocol.ts";
+import { decompressBody } from "../protocols/_shared/decompress.ts";
+import { BodyEncoding, type ContentKind, type ParseError } from "../protocols/_shared/protocol.ts";
 import type { LabelPair } from "../protocols/_shared/series_writer.ts";
 import { BodyType, RING_HEADER_BYTES } from "./messages.ts";
 
@@ -72,4 +73,33 @@ export function extraLabelsOf(params: URLSearchParams): LabelPair[] {
     if (eq > 0) out.push([kv.slice(0, eq), kv.slice(eq + 1)]);
   }
   return out;
+}
+
+/**
+ * Decodes a body as its Content-Encoding declares. Returns the decoded bytes
+ * and the encoding they had. vmagent v1.79.5 reads every remote-write body as
+ * snappy, whatever the header says: when the declared decoding of a
+ * remote-write body fails and the body is valid snappy, it is taken as
+ * snappy. Throws ParseError (413 past `limit`, else 400 with the declared
+ * encoding's error).
+ */
+export function decodeBody(
+  body: Uint8Array,
+  type: BodyType,
+  declared: BodyEncoding,
+  limit: number,
+  flag: string,
+): [Uint8Array, BodyEncoding] {
+  try {
+    return [decompressBody(body, declared, limit, flag), declared];
+  } catch (err: unknown) {
+    if (type !== BodyType.PromRemoteWrite || declared === BodyEncoding.Snappy || (err as ParseError).status === 413) {
+      throw err;
+    }
+    try {
+      return [decompressBody(body, BodyEncoding.Snappy, limit, flag), BodyEncoding.Snappy];
+    } catch (snappyErr: unknown) {
+      throw (snappyErr as ParseError).status === 413 ? snappyErr : err;
+    }
+  }
 }

@@ -20,7 +20,6 @@
 
 import type { Config } from "../config/flags.ts";
 import { DEFAULT_LOGGER_OPTIONS, Logger } from "../log/logger.ts";
-import { decompressBody } from "../protocols/_shared/decompress.ts";
 import { BodyEncoding, ParseError } from "../protocols/_shared/protocol.ts";
 import { SeriesWriter } from "../protocols/_shared/series_writer.ts";
 import {
@@ -42,7 +41,14 @@ import { InvalidRowLog } from "./_invalid_log.ts";
 import { PendingRequests } from "./_pending_requests.ts";
 import { PARSERS } from "./_parsers.ts";
 import { ProtocolMetrics, registerCacheMetrics } from "./_protocol_metrics.ts";
-import { EMPTY_PARAMS, extraLabelsOf, limitOf, readRingRequest, type RingRequest } from "./_request_body.ts";
+import {
+  decodeBody,
+  EMPTY_PARAMS,
+  extraLabelsOf,
+  limitOf,
+  readRingRequest,
+  type RingRequest,
+} from "./_request_body.ts";
 import { type BlockAck, type BlockMessage, BodyType, type FromParseWorker, type ToParseWorker } from "./messages.ts";
 
 declare const self: Worker;
@@ -232,7 +238,8 @@ function handleBody(msg: Uint8Array): void {
 }
 
 function handleRequest(req: RingRequest): void {
-  const { reqId, type, encoding, contentType, paramsText, body } = req;
+  const { reqId, type, contentType, paramsText, body } = req;
+  let encoding: BodyEncoding;
   const parser = type === BodyType.PromRemoteWrite ? undefined : PARSERS.get(type);
   if (type !== BodyType.PromRemoteWrite && parser === undefined) {
     throw new Error(`BUG: no parser for body type ${type}`);
@@ -242,7 +249,7 @@ function handleRequest(req: RingRequest): void {
   const [limit, flag] = limitOf(cfg, type);
   let raw: Uint8Array;
   try {
-    raw = decompressBody(body, encoding, limit, flag);
+    [raw, encoding] = decodeBody(body, type, req.encoding, limit, flag);
   } catch (err: unknown) {
     m.readErrors.inc();
     const e = err as ParseError;
@@ -304,9 +311,10 @@ function handleRequest(req: RingRequest): void {
  * Relays a remote-write request. Fast path (Drover-specific): a request
  * that needs no label changes and fits one block is validated and queued
  * as the client's own snappy bytes, skipping the re-encode and the
- * re-compression that dominate vmagent's relay cost. The remote gets the
- * same series; only metadata, exemplars and histograms that vmagent v1.79.5
- * would strip stay in (VictoriaMetrics ignores what it does not store).
+ * re-compression that dominate vmagent's relay cost. Only a request that
+ * holds nothing but series with labels and samples goes this way; one with
+ * metadata, exemplars, histograms, unknown fields or groups is re-encoded
+ * without them, as vmagent does, since a strict receiver may reject them.
  */
 function relayRemoteWrite(
   reqId: number,
@@ -323,7 +331,7 @@ function relayRemoteWrite(
     raw.byteLength <= rw.maxBlockSize
   ) {
     const r = validateWriteRequest(raw);
-    if (r.samples <= rw.maxRowsPerBlock) {
+    if (r.clean && r.samples <= rw.maxRowsPerBlock) {
       if (r.series === 0) return 0;
       // Earlier requests' series go first, so blocks stay in arrival order.
       pending.notInCurrent(reqId);

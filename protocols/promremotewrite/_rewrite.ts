@@ -9,7 +9,7 @@
 import { NAME_LABEL } from "../_shared/bytes.ts";
 import type { RelayOptions } from "./decode.ts";
 import type { BlockBuilder } from "./encode.ts";
-import { labelPos, scanLabels } from "./_series_scan.ts";
+import { labelPos, scanClean, scanLabels } from "./_series_scan.ts";
 import { skipField, val, varint } from "./_wire.ts";
 
 /** setLabels prepared once per call: UTF-8 bytes, duplicates collapsed (the last value wins, at the first position). */
@@ -122,6 +122,11 @@ export function rewriteSeries(
     out.abortSeries(); // vmagent drops series whose labels were all removed
     return false;
   }
+  if (!scanClean) {
+    copyCanonicalSamples(src, p, end, out);
+    out.endSeries();
+    return true;
+  }
   // Copy samples verbatim, coalescing adjacent Sample fields into one copy.
   let runStart = -1;
   let runSamples = 0;
@@ -142,4 +147,55 @@ export function rewriteSeries(
   if (runStart >= 0) out.addRawFields(src, runStart, end, runSamples);
   out.endSeries();
   return true;
+}
+
+/** One canonical Sample field: tag, length, value (tag + 8 bytes), timestamp (tag + up to 10 bytes). */
+const sampleScratch = new Uint8Array(2 + 9 + 11);
+
+/**
+ * Re-encodes the samples of a series that is not clean: each Sample keeps
+ * only its value and timestamp (the last of each, as protobuf decoders read
+ * them), with their original bytes. Exemplars, histograms and unknown fields
+ * are left out. The series was validated by scanSeries().
+ */
+function copyCanonicalSamples(src: Uint8Array, p: number, end: number, out: BlockBuilder): void {
+  while (p < end) {
+    p = varint(src, p, end);
+    const t = val;
+    if (t !== 0x12) {
+      p = skipField(src, p, end, t & 7);
+      continue;
+    }
+    p = varint(src, p, end);
+    const se = p + val;
+    let vs = -1;
+    let ts = -1;
+    let te = -1;
+    while (p < se) {
+      p = varint(src, p, se);
+      const st = val;
+      const fs = p;
+      p = skipField(src, p, se, st & 7);
+      if (st === 0x09) vs = fs;
+      else if (st === 0x10) {
+        ts = fs;
+        te = p;
+      }
+    }
+    const b = sampleScratch;
+    let n = 2;
+    if (vs >= 0) {
+      b[n++] = 0x09;
+      b.set(src.subarray(vs, vs + 8), n);
+      n += 8;
+    }
+    if (ts >= 0) {
+      b[n++] = 0x10;
+      b.set(src.subarray(ts, te), n);
+      n += te - ts;
+    }
+    b[0] = 0x12;
+    b[1] = n - 2;
+    out.addRawFields(b, 0, n, 1);
+  }
 }

@@ -12,8 +12,17 @@ import { fail, lengthPrefix, skipField, skipVarint, tag, val, wrongType } from "
 export let scanSamples = 0;
 export let scanLabels = 0;
 export let scanExtras = false;
+/**
+ * False when the last scanned series holds anything but labels (name and
+ * value) and samples (value and timestamp): exemplars, histograms, unknown
+ * fields or groups. Such a series is re-encoded, never forwarded verbatim.
+ */
+export let scanClean = true;
 /** [nameStart, nameEnd, valueStart, valueEnd] per label of the last scanned series, when recording. */
 export let labelPos = new Int32Array(4 * 64);
+
+/** Whether the series being scanned is clean so far (see scanClean). */
+let clean = true;
 
 /** Validates a Label body; records its ranges at slot `i` when `record`. */
 function scanLabel(src: Uint8Array, p: number, end: number, i: number, record: boolean): void {
@@ -50,6 +59,7 @@ function scanLabel(src: Uint8Array, p: number, end: number, i: number, record: b
       p += val;
     } else {
       p = skipField(src, p, end, wt);
+      clean = false;
     }
   }
   if (record) {
@@ -80,12 +90,14 @@ function scanSample(src: Uint8Array, p: number, end: number): void {
       throw wrongType(t >>> 3 === 1 ? "Sample.value" : "Sample.timestamp", wt, tp);
     } else {
       p = skipField(src, p, end, wt);
+      clean = false;
     }
   }
 }
 
 /** Validates a TimeSeries body, setting scanSamples/scanLabels/scanExtras (and labelPos when `record`). */
 export function scanSeries(src: Uint8Array, p: number, end: number, record: boolean): void {
+  clean = true;
   let samples = 0;
   let labels = 0;
   let extras = false;
@@ -116,10 +128,12 @@ export function scanSeries(src: Uint8Array, p: number, end: number, record: bool
       p = e;
     } else {
       p = skipField(src, p, end, wt);
+      clean = false;
     }
   }
   scanSamples = samples;
   scanLabels = labels;
   scanExtras = extras;
+  scanClean = clean && !extras;
 }
 const SERIES_FIELDS = ["", "TimeSeries.labels", "TimeSeries.samples", "TimeSeries.exemplars", "TimeSeries.histograms"];

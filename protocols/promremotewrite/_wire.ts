@@ -65,8 +65,30 @@ export function skipField(src: Uint8Array, p: number, end: number, wt: number): 
     case 5:
       if (end - p < 4) throw fail(`truncated fixed32 at offset ${p}`);
       return p + 4;
+    case 3:
+      return skipGroup(src, p, end);
+    case 4:
+      throw fail(`unexpected end of group at offset ${p}`);
     default:
       throw fail(`unsupported wire type ${wt} at offset ${p}`);
+  }
+}
+
+/**
+ * Skips a (deprecated) group whose start tag ends at `p`, nested groups
+ * included, as gogo/protobuf's skip does (vmagent): returns the position
+ * after its end-group tag.
+ */
+function skipGroup(src: Uint8Array, p: number, end: number): number {
+  const start = p;
+  for (let depth = 1;;) {
+    if (p >= end) throw fail(`unterminated group starting at offset ${start}`);
+    p = tag(src, p, end);
+    const wt = val & 7;
+    if (wt === 4) {
+      if (--depth === 0) return p;
+    } else if (wt === 3) depth++;
+    else p = skipField(src, p, end, wt);
   }
 }
 

@@ -112,6 +112,7 @@ describe("relayWriteRequest", () => {
       expect(validateWriteRequest(bytes)).toEqual({
         series: ts.length,
         samples: input.reduce((n, s) => n + s.samples.length, 0),
+        clean: !withExtras,
       });
     }
   });
@@ -205,7 +206,9 @@ describe("relayWriteRequest", () => {
     f([0x0a, 0x80], "truncated varint at offset 1");
     f([0x00], "invalid field number 0 at offset 0");
     f([0x0b], "wrong wire type 3 for field WriteRequest.timeseries at offset 0");
-    f([0x2b], "unsupported wire type 3 at offset 1");
+    f([0x2b], "unterminated group starting at offset 1");
+    f([0x2c], "unexpected end of group at offset 1");
+    f([0x2e], "unsupported wire type 6 at offset 1");
     f([0x0a, 0x0c, 0x28, ...Array(10).fill(0xff), 0x01], "varint longer than 10 bytes at offset 3");
     f([0x0a, 0x05, 0x12, 0x03, 0x09, 0x00, 0x00], "truncated Sample.value at offset 5");
     f([0x2d, 0x01], "truncated fixed32 at offset 1");
