@@ -22,7 +22,8 @@ import { scrapePage } from "./promscrape/routes.ts";
 import { checkScrapeConfig } from "./promscrape/config.ts";
 import { Scraper } from "./promscrape/scraper.ts";
 import { runClusterPlan } from "./promscrape/cluster_plan.ts";
-import { startHttpServer } from "./server/http_server.ts";
+import { httpHandler, startHttpServer } from "./server/http_server.ts";
+import { parseListenAddr } from "./server/listen_addr.ts";
 import { EXTRA_HTTP_LISTENERS, LISTENERS } from "./server/listeners.ts";
 import { startStreamListener, type Stoppable } from "./server/stream_listeners.ts";
 import { WorkerPool } from "./workers/pool.ts";
@@ -143,8 +144,15 @@ async function main(): Promise<number> {
     for (const spec of LISTENERS) {
       listeners.push(
         ...startStreamListener(cfg, spec, pool, registry, log, (routes) => {
-          const s = startRoutesOnly("127.0.0.1:0", `-${spec.flag}`, routes);
-          return { port: s.port!, stop: () => void s.stop(true) };
+          const { hostname, port } = parseListenAddr(spec.addr(cfg), `-${spec.flag}`);
+          return httpHandler(cfg, pool, registry, log, hooks, {
+            listenAddr: spec.addr(cfg),
+            flag: `-${spec.flag}`,
+            routes,
+            builtins: false,
+            hostname,
+            port,
+          });
         }),
       );
     }

@@ -15,7 +15,8 @@ import type { PushRoute, Route } from "../protocols/_shared/route.ts";
 import { parseListenAddr } from "./listen_addr.ts";
 import { routeTable } from "./routes.ts";
 import type { WorkerPool } from "../workers/pool.ts";
-import { ConcurrencyLimiter, HttpError, parseExtraLabels, readBodyLimited } from "./limits.ts";
+import { ConcurrencyLimiter, HttpError, parseExtraLabels } from "./limits.ts";
+import { type Http1Handler, type Http1Head, Http1Server } from "./http1.ts";
 
 /** What the server needs from the rest of the process. */
 export interface ServerHooks {
@@ -30,14 +31,6 @@ export interface ServerHooks {
   page?(path: string, req: Request): Promise<Response> | Response | null;
 }
 
-/** The path of a request URL without building a URL object (hot path). */
-function pathOf(url: string): string {
-  const start = url.indexOf("/", url.indexOf("://") + 3);
-  if (start < 0) return "/";
-  const q = url.indexOf("?", start);
-  return q < 0 ? url.slice(start) : url.slice(start, q);
-}
-
 const INDEX_HTML = `<h2>Drover</h2>
 <p>A vmagent-compatible metrics agent. See <a href="https://docs.victoriametrics.com/vmagent.html">vmagent docs</a> for the API.</p>
 Useful endpoints:<br>
@@ -45,14 +38,6 @@ Useful endpoints:<br>
 <a href="flags">flags</a> - command-line flags<br>
 <a href="health">health</a> - health check<br>
 `;
-
-function remoteAddrOf(
-  server: { requestIP(r: Request): { address: string; port: number } | null },
-  req: Request,
-): string {
-  const a = server.requestIP(req);
-  return a === null ? "-" : `${a.address}:${a.port}`;
-}
 
 interface PathMetrics {
   requests: Metric;
@@ -69,16 +54,20 @@ export interface ListenerOptions {
   builtins: boolean;
 }
 
-/** Starts an HTTP listener; returns the Bun server (its `port` is the bound one). */
-export function startHttpServer(
+/**
+ * The request handler of an HTTP listener: vmagent's operational pages (on
+ * the main listener) and every push route, for an {@link Http1Server} or for
+ * HTTP that arrives on another listener (the OpenTSDB telnet port).
+ */
+export function httpHandler(
   cfg: Config,
   pool: WorkerPool,
   registry: Registry,
   log: Logger,
   hooks: ServerHooks,
-  opts: ListenerOptions = { listenAddr: cfg.httpListenAddr, flag: "-httpListenAddr", builtins: true },
-): ReturnType<typeof Bun.serve> {
-  const { hostname, port } = parseListenAddr(opts.listenAddr, opts.flag);
+  opts: ListenerOptions & { hostname: string; port: number },
+): Http1Handler {
+  const { hostname, port } = opts;
   const limiter = new ConcurrencyLimiter(cfg.maxConcurrentInserts, cfg.insertMaxQueueDurationMs);
   registry.gauge("vm_concurrent_insert_capacity", undefined, () => limiter.capacity);
   registry.gauge("vm_concurrent_insert_current", undefined, () => limiter.current);
@@ -97,30 +86,61 @@ export function startHttpServer(
     return m;
   };
   const requestErrors = log.child("httpserver");
+  const unknownEncodings = new Map<string, Metric>();
+  let unknownLoggedAt = 0;
+  /** Counts a request with an unknown Content-Encoding; logs one such request per 10 s. */
+  function unknownEncoding(path: string, route: PushRoute, ce: string, remoteAddr: string): void {
+    let m = unknownEncodings.get(path);
+    if (m === undefined) {
+      m = registry.metric("drover_http_unknown_content_encoding_total", { path, protocol: route.protocol });
+      unknownEncodings.set(path, m);
+    }
+    m.inc();
+    const now = Date.now();
+    if (now - unknownLoggedAt < 10_000) return;
+    unknownLoggedAt = now;
+    requestErrors.warn(
+      `remoteAddr: ${remoteAddr}; requestURI: ${path}; unknown Content-Encoding ${JSON.stringify(ce)}: reading the ` +
+        `body as ${route.defaultEncoding ?? "uncompressed"}, as vmagent does; known: gzip, ` +
+        `deflate, snappy, zstd (counted in drover_http_unknown_content_encoding_total)`,
+    );
+  }
   const routes = routeTable(opts.routes);
+  // A listener serving only one protocol may take every path for it (OpenTSDB HTTP, as vmagent).
+  const anyPath = opts.builtins ? undefined : opts.routes?.find((r) => r.kind === "push" && r.anyPath === true);
 
-  async function push(req: Request, path: string, route: PushRoute, remoteAddr: string): Promise<Response> {
+  /** Logs a failed push and answers it (text/plain, Retry-After on 429 and 503). */
+  function pushError(head: Http1Head, path: string, m: PathMetrics, status: number, msg: string): Response {
+    m.errors.inc();
+    const fwd = head.header("x-forwarded-for");
+    requestErrors.warn(
+      `remoteAddr: ${head.remoteAddr}${fwd === null ? "" : `, X-Forwarded-For: ${fwd}`}; requestURI: ${path}; ${msg}`,
+    );
+    const headers: Record<string, string> = { "Content-Type": "text/plain; charset=utf-8" };
+    if (status === 429 || status === 503) headers["Retry-After"] = "1";
+    return new Response(`${msg}\n`, { status, headers });
+  }
+
+  async function push(head: Http1Head, body: Uint8Array, route: PushRoute): Promise<Response> {
+    const path = route.paths[0]!;
     const m = metricsFor(path, route.protocol);
     m.requests.inc();
     try {
-      if (req.method !== "POST" && req.method !== "PUT") {
-        throw new HttpError(405, `unsupported method ${req.method} for ${path}; use POST`);
+      if (head.method !== "POST" && head.method !== "PUT") {
+        throw new HttpError(405, `unsupported method ${head.method} for ${path}; use POST`);
       }
-      const q = req.url.indexOf("?");
-      const query = q < 0 ? "" : req.url.slice(q + 1);
+      const query = head.query;
       if (query !== "") parseExtraLabels(new URLSearchParams(query));
-      const ce = req.headers.get("content-encoding");
-      const enc = ce === null && route.defaultEncoding === "snappy" ? BodyEncoding.Snappy : encodingOf(ce);
+      const ce = head.header("content-encoding");
+      let enc = ce === null && route.defaultEncoding === "snappy" ? BodyEncoding.Snappy : encodingOf(ce);
       if (enc === undefined) {
-        throw new HttpError(
-          415,
-          `unsupported Content-Encoding ${JSON.stringify(ce)}; supported: gzip, deflate, snappy, zstd`,
-        );
+        // As vmagent: an unknown encoding is ignored, and the body read as the protocol's default.
+        enc = route.defaultEncoding === "snappy" ? BodyEncoding.Snappy : BodyEncoding.Identity;
+        unknownEncoding(path, route, ce!, head.remoteAddr);
       }
       await limiter.acquire();
       try {
-        const body = await readBodyLimited(req, route.maxBodySize(cfg), route.sizeFlag);
-        const r = await pool.push(route.type, enc, query, body, contentKindOf(req.headers.get("content-type")));
+        const r = await pool.push(route.type, enc, query, body, contentKindOf(head.header("content-type")));
         if (r.status >= 300) throw new HttpError(r.status, r.message ?? "error");
         const headers: Record<string, string> = {};
         if (route.successContentType !== undefined) headers["Content-Type"] = route.successContentType;
@@ -129,16 +149,8 @@ export function startHttpServer(
         limiter.release();
       }
     } catch (err: unknown) {
-      m.errors.inc();
       const status = err instanceof HttpError ? err.status : 500;
-      const msg = err instanceof Error ? err.message : String(err);
-      const fwd = req.headers.get("x-forwarded-for");
-      requestErrors.warn(
-        `remoteAddr: ${remoteAddr}${fwd === null ? "" : `, X-Forwarded-For: ${fwd}`}; requestURI: ${path}; ${msg}`,
-      );
-      const headers: Record<string, string> = { "Content-Type": "text/plain; charset=utf-8" };
-      if (status === 429 || status === 503) headers["Retry-After"] = "1";
-      return new Response(`${msg}\n`, { status, headers });
+      return pushError(head, path, m, status, err instanceof Error ? err.message : String(err));
     }
   }
 
@@ -146,57 +158,104 @@ export function startHttpServer(
     return new Response(body, { status, headers: { "Content-Type": "text/plain; charset=utf-8" } });
   }
 
-  return Bun.serve({
-    hostname,
-    port,
-    // Every handler limits its body itself (readBodyLimited) and answers 413
-    // with a message naming the flag; Bun's own limit would answer an empty 413.
-    maxRequestBodySize: Number.MAX_SAFE_INTEGER,
-    idleTimeout: 60,
-    async fetch(req, server) {
-      const path = pathOf(req.url);
-      // Extra listeners serve only their routes: "" matches no built-in page.
-      switch (opts.builtins ? path : "") {
-        case "/health":
-          return hooks.shuttingDown() ? text("Shutting down\n", 503) : text("OK");
-        case "/-/healthy":
-          return text("VictoriaMetrics is Healthy.\n");
-        case "/ready": {
-          const why = hooks.notReady?.() ?? null;
-          return why === null ? text("OK") : text(why, 425);
-        }
-        case "/-/ready":
-          return text("VictoriaMetrics is Ready.\n");
-        case "/ping":
-          // As vmagent (InfluxDB's ping): 200 with an empty HTML body for ?verbose=true, else 204.
-          return /[?&]verbose=true(&|$)/.test(req.url)
-            ? new Response("", { status: 200, headers: { "Content-Type": "text/html; charset=utf-8" } })
-            : new Response(null, { status: 204 });
-        case "/metrics":
-          return new Response(await hooks.metricsText(), {
-            headers: { "Content-Type": "text/plain; charset=utf-8" },
-          });
-        case "/flags":
-          return text(hooks.flagsText());
-        case "/-/reload":
-          hooks.reload();
-          return text("OK");
-        case "/":
-          return new Response(INDEX_HTML, { headers: { "Content-Type": "text/html; charset=utf-8" } });
-        default: {
-          const page = opts.builtins ? (hooks.page?.(path, req) ?? null) : null;
-          if (page !== null) return page;
-          const route = routes.get(path);
-          if (route?.kind === "push") return push(req, route.paths[0]!, route, remoteAddrOf(server, req));
-          if (route?.kind === "static") return route.respond(req, cfg);
-          metricsFor("unsupported", "http").errors.inc();
-          return text(`unsupported path requested: ${JSON.stringify(path)}\n`, 400);
-        }
+  /** A Request for the pages and static routes, which are written against the Fetch API. */
+  function toRequest(head: Http1Head, body: Uint8Array): Request {
+    const headers = new Headers();
+    for (let i = 0; i < head.headers.length; i += 2) headers.append(head.headers[i]!, head.headers[i + 1]!);
+    const host = head.header("host") ?? `${hostname}:${port}`;
+    const hasBody = head.method !== "GET" && head.method !== "HEAD";
+    return new Request(`http://${host}${head.target}`, {
+      method: head.method,
+      headers,
+      ...(hasBody ? { body } : {}),
+    });
+  }
+
+  /** The push route of a path on this listener, if any. */
+  const pushRouteOf = (path: string): PushRoute | undefined => {
+    const r = routes.get(path) ?? anyPath;
+    return r?.kind === "push" ? r : undefined;
+  };
+
+  async function handle(head: Http1Head, body: Uint8Array): Promise<Response> {
+    const path = head.path;
+    // Extra listeners serve only their routes: "" matches no built-in page.
+    switch (opts.builtins ? path : "") {
+      case "/health":
+        return hooks.shuttingDown() ? text("Shutting down\n", 503) : text("OK");
+      case "/-/healthy":
+        return text("VictoriaMetrics is Healthy.\n");
+      case "/ready": {
+        const why = hooks.notReady?.() ?? null;
+        return why === null ? text("OK") : text(why, 425);
+      }
+      case "/-/ready":
+        return text("VictoriaMetrics is Ready.\n");
+      case "/ping":
+        // As vmagent (InfluxDB's ping): 200 with an empty HTML body for ?verbose=true, else 204.
+        return /(^|&)verbose=true(&|$)/.test(head.query)
+          ? new Response("", { status: 200, headers: { "Content-Type": "text/html; charset=utf-8" } })
+          : new Response(null, { status: 204 });
+      case "/metrics":
+        return new Response(await hooks.metricsText(), {
+          headers: { "Content-Type": "text/plain; charset=utf-8" },
+        });
+      case "/flags":
+        return text(hooks.flagsText());
+      case "/-/reload":
+        hooks.reload();
+        return text("OK");
+      case "/":
+        return new Response(INDEX_HTML, { headers: { "Content-Type": "text/html; charset=utf-8" } });
+      default: {
+        const pushRoute = pushRouteOf(path);
+        if (pushRoute !== undefined) return push(head, body, pushRoute);
+        const page = opts.builtins ? (hooks.page?.(path, toRequest(head, body)) ?? null) : null;
+        if (page !== null) return page;
+        const route = routes.get(path);
+        if (route?.kind === "static") return route.respond(toRequest(head, body), cfg);
+        metricsFor("unsupported", "http").errors.inc();
+        return text(`unsupported path requested: ${JSON.stringify(path)}\n`, 400);
+      }
+    }
+  }
+
+  return {
+    bodyLimit(head) {
+      const r = pushRouteOf(head.path);
+      return r !== undefined ? [r.maxBodySize(cfg), r.sizeFlag] : [cfg.maxInsertRequestSize, "-maxInsertRequestSize"];
+    },
+    async handle(head, body) {
+      try {
+        return await handle(head, body);
+      } catch (err: unknown) {
+        const msg = err instanceof Error ? err.message : String(err);
+        log.error(`unexpected error in HTTP handler: ${msg}`);
+        return text(`internal error: ${msg}\n`, 500);
       }
     },
-    error(err) {
-      log.error(`unexpected error in HTTP handler: ${err.message}`);
-      return text(`internal error: ${err.message}\n`, 500);
+    bodyError(head, status, message) {
+      const r = pushRouteOf(head.path);
+      if (r === undefined) return text(`${message}\n`, status);
+      const m = metricsFor(r.paths[0]!, r.protocol);
+      m.requests.inc();
+      return pushError(head, r.paths[0]!, m, status, message);
     },
-  });
+  };
+}
+
+/** Starts an HTTP listener; its `port` is the bound one. */
+export function startHttpServer(
+  cfg: Config,
+  pool: WorkerPool,
+  registry: Registry,
+  log: Logger,
+  hooks: ServerHooks,
+  opts: ListenerOptions = { listenAddr: cfg.httpListenAddr, flag: "-httpListenAddr", builtins: true },
+): Http1Server {
+  const { hostname, port } = parseListenAddr(opts.listenAddr, opts.flag);
+  return new Http1Server(
+    { hostname, port, idleTimeoutSec: 60 },
+    httpHandler(cfg, pool, registry, log, hooks, { ...opts, hostname, port }),
+  );
 }

@@ -1,8 +1,8 @@
 import { describe, expect, test } from "bun:test";
-import { ConcurrencyLimiter, HttpError, parseExtraLabels, readBodyLimited } from "./limits.ts";
+import { ConcurrencyLimiter, HttpError, parseExtraLabels } from "./limits.ts";
 
 describe("server limits", () => {
-  test("parseExtraLabels() splits at the first '=' and rejects bad args", () => {
+  test("parseExtraLabels() splits at the first '=' and rejects an arg without '='", () => {
     const f = (q: string, want: string[] | number) => {
       const run = () => parseExtraLabels(new URLSearchParams(q));
       if (typeof want === "number") {
@@ -13,25 +13,7 @@ describe("server limits", () => {
     f("extra_label=a=b", ["a=b"]);
     f("extra_label=a=b=c&extra_label=x=", ["a=b=c", "x="]);
     f("extra_label=novalue", 400);
-    f("extra_label==v", 400);
-  });
-
-  test("readBodyLimited() refuses by Content-Length and while streaming", async () => {
-    const small = new Request("http://x/", { method: "POST", body: "hello" });
-    expect(new TextDecoder().decode(await readBodyLimited(small, 10, "-f"))).toBe("hello");
-    const declared = new Request("http://x/", {
-      method: "POST",
-      body: "x".repeat(100),
-      headers: { "content-length": "100" },
-    });
-    expect(readBodyLimited(declared, 10, "-f")).rejects.toMatchObject({ status: 413 });
-    const stream = new ReadableStream<Uint8Array>({
-      pull(c) {
-        c.enqueue(new Uint8Array(8));
-      },
-    });
-    const chunked = new Request("http://x/", { method: "POST", body: stream });
-    expect(readBodyLimited(chunked, 100, "-f")).rejects.toMatchObject({ status: 413 });
+    f("extra_label==v", ["=v"]); // accepted; the empty-named label is dropped in the workers
   });
 
   test("ConcurrencyLimiter hands slots over and times out with 503", async () => {

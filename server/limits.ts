@@ -6,8 +6,6 @@
  * @module
  */
 
-import { concatBytes } from "../protocols/_shared/bytes.ts";
-
 /** An HTTP outcome carried as an error, like VictoriaMetrics' ErrQueueFullHTTPRetry. */
 export class HttpError extends Error {
   readonly status: number;
@@ -75,44 +73,16 @@ export class ConcurrencyLimiter {
 }
 
 /**
- * Reads a request body, refusing with 413 before buffering more than
- * `limit` bytes: first by `Content-Length`, then while streaming.
- */
-export async function readBodyLimited(req: Request, limit: number, flag: string): Promise<Uint8Array> {
-  const declared = req.headers.get("content-length");
-  if (declared !== null && Number(declared) > limit) {
-    throw new HttpError(413, `too big request body: ${declared} bytes; the limit is ${limit} bytes; see ${flag}`);
-  }
-  if (req.body === null) return new Uint8Array(0);
-  // With a declared length within the limit, one read into one buffer is cheapest.
-  if (declared !== null && !req.headers.has("transfer-encoding")) return new Uint8Array(await req.arrayBuffer());
-  const reader = req.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > limit) {
-      await reader.cancel().catch(() => undefined);
-      throw new HttpError(413, `too big request body: more than ${limit} bytes; see ${flag}`);
-    }
-    chunks.push(value);
-  }
-  return concatBytes(chunks, total);
-}
-
-/**
  * Parses `extra_label=name=value` query args (split at the first `=`).
- * Throws HttpError 400 for a value without `=` or with an empty name.
+ * Throws HttpError 400 for a value without `=`. As in vmagent, an empty name
+ * (`extra_label==value`) is accepted, and the label is dropped like every
+ * label with an empty name (workers/_request_body.ts extraLabelsOf).
  */
 export function parseExtraLabels(search: URLSearchParams): string[] {
   const out: string[] = [];
   for (const v of search.getAll("extra_label")) {
     const eq = v.indexOf("=");
-    if (eq <= 0) {
-      throw new HttpError(400, `missing '=' or label name in extra_label=${JSON.stringify(v)}; expected name=value`);
-    }
+    if (eq < 0) throw new HttpError(400, `missing '=' in extra_label=${JSON.stringify(v)}; expected name=value`);
     if (v.includes("\n")) throw new HttpError(400, `extra_label=${JSON.stringify(v)} must not contain a newline`);
     out.push(v);
   }

@@ -12,8 +12,8 @@
  * Better than vmagent: a client that speaks HTTP to one of these ports gets
  * an HTTP 400 naming the flag to use (vmagent only logs a hint for Influx).
  * On the OpenTSDB port a connection whose first byte is not `p` is HTTP
- * (vmagent's listener switch) and is proxied to an internal HTTP server with
- * the `/api/put` routes.
+ * (vmagent's listener switch) and is served on the same socket by the
+ * HTTP/1.1 server's connection handler (http1.ts) with the `/api/put` routes.
  *
  * @module
  */
@@ -25,6 +25,7 @@ import type { Metric, Registry } from "../selfmetrics/registry.ts";
 import type { WorkerPool } from "../workers/pool.ts";
 import { concatBytes } from "../protocols/_shared/bytes.ts";
 import { parseListenAddr } from "./listen_addr.ts";
+import { Http1Conn, type Http1Handler } from "./http1.ts";
 
 const NL = 0x0a;
 const EMPTY = new Uint8Array(0);
@@ -36,40 +37,8 @@ interface ConnState {
   /** Skipping an over-long line until its newline. */
   skipping: boolean;
   first: boolean;
-  /** Set on the OpenTSDB port for HTTP connections: the upstream to the internal HTTP server. */
-  proxy: ProxyState | null;
-}
-
-interface ProxyState {
-  upstream: import("bun").Socket<undefined> | null;
-  /** Client bytes that arrived before the upstream connected. */
-  pending: Uint8Array[];
-  /** Bytes each side could not take yet (socket.write is partial under load). */
-  toUpstream: Uint8Array[];
-  toClient: Uint8Array[];
-}
-
-/** Writes what fits and queues the rest for the socket's drain event. */
-function writeQueued(sock: { write(d: Uint8Array): number }, queue: Uint8Array[], data: Uint8Array): void {
-  if (queue.length > 0) {
-    queue.push(data.slice());
-    return;
-  }
-  const n = sock.write(data);
-  if (n < data.byteLength) queue.push(data.slice(Math.max(0, n)));
-}
-
-/** Flushes a queue on drain. */
-function flushQueued(sock: { write(d: Uint8Array): number }, queue: Uint8Array[]): void {
-  while (queue.length > 0) {
-    const head = queue[0]!;
-    const n = sock.write(head);
-    if (n < head.byteLength) {
-      queue[0] = head.subarray(Math.max(0, n));
-      return;
-    }
-    queue.shift();
-  }
+  /** Set on the OpenTSDB port for HTTP connections: the HTTP/1.1 connection that serves them. */
+  http: Http1Conn | null;
 }
 
 interface ListenerMetrics {
@@ -99,9 +68,8 @@ function metricsFor(r: Registry, name: string, net: "tcp" | "udp"): ListenerMetr
 }
 
 /**
- * Starts the TCP and UDP listeners of `spec` if its flag is set. `startHttp`
- * starts the internal HTTP server for `httpFallback` routes and returns its
- * port.
+ * Starts the TCP and UDP listeners of `spec` if its flag is set. `httpFor`
+ * makes the HTTP handler of the `httpFallback` routes.
  */
 export function startStreamListener(
   cfg: Config,
@@ -109,7 +77,7 @@ export function startStreamListener(
   pool: WorkerPool,
   registry: Registry,
   log: Logger,
-  startHttp: (routes: NonNullable<StreamListener["httpFallback"]>) => { port: number; stop(): void },
+  httpFor: (routes: NonNullable<StreamListener["httpFallback"]>) => Http1Handler,
 ): Stoppable[] {
   const addr = spec.addr(cfg);
   if (addr === "") return [];
@@ -185,24 +153,27 @@ export function startStreamListener(
 
   if (spec.tcp) {
     const m = metricsFor(registry, spec.protocol, "tcp");
-    const http = spec.httpFallback !== undefined ? startHttp(spec.httpFallback) : null;
-    if (http !== null) stops.push(http);
+    const http = spec.httpFallback !== undefined ? httpFor(spec.httpFallback) : null;
     const server = Bun.listen<ConnState>({
       hostname,
       port,
+      // An HTTP client that half-closes its side still gets its answer.
+      allowHalfOpen: true,
       socket: {
         open(s) {
-          s.data = { carry: null, skipping: false, first: true, proxy: null };
+          s.data = { carry: null, skipping: false, first: true, http: null };
           m.conns.inc();
           m.accepted.inc();
         },
         data(s, chunk) {
           const st = s.data;
-          if (st.proxy !== null) return proxyWrite(st.proxy, chunk);
+          if (st.http !== null) return st.http.onData(chunk);
           if (st.first) {
             st.first = false;
             if (http !== null && chunk[0] !== 0x70 /* p */) {
-              st.proxy = startProxy(s, http.port, chunk, l);
+              st.http = new Http1Conn(s as import("bun").Socket<unknown>, http, null);
+              s.timeout(60);
+              st.http.onData(chunk);
               return;
             }
             const nl = chunk.indexOf(NL);
@@ -230,8 +201,8 @@ export function startStreamListener(
         close(s) {
           m.conns.inc(-1);
           const st = s.data;
-          if (st.proxy !== null) {
-            st.proxy.upstream?.end();
+          if (st.http !== null) {
+            st.http.onClose();
             return;
           }
           // A last line without a trailing newline still counts.
@@ -239,7 +210,15 @@ export function startStreamListener(
           st.carry = null;
         },
         drain(s) {
-          if (s.data.proxy !== null) flushQueued(s, s.data.proxy.toClient);
+          s.data.http?.onDrain();
+        },
+        end(s) {
+          // The client is done sending: an HTTP connection answers first; a line connection closes.
+          if (s.data.http !== null) s.data.http.onEnd();
+          else s.end();
+        },
+        timeout(s) {
+          s.data.http?.onTimeout();
         },
         error(s, err) {
           l.warn(`connection error from ${s.remoteAddress}: ${err.message}`);
@@ -267,42 +246,4 @@ export function startStreamListener(
     });
   }
   return stops;
-}
-
-/** Proxies an HTTP connection on the OpenTSDB port to the internal HTTP server. */
-function startProxy(client: import("bun").Socket<ConnState>, port: number, first: Uint8Array, l: Logger): ProxyState {
-  const st: ProxyState = { upstream: null, pending: [first.slice()], toUpstream: [], toClient: [] };
-  void Bun.connect({
-    hostname: "127.0.0.1",
-    port,
-    socket: {
-      open(up) {
-        st.upstream = up;
-        for (const p of st.pending) writeQueued(up, st.toUpstream, p);
-        st.pending = [];
-      },
-      data(_up, d) {
-        writeQueued(client, st.toClient, d);
-      },
-      drain(up) {
-        flushQueued(up, st.toUpstream);
-      },
-      close() {
-        client.end();
-      },
-      error(_up, err) {
-        l.warn(`OpenTSDB HTTP proxy error: ${err.message}`);
-        client.end();
-      },
-    },
-  }).catch((err: unknown) => {
-    l.error(`cannot reach the internal OpenTSDB HTTP server: ${(err as Error).message}`);
-    client.end();
-  });
-  return st;
-}
-
-function proxyWrite(st: ProxyState, chunk: Uint8Array): void {
-  if (st.upstream === null) st.pending.push(chunk.slice());
-  else writeQueued(st.upstream, st.toUpstream, chunk);
 }

@@ -6,8 +6,8 @@
  * series and HTTP statuses request by request.
  *
  * Deliberate differences from vmagent v1.79.5 (kept out of the corpus):
- * - vmagent serves `/api/put` on any path and method of both listeners;
- *   Drover serves `/api/put` and `/opentsdb/api/put`.
+ * - vmagent serves a put on any path and method of both listeners; Drover
+ *   on any path too (tests/push_fidelity.test.ts), but `GET` gets 405.
  * - ±Inf values are parsed like vmagent, but VictoriaMetrics exports them as
  *   bare `Inf`, which the harness cannot read as JSON; parse tests cover them.
  * - Invalid UTF-8 becomes U+FFFD in Drover; vmagent forwards the raw bytes.

@@ -29,6 +29,11 @@ export interface PushRoute {
    * (remote write bodies are always snappy).
    */
   readonly defaultEncoding?: "snappy";
+  /**
+   * On a listener that serves only this protocol (e.g. `-opentsdbHTTPListenAddr`),
+   * every path is this route, as in vmagent.
+   */
+  readonly anyPath?: boolean;
 }
 
 /** A fixed answer that needs no parsing (e.g. DataDog's validate stub, Influx's /query shim). */

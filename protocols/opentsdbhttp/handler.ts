@@ -2,8 +2,9 @@
  * OpenTSDB HTTP `/api/put` routes. vmagent v1.79.5 serves them only on
  * `-opentsdbHTTPListenAddr` and on the HTTP side of `-opentsdbListenAddr`,
  * never on `-httpListenAddr` (there `/api/put` is "unsupported path"), so
- * these routes are not in server/routes.ts. vmagent ignores the path and the
- * method on both listeners; Drover serves the paths OpenTSDB clients use.
+ * these routes are not in server/routes.ts. As in vmagent, a put is accepted
+ * on any path of those two listeners (`anyPath`). Unlike vmagent, a GET gets
+ * 405 (docs/compatibility.md).
  *
  * @module
  */
@@ -20,5 +21,6 @@ export const routes: readonly Route[] = [
     successStatus: 204,
     maxBodySize: (cfg) => cfg.push.opentsdb.httpMaxInsertRequestSize,
     sizeFlag: "-opentsdbhttp.maxInsertRequestSize",
+    anyPath: true,
   },
 ];
