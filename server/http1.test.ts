@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { connect } from "node:net";
 import { type Http1Handler, Http1Server, parseHead } from "./http1.ts";
-import { BodyStep, ChunkedBody } from "./_http1_body.ts";
+import { BodyStep, ChunkedBody, FixedBody } from "./_http1_body.ts";
 
 const dec = new TextDecoder();
 
@@ -184,4 +184,53 @@ describe("parseHead and ChunkedBody", () => {
       expect(dec.decode(b.body())).toBe("Wikipedia in\r\n\r\nchunks.");
     }
   });
+
+  test("FixedBody takes bytes split anywhere and stops at its length", () => {
+    const raw = new TextEncoder().encode("0123456789NEXT");
+    for (let cut = 1; cut < 10; cut++) {
+      const b = new FixedBody(10);
+      expect(b.feed(raw.subarray(0, cut), 0)).toBe(BodyStep.More);
+      expect([b.used, b.received]).toEqual([cut, cut]);
+      const rest = raw.subarray(cut);
+      expect(b.feed(rest, 0)).toBe(BodyStep.Done);
+      expect(dec.decode(rest.subarray(b.used))).toBe("NEXT");
+      const body = b.body();
+      expect(dec.decode(body)).toBe("0123456789");
+      // Joined into a buffer of its own, which a worker may take over.
+      expect([body.byteOffset, body.buffer.byteLength]).toEqual([0, 10]);
+    }
+  });
+});
+
+// FixedBody and ChunkedBody keep views of the chunks instead of copying them: that needs every data() call to get a
+// buffer of its own that Bun does not write to again. If a Bun upgrade changes that, this fails.
+test("Bun hands each socket data() call a buffer of its own, never reused", async () => {
+  const kept: Uint8Array[] = [];
+  const copies: Uint8Array[] = [];
+  const { promise: closed, resolve } = Promise.withResolvers<void>();
+  const l = Bun.listen({
+    hostname: "127.0.0.1",
+    port: 0,
+    socket: {
+      data(_s, c) {
+        kept.push(c);
+        copies.push(c.slice());
+      },
+      close: () => resolve(),
+    },
+  });
+  try {
+    const big = new Uint8Array(4 << 20).map((_, i) => (i * 7) & 255);
+    const c = connect(l.port, "127.0.0.1");
+    c.end(big);
+    await closed;
+    expect(kept.length).toBeGreaterThan(1);
+    expect(new Set(kept.map((k) => k.buffer)).size).toBe(kept.length);
+    for (let i = 0; i < kept.length; i++) {
+      expect(kept[i]!.byteLength).toBe(kept[i]!.buffer.byteLength);
+      expect(Buffer.compare(kept[i]!, copies[i]!)).toBe(0);
+    }
+  } finally {
+    l.stop(true);
+  }
 });
