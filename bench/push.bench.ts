@@ -100,7 +100,7 @@ interface AgentResult {
 const VM_ROWS = "vm_rows_inserted_total";
 /** Self-metrics worth showing when a run had errors or lost data. */
 const TROUBLE_METRICS =
-  /^(vm_rows_invalid_total|vmagent_rows_inserted_total|vmagent_http_request|vmagent_remotewrite_(pending|requests|blocks|retries)|vm_persistentqueue_|vm_tcplistener_|drover_ingestserver_|drover_sender_|drover_ring_)/;
+  /^(vm_rows_invalid_total|vmagent_rows_inserted_total|vmagent_http_request|vmagent_remotewrite_(pending|requests|blocks|retries)|vm_persistentqueue_|vm_tcplistener_|drover_ingestserver_|drover_sender_|drover_ring_|drover_gc_pacer_)/;
 
 /**
  * Polls VM's ingested-rows counter until it is `want` above `base`, it has
@@ -259,7 +259,7 @@ async function runAgent(kind: AgentKind, scenario: Scenario, corpus: PushCorpus,
       loadgenCpuPushSeconds: self1 - self0,
       otherCpuPushSeconds: other,
       logTail: a.output().slice(-2000),
-      troubleMetrics: trouble ? await selectedMetrics(a, TROUBLE_METRICS) : "",
+      troubleMetrics: trouble || process.env.BENCH_METRICS ? await selectedMetrics(a, TROUBLE_METRICS) : "",
     };
   } finally {
     release();

@@ -6,13 +6,13 @@
  * chunks, blocks, compressed records, HTTP bodies). Their memory lives
  * outside the JS heap, and JSC's own heuristics let megabytes of dead
  * buffers pile up between collections: under push load the process's RSS
- * swung between 150 and 270 MB with a live set under 100 MB. A full
- * collection of a heap like ours takes well under a millisecond (the big
- * objects are typed arrays, whose contents are not scanned), so each thread
+ * swung between 150 and 270 MB with a live set under 100 MB. So each thread
  * checks its heap size (JS objects plus ArrayBuffer memory, a cheap read)
  * every `intervalMs` (ten times less often while the process uses under a
- * fifth of a core) and runs one when it has grown by `growBytes` since the
- * last. An idle thread never collects. `DROVER_GC_PACER=0` turns it off
+ * fifth of a core) and runs a full collection when it has grown by `growBytes` since the
+ * last. An idle thread never collects. Under push load a collection takes
+ * 5–10 ms (`drover_gc_pacer_seconds_total{thread}`), so garbage is worth
+ * avoiding at its source. `DROVER_GC_PACER=0` turns it off
  * (for benchmarking its cost).
  *
  * @module
@@ -43,6 +43,7 @@ export function startGcPacer(
   busyShare = BUSY_SHARE,
 ): () => void {
   const collections = r.metric("drover_gc_pacer_collections_total", { thread });
+  const seconds = r.metric("drover_gc_pacer_seconds_total", { thread });
   if (process.env.DROVER_GC_PACER === "0") return () => {};
   let base = sizeOf();
   let cpu = process.cpuUsage();
@@ -53,7 +54,9 @@ export function startGcPacer(
     // JSC collected on its own: measure growth from there.
     if (size < base) base = size;
     if (size - base >= growBytes) {
+      const t0 = performance.now();
       fullGC();
+      seconds.inc((performance.now() - t0) / 1000);
       collections.inc();
       base = sizeOf();
     }

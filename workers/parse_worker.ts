@@ -95,6 +95,12 @@ let flushScheduled = false;
  * buffers cost page faults on every block).
  */
 const spareBuffers: ArrayBuffer[] = [];
+/**
+ * Spares kept: a message is parsed to its end even past MAX_INFLIGHT_BLOCKS, so
+ * more blocks than that come back at once. Keeping only MAX_INFLIGHT_BLOCKS
+ * made a quarter of all blocks a fresh buffer under Influx push.
+ */
+const MAX_SPARE_BUFFERS = 2 * MAX_INFLIGHT_BLOCKS;
 
 function flushBlock(): void {
   if (builder.series === 0) return;
@@ -124,7 +130,7 @@ function sendBlock(bytes: Uint8Array, rows: number, compressed: boolean): void {
 
 function onAck(ack: BlockAck): void {
   inflight--;
-  if (ack.buffer !== undefined && spareBuffers.length < MAX_INFLIGHT_BLOCKS) spareBuffers.push(ack.buffer);
+  if (ack.buffer !== undefined && spareBuffers.length < MAX_SPARE_BUFFERS) spareBuffers.push(ack.buffer);
   pending.acked(ack.seq, ack.stored);
   pending.post();
   const wake = onAckWake;
